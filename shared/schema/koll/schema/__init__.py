@@ -1,0 +1,1 @@
+"""koll.schema: the shared vocabulary (taxonomy, places, statuses) and payload schemas."""
