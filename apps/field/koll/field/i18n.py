@@ -1,0 +1,145 @@
+"""The app's own words, Swedish first. The taxonomy's labels come from koll.schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+LANGS = ("sv", "en")
+
+STRINGS: dict[str, tuple[str, str]] = {
+    "app_title": ("Koll – fältrapport", "Koll – field report"),
+    # set-up
+    "setup_title": ("Logga in", "Sign in"),
+    "server": ("Serveradress", "Server address"),
+    "token": ("Nyckel (token)", "Key (token)"),
+    "or_name": ("… eller namn och lösenord", "… or name and password"),
+    "username": ("Användarnamn", "User name"),
+    "password": ("Lösenord", "Password"),
+    "sign_in": ("Logga in", "Sign in"),
+    "sign_out": ("Logga ut", "Sign out"),
+    "signing_in": ("Loggar in …", "Signing in …"),
+    "signed_in_as": ("Inloggad som {user} ({role}, {org})", "Signed in as {user} ({role}, {org})"),
+    "bad_token": ("Servern känner inte igen nyckeln eller lösenordet.",
+                  "The server does not recognise the key or password."),
+    "no_server": ("Kunde inte nå servern: {detail}", "Could not reach the server: {detail}"),
+    "need_credentials": ("Ange en nyckel, eller namn och lösenord.", "Give a key, or a name and a password."),
+    "auth_lost": ("Inloggningen gäller inte längre – logga in igen. Inget går förlorat.",
+                  "The sign-in is no longer valid – sign in again. Nothing is lost."),
+    # home
+    "new_report": ("Ny rapport", "New report"),
+    "nearby": ("I närheten", "Nearby"),
+    "walk": ("Trygghetsvandring", "Safety walk"),
+    "mine": ("Mina rapporter", "My reports"),
+    "outbox": ("Utkorg", "Outbox"),
+    "send_now": ("Skicka nu", "Send now"),
+    "language": ("In English", "På svenska"),
+    "back": ("Tillbaka", "Back"),
+    "home": ("Start", "Home"),
+    "outbox_summary": ("Utkorg: {ready} väntar, {sending} skickas, {sent} skickade, {failed} misslyckade, {draft} utkast",
+                       "Outbox: {ready} waiting, {sending} sending, {sent} sent, {failed} failed, {draft} drafts"),
+    "online": ("Ansluten", "Online"),
+    "offline": ("Ingen kontakt med servern – rapporterna sparas och skickas senare",
+                "No contact with the server – reports are kept and sent later"),
+    # report
+    "choose_group": ("Vad har du sett?", "What did you see?"),
+    "choose_category": ("Välj kategori", "Choose a category"),
+    "note": ("Anteckning (beskriv platsen och situationen, inga namn)",
+             "Note (describe the place and the situation, no names)"),
+    "attributes": ("Detaljer", "Details"),
+    "photo": ("Foto", "Photo"),
+    "photo_required": ("Foto krävs för den här kategorin", "A photo is required for this category"),
+    "photo_optional": ("Foto (valfritt)", "Photo (optional)"),
+    "photo_blocked": ("Foton tillåts inte här (personuppgifter)", "No photos here (personal data)"),
+    "take_photo": ("Ta foto", "Take photo"),
+    "photo_taken": ("Foto bifogat", "Photo attached"),
+    "remove_photo": ("Ta bort foto", "Remove photo"),
+    "location": ("Position", "Location"),
+    "gps_waiting": ("Väntar på GPS … du kan sätta en nål eller välja plats under tiden",
+                    "Waiting for GPS … you can drop a pin or choose a place meanwhile"),
+    "gps_none": ("Ingen GPS på den här enheten – sätt en nål eller välj plats",
+                 "No GPS on this device – drop a pin or choose a place"),
+    "gps_fix": ("GPS: noggrannhet {acc} m", "GPS: accuracy {acc} m"),
+    "gps_poor": ("Osäker position ({acc} m) – sätt gärna en nål eller välj plats",
+                 "Poor position ({acc} m) – consider a pin or a named place"),
+    "pin_set": ("Nål på kartan: {lat:.5f}, {lon:.5f}", "Pin on the map: {lat:.5f}, {lon:.5f}"),
+    "place_set": ("Plats: {place}", "Place: {place}"),
+    "use_gps": ("Använd GPS", "Use GPS"),
+    "drop_pin": ("Sätt nål", "Drop pin"),
+    "choose_place": ("Välj plats", "Choose place"),
+    "no_place": ("(ingen namngiven plats)", "(no named place)"),
+    "file": ("Skicka rapport", "File report"),
+    "save_draft": ("Spara utkast", "Save draft"),
+    "queued": ("Rapporten ligger i utkorgen och skickas när det går.",
+               "The report is in the outbox and is sent when possible."),
+    "draft_saved": ("Utkastet är sparat.", "The draft is saved."),
+    "fix_errors": ("Rätta först: {errors}", "Fix first: {errors}"),
+    "need_location": ("ange en position", "give a location"),
+    "need_category": ("välj en kategori", "choose a category"),
+    "urgent": ("Pågår det just nu?", "Is it happening now?"),
+    "ring_112": ("Ring 112! Koll är ingen larmtjänst. Rapportera i efterhand när faran är över. "
+                 "Ej akut: polisen 114 14.",
+                 "Call 112! Koll is not an emergency service. Report afterwards when the danger is over. "
+                 "Not urgent: police 114 14."),
+    "vis_public": ("Syns för alla samverkande och i den publika lägesbilden.",
+                   "Visible to all partners and on the public situation picture."),
+    "vis_internal": ("Intern: syns bara för de samverkande organisationerna, inte publikt.",
+                     "Internal: seen only by the partner organisations, not publicly."),
+    "vis_restricted": ("Begränsad: syns bara för {orgs}. Beskriv situationen, aldrig personer.",
+                       "Restricted: seen only by {orgs}. Describe the situation, never people."),
+    "same_as_this": ("Samma som detta", "Same as this"),
+    "joined_case": ("Läggs till ärende {case}", "Added to case {case}"),
+    "new_case": ("Nytt ärende", "New case"),
+    "nearby_offer": ("Öppna ärenden inom 50 m i samma grupp:", "Open cases within 50 m in the same group:"),
+    "nearby_none": ("Inga öppna ärenden i närheten.", "No open cases nearby."),
+    "nearby_offline": ("Kunde inte hämta ärenden i närheten (offline).", "Could not fetch nearby cases (offline)."),
+    "nearby_no_location": ("Ingen position ännu.", "No location yet."),
+    "case_line": ("{category} · {status} · {dist} m · {n} iakttagelser",
+                  "{category} · {status} · {dist} m · {n} observations"),
+    # outbox states
+    "state_draft": ("utkast", "draft"),
+    "state_ready": ("väntar", "waiting"),
+    "state_sending": ("skickas", "sending"),
+    "state_sent": ("skickad", "sent"),
+    "state_failed": ("misslyckad", "failed"),
+    "photo_pending": ("foto väntar", "photo waiting"),
+    "photo_sent": ("foto skickat", "photo sent"),
+    "photo_failed": ("foto avvisat", "photo refused"),
+    "edit": ("Redigera", "Edit"),
+    "delete": ("Ta bort", "Delete"),
+    # walk
+    "walk_title": ("Titel på vandringen", "Title of the walk"),
+    "walk_dark": ("I mörker", "In darkness"),
+    "walk_orgs": ("Organisationer (koder, kommaseparerade)", "Organisations (codes, comma separated)"),
+    "walk_participants": ("Deltagare (namn, kommaseparerade)", "Participants (names, comma separated)"),
+    "start_walk": ("Starta vandring", "Start walk"),
+    "join_walk": ("Gå med i vandring (id)", "Join walk (id)"),
+    "join": ("Gå med", "Join"),
+    "walk_active": ("Pågående vandring: {title}", "Walk in progress: {title}"),
+    "finding": ("Nytt fynd", "New finding"),
+    "positive": ("Positiv notering", "Positive note"),
+    "end_walk": ("Avsluta vandringen", "End the walk"),
+    "protocol": ("Protokoll", "Protocol"),
+    "walk_findings": ("Fynd under vandringen: {n}", "Findings on this walk: {n}"),
+    "walk_ended": ("Vandringen är avslutad.", "The walk has ended."),
+    "protocol_unavailable": ("Protokollet går inte att hämta just nu: {detail}",
+                             "The protocol cannot be fetched right now: {detail}"),
+    "walk_id_label": ("Vandringens id (dela med de andra): {id}", "Walk id (share with the others): {id}"),
+    # mine
+    "mine_empty": ("Inga rapporter ännu.", "No reports yet."),
+    "mine_offline": ("Visar senast hämtade läge (offline).", "Showing the last fetched state (offline)."),
+    "refresh": ("Uppdatera", "Refresh"),
+    "responsible": ("ansvarig", "responsible"),
+}
+
+
+def t(key: str, lang: str = "sv", **values: Any) -> str:
+    sv, en = STRINGS[key]
+    text = en if lang == "en" else sv
+    return text.format(**values) if values else text
+
+
+def pick(item: Any, lang: str) -> str:
+    """The label of a taxonomy item (anything with .sv and .en) or a {"sv","en"} dict."""
+    if isinstance(item, dict):
+        return item.get(lang) or item.get("sv") or ""
+    return getattr(item, lang if lang in LANGS else "sv")

@@ -1,0 +1,1 @@
+"""Koll's ledger: the append-only record of everything that happens on the square."""

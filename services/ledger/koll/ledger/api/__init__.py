@@ -1,0 +1,11 @@
+"""The HTTP API: one blueprint per resource, schemas from koll.schema, errors as problem+json."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+
+def blueprints() -> list[Blueprint]:
+    from koll.ledger.api import cases, observations, situation, system, taxonomy
+
+    return [system.blp, taxonomy.blp, observations.blp, cases.blp, situation.blp]

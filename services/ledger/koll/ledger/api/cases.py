@@ -1,0 +1,134 @@
+"""Cases (ärenden): the list, the nearby ones, one with its history, and the decisions on it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from flask import Response, jsonify
+from flask_smorest import Blueprint
+from marshmallow import Schema
+
+from koll.ledger.api.auth import DECIDE, READ, expected_version, requires
+from koll.ledger.api.common import actor, ledger, reading
+from koll.ledger.api.errors import Problem
+from koll.ledger.domain.case import Case
+from koll.ledger.history import describe
+from koll.ledger.queries import cases as q
+from koll.schema.payloads import (
+    AssignSchema,
+    CaseQuerySchema,
+    CaseSchema,
+    CaseStatusSchema,
+    DuplicateSchema,
+    NearbyQuerySchema,
+    ReopenSchema,
+    ResolveSchema,
+    TriageSchema,
+)
+
+blp = Blueprint("cases", __name__, url_prefix="/api/v1", description="Cases (ärenden)")
+
+
+class CaseListSchema(Schema):
+    from marshmallow import fields
+
+    cases = fields.List(fields.Nested(CaseSchema))
+
+
+@blp.route("/cases")
+@requires(*READ)
+@blp.arguments(CaseQuerySchema, location="query")
+@blp.response(200, CaseListSchema)
+def list_cases(args: dict[str, Any]):  # type: ignore[no-untyped-def]
+    with reading() as conn:
+        return {"cases": q.list_cases(conn, actor(), args)}
+
+
+@blp.route("/cases/nearby")
+@requires(*READ)
+@blp.arguments(NearbyQuerySchema, location="query")
+@blp.response(200, CaseListSchema)
+def nearby(args: dict[str, Any]):  # type: ignore[no-untyped-def]
+    """Open cases near a point, nearest first: what a phone offers as "same as this"."""
+    with reading() as conn:
+        return {"cases": q.nearby(conn, actor(), args["lat"], args["lon"], args["radius_m"], args.get("group"))}
+
+
+@blp.route("/cases/<uuid:case_id>")
+@requires(*READ)
+def get_case(case_id: UUID):  # type: ignore[no-untyped-def]
+    return _case_response(case_id)
+
+
+def _case_response(case_id: UUID, status: int = 200) -> Response:
+    with reading() as conn:
+        found = q.get_case(conn, actor(), str(case_id))
+        if found is None:
+            raise Problem(404, f"no case with id {case_id}")
+        found["observations_list"] = q.case_observations(conn, actor(), str(case_id))
+    for o in found["observations_list"]:
+        o.pop("note_sealed", None)
+    found["history"] = [describe(e) for e in ledger().history(case_id)]
+    resp = jsonify(CaseSchema().dump(found) | {"observations_list": found["observations_list"],
+                                               "history": found["history"]})
+    resp.status_code = status
+    resp.headers["ETag"] = f'"{found["version"]}"'
+    return resp
+
+
+def _decide(case_id: UUID, decision: Callable[[Case], None]) -> Response:
+    ledger().decide_case(case_id, expected_version(), decision)
+    return _case_response(case_id)
+
+
+@blp.route("/cases/<uuid:case_id>/triage", methods=["POST"])
+@requires(*DECIDE)
+@blp.arguments(TriageSchema)
+def triage(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
+    from koll.schema import taxonomy
+
+    group = taxonomy.category(body["category"]).group if body.get("category") else None
+    return _decide(case_id, lambda c: c.triage(actor(), priority=body["priority"], category=body.get("category"),
+                                               group=group, note=body.get("note")))
+
+
+@blp.route("/cases/<uuid:case_id>/assign", methods=["POST"])
+@requires(*DECIDE)
+@blp.arguments(AssignSchema)
+def assign(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
+    return _decide(case_id, lambda c: c.assign(actor(), org=body["org"], person=body.get("person")))
+
+
+@blp.route("/cases/<uuid:case_id>/status", methods=["POST"])
+@requires(*DECIDE)
+@blp.arguments(CaseStatusSchema)
+def status(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
+    if body["status"] == "in_progress":
+        return _decide(case_id, lambda c: c.start_work(actor(), note=body.get("note")))
+    return _decide(case_id, lambda c: c.close(actor(), reason=body["reason"], note=body.get("note")))
+
+
+@blp.route("/cases/<uuid:case_id>/resolve", methods=["POST"])
+@requires(*DECIDE)
+@blp.arguments(ResolveSchema)
+def resolve(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
+    return _decide(case_id, lambda c: c.resolve(actor(), public_note=body.get("public_note")))
+
+
+@blp.route("/cases/<uuid:case_id>/reopen", methods=["POST"])
+@requires(*DECIDE)
+@blp.arguments(ReopenSchema)
+def reopen(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
+    return _decide(case_id, lambda c: c.reopen(actor(), reason=body["reason"]))
+
+
+@blp.route("/cases/<uuid:case_id>/duplicate", methods=["POST"])
+@requires(*DECIDE)
+@blp.arguments(DuplicateSchema)
+def duplicate(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
+    original = str(body["duplicate_of"])
+    ledger().case(body["duplicate_of"])  # 404 when the original does not exist
+    return _decide(case_id, lambda c: c.close(actor(), reason="duplicate", duplicate_of=original,
+                                              note=body.get("note")))

@@ -1,0 +1,49 @@
+"""The situation picture (lägesbild): counts, the map as GeoJSON, and trends."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from koll.ledger.api.auth import READ, requires
+from koll.ledger.api.common import actor, reading
+from koll.ledger.queries import situation as q
+from koll.schema.payloads import CaseQuerySchema, StrictSchema
+
+blp = Blueprint("situation", __name__, url_prefix="/api/v1", description="Lägesbild")
+
+
+class TrendQuerySchema(StrictSchema):
+    weeks = fields.Integer(load_default=12, validate=validate.Range(1, 260))
+    until = fields.AwareDateTime()
+    group = fields.String()
+    place = fields.String()
+
+
+@blp.route("/situation")
+@requires(*READ)
+@blp.arguments(CaseQuerySchema, location="query")
+def situation(args: dict[str, Any]):  # type: ignore[no-untyped-def]
+    with reading() as conn:
+        return q.counts(conn, actor(), args)
+
+
+@blp.route("/situation/map")
+@requires(*READ)
+@blp.arguments(CaseQuerySchema, location="query")
+def situation_map(args: dict[str, Any]):  # type: ignore[no-untyped-def]
+    with reading() as conn:
+        fc = q.feature_collection(conn, actor(), args)
+    from flask import Response, json
+
+    return Response(json.dumps(fc, ensure_ascii=False), mimetype="application/geo+json")
+
+
+@blp.route("/situation/trends")
+@requires(*READ)
+@blp.arguments(TrendQuerySchema, location="query")
+def situation_trends(args: dict[str, Any]):  # type: ignore[no-untyped-def]
+    with reading() as conn:
+        return q.trends(conn, actor(), args["weeks"], args.get("until"), args.get("group"), args.get("place"))

@@ -1,0 +1,329 @@
+"""The Ledger: one method per command; each loads, decides, records and answers.
+
+Commands arrive already validated against ``koll.schema`` (the API does that); the ledger
+enforces the rules of the domain and of recording: idempotent on the client's ids, optimistic
+concurrency on decisions, and the read models updated in the same transaction as the events.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from uuid import UUID
+
+import sqlalchemy as sa
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.persistence import EventStore, IntegrityError
+
+from koll.ledger.domain.base import SYSTEM, Actor, DomainError, KollAggregate, NotFound
+from koll.ledger.domain.case import Case, case_id_for
+from koll.ledger.domain.observation import Observation
+from koll.ledger.domain.user import User, user_id_for
+from koll.ledger.projections.base import Projection, Projector
+from koll.ledger.projections.situation import CasesProjection, ObservationsProjection
+from koll.ledger.projections.users import UsersProjection, users
+from koll.ledger.credentials import Credentials, token_hash, tokens
+from koll.ledger.store import LedgerRecorder, SnapshotRecorder, Store, events_table
+from koll.ledger.vault import Vault, new_key, seal
+from koll.schema import taxonomy
+
+A = TypeVar("A", bound=KollAggregate)
+
+
+class StaleVersion(DomainError):
+    """The caller decided on an older version than the one now recorded."""
+
+    code = "stale_version"
+
+
+class ConflictingRepeat(DomainError):
+    """The same client id was sent before with a different body."""
+
+    code = "conflicting_repeat"
+
+
+@dataclass(frozen=True)
+class Filed:
+    """What filing an observation answers: its id, its case, and whether this call recorded it."""
+
+    id: str
+    case_id: str
+    created: bool
+
+
+@dataclass
+class _Pending:
+    """One new report on its way into a batch."""
+
+    observation: Observation
+    case: Case | None
+    key: bytes
+    fingerprint: str
+    answer: Filed
+
+
+def fingerprint_of(report: dict[str, Any]) -> str:
+    """A stable hash of what the client sent, to tell a retry from a different report."""
+    canonical = json.dumps(report, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def default_projections() -> list[Projection]:
+    return [UsersProjection(), CasesProjection(), ObservationsProjection()]
+
+
+class Ledger(Application):
+    name = "koll"
+    is_snapshotting_enabled = True
+    snapshotting_intervals = {Case: 50}
+
+    def __init__(self, store: Store, projections: Sequence[Projection] | None = None) -> None:
+        self.store = store
+        self.projector = Projector(projections if projections is not None else default_projections())
+        self.vault = Vault(store)
+        self.credentials = Credentials(store)
+        super().__init__(env={"IS_SNAPSHOTTING_ENABLED": "y"})
+        self.recorder.in_transaction.append(self.projector)
+        store.create_schema(self.projector.metadatas)
+        self.catch_up()
+
+    # The library's construction points, pointed at our store.
+
+    def construct_recorder(self) -> LedgerRecorder:
+        return LedgerRecorder(self.store)
+
+    def construct_snapshot_store(self) -> EventStore:
+        return EventStore(mapper=self.mapper, recorder=SnapshotRecorder(self.store))
+
+    def _record(self, processing_event: ProcessingEvent) -> list:
+        # Hand the domain events to the recorder so projections run in the appending transaction.
+        processing_event.saved_kwargs["appended"] = list(processing_event.events)
+        return super()._record(processing_event)
+
+    # Read models.
+
+    def catch_up(self, batch_size: int = 5000, progress: Callable[[int, int], None] | None = None) -> int:
+        """Bring every projection up to the ledger's end; returns events applied."""
+        with self.store.read() as conn:
+            positions = self.projector.positions(conn)
+        start = min((positions.get(p.name, 0) for p in self.projector.projections), default=0)
+        end = self.recorder.max_notification_id() or 0
+        done = 0
+        while start < end:
+            notes = self.recorder.select_notifications(start, batch_size, inclusive_of_start=False)
+            if not notes:
+                break
+            batch = [(n.id, self.mapper.to_domain_event(n)) for n in notes]
+            with self.store.write() as conn:
+                self.projector(conn, batch)
+            start = notes[-1].id
+            done += len(batch)
+            if progress:
+                progress(start, end)
+        return done
+
+    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Throw the read models away and fold the whole ledger into them again."""
+        with self.store.write() as conn:
+            self.projector.clear(conn)
+        return self.catch_up(progress=progress)
+
+    # Users.
+
+    def add_user(self, name: str, role: str, org: str, by: Actor = SYSTEM, password: str | None = None) -> str:
+        """Registers a user and returns their first token: shown once, stored only as a hash."""
+        user = User(id=user_id_for(name), name=name, role=role, org=org, by=by.as_dict())
+        try:
+            self.save(user)
+        except IntegrityError:
+            raise DomainError(f"a user named '{name}' already exists", field="name") from None
+        if password:
+            self.credentials.set_password(name, password)
+        return self.credentials.issue_token(name)
+
+    def sign_in(self, name: str, password: str, label: str = "app") -> tuple[str, Actor] | None:
+        """A new token for a user whose password matches; None otherwise."""
+        actor = self.user(name)
+        if actor is None or not self.credentials.check_password(name, password):
+            return None
+        return self.credentials.issue_token(name, label=label), actor
+
+    def user(self, name: str) -> Actor | None:
+        with self.store.read() as conn:
+            row = conn.execute(sa.select(users.c.name, users.c.role, users.c.org)
+                               .where(users.c.name == name, users.c.active.is_(True))).first()
+        return Actor(user=row[0], role=row[1], org=row[2]) if row else None
+
+    def authenticate(self, token: str) -> Actor | None:
+        with self.store.read() as conn:
+            row = conn.execute(
+                sa.select(users.c.name, users.c.role, users.c.org)
+                .join(tokens, tokens.c.user_name == users.c.name)
+                .where(tokens.c.token_hash == token_hash(token), users.c.active.is_(True))).first()
+        return Actor(user=row[0], role=row[1], org=row[2]) if row else None
+
+    # Observations.
+
+    def file_observation(self, by: Actor, report: dict[str, Any]) -> Filed:
+        return self.file_observations(by, [report])[0]
+
+    def file_observations(self, by: Actor, reports: Sequence[dict[str, Any]]) -> list[Filed | DomainError]:
+        """Files a batch from a phone's outbox: one answer per report, each idempotent on its id.
+
+        New reports are recorded together in one transaction; repeats are answered from the
+        ledger. A report that breaks a rule gets its error and the others still go in.
+        """
+        answers: list[Filed | DomainError] = []
+        recorded = self._recorded_observations([str(r["id"]) for r in reports])
+        pending: dict[str, tuple[int, _Pending]] = {}
+        for i, report in enumerate(reports):
+            oid = str(report["id"])
+            fingerprint = fingerprint_of(report)
+            answer: Filed | DomainError
+            if oid in recorded:
+                answer = self._repeat(recorded[oid], fingerprint)
+            elif oid in pending:  # the same report twice in one batch
+                answer = self._repeat_pending(pending[oid][1], fingerprint)
+            else:
+                try:
+                    prepared = self._prepare(by, report, fingerprint)
+                    pending[oid] = (i, prepared)
+                    answer = prepared.answer
+                except DomainError as e:
+                    answer = e
+            answers.append(answer)
+        if pending:
+            try:
+                self._save_pending([p for _, p in pending.values()])
+            except IntegrityError:
+                # Raced with another request carrying some of the same ids: go one by one.
+                for i, p in pending.values():
+                    answers[i] = self._file_alone(p)
+        return answers
+
+    def _prepare(self, by: Actor, report: dict[str, Any], fingerprint: str) -> _Pending:
+        oid = UUID(str(report["id"]))
+        category = taxonomy.category(report["category"])
+        location = dict(report["location"])
+        place = report.get("place")
+        if place is None:
+            near = taxonomy.nearest_place(location["lat"], location["lon"])
+            place = near.code if near else None
+        new_case: Case | None = None
+        related: str | None = None
+        case_id: str | None = None
+        wanted = report.get("case_id")
+        if wanted:
+            case = self._get(Case, UUID(str(wanted)), what="case")
+            if case.is_open:
+                case_id = str(case.id)
+            else:
+                related = str(case.id)  # an ended case: this report opens a new one that refers to it
+        if case_id is None:
+            new_case = Case(id=case_id_for(oid), category=category.code, group=category.group, place=place,
+                            location=location, visibility=category.visibility, first_observation=str(oid),
+                            related_case=related, by=by.as_dict())
+            case_id = str(new_case.id)
+        key = new_key()
+        observed_at = report["observed_at"]
+        observation = Observation(
+            id=oid, category=category.code, group=category.group,
+            observed_at=observed_at if isinstance(observed_at, str) else observed_at.isoformat(),
+            location=location, place=place, note=seal(key, report.get("note"), str(oid)),
+            walk_id=str(report["walk_id"]) if report.get("walk_id") else None, case_id=case_id,
+            attributes=dict(report.get("attributes") or {}), visibility=category.visibility,
+            fingerprint=fingerprint, by=by.as_dict(),
+        )
+        return _Pending(observation, new_case, key, fingerprint, Filed(str(oid), case_id, True))
+
+    def _save_pending(self, pending: Sequence[_Pending]) -> None:
+        aggregates: list[KollAggregate] = []
+        for p in pending:
+            if p.case is not None:
+                aggregates.append(p.case)  # the case first: its row exists when the observation lands
+            aggregates.append(p.observation)
+        keys = {str(p.observation.id): p.key for p in pending}
+        self.save(*aggregates, side_writes=[self.vault.writer(keys)])
+
+    def _file_alone(self, prepared: _Pending) -> Filed | DomainError:
+        try:
+            self._save_pending([prepared])
+            return prepared.answer
+        except IntegrityError:
+            existing = self._recorded_observations([prepared.answer.id]).get(prepared.answer.id)
+            if existing is None:
+                raise
+            return self._repeat(existing, prepared.fingerprint)
+
+    def _recorded_observations(self, ids: Sequence[str]) -> dict[str, Observation]:
+        """The observations among ``ids`` that the ledger already holds."""
+        if not ids:
+            return {}
+        with self.store.read() as conn:
+            found = [r[0] for r in conn.execute(
+                sa.select(events_table.c.originator_id).where(
+                    events_table.c.originator_id.in_(list(set(ids))), events_table.c.originator_version == 1))]
+        return {oid: self.repository.get(UUID(oid)) for oid in found}
+
+    @staticmethod
+    def _repeat(existing: Any, fingerprint: str) -> Filed | DomainError:
+        if not isinstance(existing, Observation):
+            return ConflictingRepeat("this id belongs to something else in the ledger", field="id")
+        if existing.fingerprint != fingerprint:
+            return ConflictingRepeat("this id was already filed with a different report", field="id")
+        return Filed(str(existing.id), existing.case_id, False)
+
+    @staticmethod
+    def _repeat_pending(first: _Pending, fingerprint: str) -> Filed | DomainError:
+        if first.fingerprint != fingerprint:
+            return ConflictingRepeat("this id appears twice in the batch with different reports", field="id")
+        return Filed(first.answer.id, first.answer.case_id, False)
+
+    def attach_photo(self, by: Actor, observation_id: UUID, sha256: str, media_type: str) -> None:
+        observation = self._get(Observation, observation_id, what="observation")
+        if sha256 in observation.photos:
+            return
+        observation.attach_photo(sha256=sha256, media_type=media_type, by=by.as_dict())
+        self.save(observation)
+
+    def observation(self, observation_id: UUID) -> Observation:
+        return self._get(Observation, observation_id, what="observation")
+
+    # Cases: every decision names the version it was made on.
+
+    def case(self, case_id: UUID) -> Case:
+        return self._get(Case, case_id, what="case")
+
+    def decide_case(self, case_id: UUID, expected_version: int, decision: Callable[[Case], None]) -> Case:
+        return self.decide(Case, case_id, expected_version, decision, what="case")
+
+    def decide(self, cls: type[A], aggregate_id: UUID, expected_version: int, decision: Callable[[A], None],
+               what: str) -> A:
+        """Load, check the caller saw the latest version, apply the decision, record it."""
+        aggregate = self._get(cls, aggregate_id, what=what)
+        if aggregate.version != expected_version:
+            raise StaleVersion(f"the {what} is at version {aggregate.version}, not {expected_version}",
+                               current=aggregate.version)
+        decision(aggregate)
+        try:
+            self.save(aggregate)
+        except IntegrityError:
+            raise StaleVersion(f"the {what} was changed by someone else just now",
+                               current=self._get(cls, aggregate_id, what=what).version) from None
+        return aggregate
+
+    def history(self, aggregate_id: UUID) -> list[Any]:
+        """Every recorded event of one aggregate, oldest first."""
+        return list(self.events.get(aggregate_id))
+
+    def _get(self, cls: type[A], aggregate_id: UUID, what: str) -> A:
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(f"no {what} with id {aggregate_id}", id=str(aggregate_id)) from None
+        if not isinstance(aggregate, cls):
+            raise NotFound(f"no {what} with id {aggregate_id}", id=str(aggregate_id))
+        return aggregate

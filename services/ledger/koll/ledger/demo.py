@@ -1,0 +1,94 @@
+"""The Hässelby torg story, told into an empty ledger with the clock set to when it happened.
+
+2018: the district and the police decide to take back the square. Safety walks by day and by
+night, caretakers and police file what they see; the operational group triages and assigns.
+Deterministic (a fixed seed), so the demo and the tests see the same square.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from koll.ledger.application import Ledger
+from koll.ledger.domain import clock
+from koll.ledger.domain.base import Actor
+from koll.schema import taxonomy
+
+DEMO_PASSWORD = "koll-demo"
+# name, role, organisation
+USERS = [
+    ("admin", "admin", "sdf"),
+    ("operativ", "operational", "sdf"),
+    ("polis", "operational", "polisen"),
+    ("strateg", "strategic", "staden"),
+    ("revisor", "auditor", "staden"),
+    ("vardare", "reporter", "fastighetsagare"),
+    ("nattvandrare", "reporter", "civilsamhallet"),
+    ("trygghetsvandrare", "reporter", "sdf"),
+]
+
+START = datetime(2018, 5, 14, 9, 0, tzinfo=timezone.utc)  # the week after the May conference
+
+# What the report says was seen on the square, weighted by how often.
+SEEN = [("REN-01", 12), ("REN-02", 6), ("KLO-01", 8), ("BEL-01", 5), ("BEL-02", 4), ("VEG-01", 4),
+        ("KLO-03", 3), ("SOC-01", 4), ("SOC-04", 5), ("SOC-03", 3), ("SOC-17", 2), ("UPP-01", 4),
+        ("UPP-05", 2), ("FYS-01", 2), ("REN-04", 1)]
+
+Progress = Callable[[int, int], None]
+
+
+def _uuid(rng: random.Random) -> str:
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def load(ledger: Ledger, progress: Progress | None = None, weeks: int = 16) -> list[tuple[str, str, str, str]]:
+    """Loads the story; returns the demo logins (name, role, organisation, password)."""
+    rng = random.Random(2018)
+    with clock.frozen_at(START - timedelta(days=7)):
+        for name, role, org in USERS:
+            ledger.add_user(name, role, org, password=DEMO_PASSWORD)
+    reporters = [Actor(n, r, o) for n, r, o in USERS if r == "reporter"] + [Actor("polis", "operational", "polisen")]
+    operational = Actor("operativ", "operational", "sdf")
+    categories = [c for c, w in SEEN for _ in range(w)]
+    places = [p for p in taxonomy.PLACES]
+    filed: list[tuple[str, datetime]] = []
+    for week in range(weeks):
+        for _ in range(rng.randint(6, 12)):
+            at = START + timedelta(days=7 * week + rng.randint(0, 6), hours=rng.choice([0, 2, 9, 11, 12, 14, 15]))
+            place = rng.choice(places)
+            code = rng.choice(categories)
+            report: dict[str, Any] = {
+                "id": _uuid(rng), "category": code, "observed_at": at.isoformat(),
+                "location": {"lat": place.lat + rng.uniform(-0.00015, 0.00015),
+                             "lon": place.lon + rng.uniform(-0.0003, 0.0003),
+                             "accuracy_m": rng.choice([5, 8, 12, 30]), "source": "gps"},
+                "place": place.code, "note": None,
+                "attributes": {"upplevd_trygghet": rng.randint(1, 5)},
+            }
+            with clock.frozen_at(at + timedelta(minutes=rng.randint(1, 30))):
+                filed_now = ledger.file_observation(rng.choice(reporters), report)
+            filed.append((filed_now.case_id, at))
+        # The operational group meets every three weeks and works through the new cases.
+        if week % 3 == 2:
+            meeting_at = START + timedelta(days=7 * week + 4, hours=13)
+            _work_cases(ledger, operational, [c for c, at in filed if at < meeting_at], meeting_at, rng)
+        if progress:
+            progress(week + 1, weeks)
+    return [(n, r, o, DEMO_PASSWORD) for n, r, o in USERS]
+
+
+def _work_cases(ledger: Ledger, by: Actor, case_ids: list[str], at: datetime, rng: random.Random) -> None:
+    for i, case_id in enumerate(dict.fromkeys(case_ids)):
+        case = ledger.case(uuid.UUID(case_id))
+        with clock.frozen_at(at + timedelta(minutes=i)):
+            if case.status == "new":
+                owner = taxonomy.category(case.category).owner
+                ledger.decide_case(case.id, case.version, lambda c: c.triage(by, priority=rng.randint(1, 3),
+                                                                              category=None, group=None, note=None))
+                ledger.decide_case(case.id, case.version + 1, lambda c: c.assign(by, org=owner, person=None))
+            elif case.status == "assigned" and rng.random() < 0.7:
+                ledger.decide_case(case.id, case.version, lambda c: c.resolve(by, public_note="Åtgärdat."))

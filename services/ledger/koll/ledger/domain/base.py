@@ -1,0 +1,73 @@
+"""What every aggregate in the ledger shares: who acted, when, and the refusal of a wrong step."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from eventsourcing.domain import Aggregate
+
+from koll.ledger.domain import clock
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did it: the user, the role they acted in and their organisation."""
+
+    user: str
+    role: str
+    org: str
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, str]) -> Actor:
+        return cls(user=data["user"], role=data["role"], org=data["org"])
+
+
+SYSTEM = Actor(user="koll", role="admin", org="koll")
+
+
+class DomainError(Exception):
+    """A command the domain refuses. ``code`` is stable for clients, the message is for people."""
+
+    code = "domain_error"
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class WorkflowError(DomainError):
+    """A step that the lifecycle does not allow from the current state."""
+
+    code = "workflow"
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class KollAggregate(Aggregate):
+    """Base aggregate: events are stamped by the ledger's clock and carry their actor."""
+
+    class Event(Aggregate.Event):
+        @staticmethod
+        def create_timestamp() -> datetime:
+            return clock.now()
+
+    class Created(Event, Aggregate.Created):
+        pass
+
+    def require(self, action: str, allowed: set[str] | frozenset[str]) -> None:
+        status = getattr(self, "status", None)
+        if status not in allowed:
+            raise WorkflowError(
+                f"'{action}' is not possible when the status is '{status}'",
+                action=action,
+                status=status,
+                allowed=sorted(allowed),
+            )

@@ -1,0 +1,34 @@
+"""User (användare): a person with one role in one organisation.
+
+The ledger records who may act and who granted it; the secrets they sign in with (token and
+password hashes) are kept beside it in ``credentials``, since an append-only record is no
+place for anything that must be rotated or forgotten.
+"""
+
+from __future__ import annotations
+
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import event
+
+from koll.ledger.domain.base import KollAggregate
+
+_USER_NS = uuid5(NAMESPACE_URL, "https://koll.example/user")
+
+
+def user_id_for(name: str) -> UUID:
+    """One user per name: adding the same name twice meets the first."""
+    return uuid5(_USER_NS, name.strip().lower())
+
+
+class User(KollAggregate):
+    @event("Registered")
+    def __init__(self, *, id: UUID, name: str, role: str, org: str, by: dict) -> None:  # noqa: A002
+        self.name = name
+        self.role = role
+        self.org = org
+        self.active = True
+
+    @event("Deactivated")
+    def deactivate(self, *, by: dict) -> None:
+        self.active = False

@@ -1,0 +1,1 @@
+"""Read models: each a function of the event stream into SQL tables, rebuildable from the ledger."""

@@ -1,0 +1,182 @@
+"""The situation picture (lägesbild): cases and observations with where, when, darkness and status."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from koll.ledger.domain import daylight
+from koll.ledger.domain.case import Case
+from koll.ledger.domain.observation import Observation
+from koll.ledger.projections.base import RowProjection, utc_naive
+
+metadata = sa.MetaData()
+
+cases = sa.Table(
+    "rm_cases",
+    metadata,
+    sa.Column("case_id", sa.String(36), primary_key=True),
+    sa.Column("category", sa.String(16), nullable=False),
+    sa.Column("group_code", sa.String(8), nullable=False),
+    sa.Column("place", sa.String(40)),
+    sa.Column("lat", sa.Float, nullable=False),
+    sa.Column("lon", sa.Float, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("visibility", sa.String(16), nullable=False),
+    sa.Column("priority", sa.Integer),
+    sa.Column("assigned_org", sa.String(40)),
+    sa.Column("assigned_person", sa.String(120)),
+    sa.Column("close_reason", sa.String(16)),
+    sa.Column("duplicate_of", sa.String(36)),
+    sa.Column("public_note", sa.Text),
+    sa.Column("first_observation", sa.String(36), nullable=False),
+    sa.Column("related_case", sa.String(36)),
+    sa.Column("walk_id", sa.String(36)),
+    sa.Column("opened_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.Column("first_observed_at", sa.DateTime),
+    sa.Column("last_observed_at", sa.DateTime),
+    sa.Column("time_of_day", sa.String(12)),
+    sa.Column("dark", sa.Boolean),
+    sa.Column("observations", sa.Integer, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Index("rm_cases_status", "status"),
+    sa.Index("rm_cases_category", "category"),
+    sa.Index("rm_cases_latlon", "lat", "lon"),
+)
+
+observations = sa.Table(
+    "rm_observations",
+    metadata,
+    sa.Column("observation_id", sa.String(36), primary_key=True),
+    sa.Column("case_id", sa.String(36), nullable=False),
+    sa.Column("category", sa.String(16), nullable=False),
+    sa.Column("group_code", sa.String(8), nullable=False),
+    sa.Column("place", sa.String(40)),
+    sa.Column("lat", sa.Float, nullable=False),
+    sa.Column("lon", sa.Float, nullable=False),
+    sa.Column("accuracy_m", sa.Float),
+    sa.Column("location_source", sa.String(12)),
+    sa.Column("observed_at", sa.DateTime, nullable=False),
+    sa.Column("recorded_at", sa.DateTime, nullable=False),
+    sa.Column("time_of_day", sa.String(12), nullable=False),
+    sa.Column("dark", sa.Boolean, nullable=False),
+    sa.Column("walk_id", sa.String(36)),
+    sa.Column("reporter", sa.String(120), nullable=False),
+    sa.Column("reporter_role", sa.String(16), nullable=False),
+    sa.Column("reporter_org", sa.String(40), nullable=False),
+    sa.Column("visibility", sa.String(16), nullable=False),
+    # Sealed with the report's own key: an erasure destroys the key, and this copy with it.
+    sa.Column("note_sealed", sa.Text),
+    sa.Column("attributes", sa.Text, nullable=False),
+    sa.Column("photos", sa.Text, nullable=False),
+    sa.Index("rm_observations_case", "case_id"),
+    sa.Index("rm_observations_walk", "walk_id"),
+    sa.Index("rm_observations_observed", "observed_at"),
+    sa.Index("rm_observations_reporter", "reporter"),
+)
+
+
+def observed_time_of_day(observed_at: datetime, attributes: dict[str, Any]) -> str:
+    """The walker's own word for the time of day wins over the clock's."""
+    given = attributes.get("tid_pa_dygnet")
+    return given if isinstance(given, str) and given else daylight.time_of_day(observed_at)
+
+
+class CasesProjection(RowProjection):
+    name = "cases"
+    metadata = metadata
+    table = cases
+    key = "case_id"
+
+    def keys(self, event: Any) -> Iterable[str]:
+        if isinstance(event, Case.Event):
+            return (str(event.originator_id),)
+        if isinstance(event, Observation.Recorded):
+            return (event.case_id,)
+        return ()
+
+    def fold(self, row: dict[str, Any] | None, event: Any) -> dict[str, Any] | None:
+        at = utc_naive(event.timestamp)
+        if isinstance(event, Case.Opened):
+            return {
+                "case_id": str(event.originator_id), "category": event.category, "group_code": event.group,
+                "place": event.place, "lat": event.location["lat"], "lon": event.location["lon"],
+                "status": "new", "visibility": event.visibility, "priority": None, "assigned_org": None,
+                "assigned_person": None, "close_reason": None, "duplicate_of": None, "public_note": None,
+                "first_observation": event.first_observation, "related_case": event.related_case,
+                "walk_id": None, "opened_at": at, "updated_at": at, "first_observed_at": None,
+                "last_observed_at": None, "time_of_day": None, "dark": None, "observations": 0,
+                "version": event.originator_version,
+            }
+        if row is None:
+            return None
+        row = dict(row)
+        if isinstance(event, Observation.Recorded):
+            observed = utc_naive(event.observed_at)
+            row["observations"] += 1
+            row["last_observed_at"] = max(filter(None, [row["last_observed_at"], observed]))
+            row["first_observed_at"] = min(filter(None, [row["first_observed_at"], observed]))
+            if str(event.originator_id) == row["first_observation"]:
+                when = datetime.fromisoformat(event.observed_at)
+                row["time_of_day"] = observed_time_of_day(when, event.attributes)
+                row["dark"] = daylight.is_dark(when)
+                row["walk_id"] = event.walk_id
+            return row
+        row["version"] = event.originator_version
+        row["updated_at"] = at
+        if isinstance(event, Case.Triaged):
+            row.update(status="triaged", priority=event.priority, category=event.category, group_code=event.group)
+        elif isinstance(event, Case.Assigned):
+            row.update(status="assigned", assigned_org=event.org, assigned_person=event.person)
+        elif isinstance(event, Case.WorkStarted):
+            row.update(status="in_progress")
+        elif isinstance(event, Case.Resolved):
+            row.update(status="resolved", public_note=event.public_note)
+        elif isinstance(event, Case.Closed):
+            row.update(status="closed", close_reason=event.reason, duplicate_of=event.duplicate_of)
+        elif isinstance(event, Case.Reopened):
+            row.update(status="triaged", close_reason=None, duplicate_of=None)
+        return row
+
+
+class ObservationsProjection(RowProjection):
+    name = "observations"
+    metadata = metadata
+    table = observations
+    key = "observation_id"
+
+    def keys(self, event: Any) -> Iterable[str]:
+        if isinstance(event, Observation.Event):
+            return (str(event.originator_id),)
+        return ()
+
+    def fold(self, row: dict[str, Any] | None, event: Any) -> dict[str, Any] | None:
+        if isinstance(event, Observation.Recorded):
+            when = datetime.fromisoformat(event.observed_at)
+            loc = event.location
+            return {
+                "observation_id": str(event.originator_id), "case_id": event.case_id,
+                "category": event.category, "group_code": event.group, "place": event.place,
+                "lat": loc["lat"], "lon": loc["lon"], "accuracy_m": loc.get("accuracy_m"),
+                "location_source": loc.get("source"), "observed_at": utc_naive(when),
+                "recorded_at": utc_naive(event.timestamp),
+                "time_of_day": observed_time_of_day(when, event.attributes), "dark": daylight.is_dark(when),
+                "walk_id": event.walk_id, "reporter": event.by["user"], "reporter_role": event.by["role"],
+                "reporter_org": event.by["org"], "visibility": event.visibility, "note_sealed": event.note,
+                "attributes": json.dumps(event.attributes, sort_keys=True, ensure_ascii=False),
+                "photos": "[]",
+            }
+        if row is None:
+            return None
+        row = dict(row)
+        if isinstance(event, Observation.PhotoAttached):
+            photos = json.loads(row["photos"])
+            if event.sha256 not in photos:
+                photos.append(event.sha256)
+            row["photos"] = json.dumps(photos)
+        return row

@@ -1,0 +1,82 @@
+"""The situation picture (lägesbild): counts, the map and trends, from the read models."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import sqlalchemy as sa
+
+from koll.ledger.domain.base import Actor
+from koll.ledger.projections.base import utc_naive
+from koll.ledger.projections.situation import cases, observations
+from koll.ledger.queries.cases import case_filters
+from koll.ledger.queries.visibility import visible
+
+
+def counts(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> dict[str, Any]:
+    """Cases counted by category, group, place, time of day, darkness and status."""
+    cols = [cases.c.category, cases.c.group_code, cases.c.place, cases.c.time_of_day, cases.c.dark,
+            cases.c.status]
+    tallies: dict[str, Counter] = defaultdict(Counter)
+    total = 0
+    q = sa.select(*cols, sa.func.count()).where(*case_filters(actor, args)).group_by(*cols)
+    for category, group, place, tod, dark, status, n in conn.execute(q):
+        total += n
+        tallies["by_category"][category] += n
+        tallies["by_group"][group] += n
+        tallies["by_place"][place or "okand"] += n
+        tallies["by_time_of_day"][tod or "okand"] += n
+        tallies["by_darkness"]["dark" if dark else "light"] += n
+        tallies["by_status"][status] += n
+    out: dict[str, Any] = {"cases": total}
+    for key in ("by_status", "by_category", "by_group", "by_place", "by_time_of_day", "by_darkness"):
+        out[key] = dict(sorted(tallies[key].items(), key=lambda kv: (-kv[1], kv[0])))
+    return out
+
+
+def feature_collection(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> dict[str, Any]:
+    """Cases as GeoJSON points (lon, lat order, as GeoJSON wants)."""
+    features = []
+    q = sa.select(cases).where(*case_filters(actor, args)).order_by(cases.c.opened_at)
+    for r in conn.execute(q):
+        features.append({
+            "type": "Feature",
+            "id": r.case_id,
+            "geometry": {"type": "Point", "coordinates": [r.lon, r.lat]},
+            "properties": {
+                "id": r.case_id, "category": r.category, "group": r.group_code, "place": r.place,
+                "status": r.status, "observations": r.observations, "time_of_day": r.time_of_day,
+                "dark": r.dark, "opened_at": r.opened_at.replace(tzinfo=timezone.utc).isoformat(),
+            },
+        })
+    return {"type": "FeatureCollection", "features": features}
+
+
+def week_start(day: datetime) -> datetime:
+    monday = day - timedelta(days=day.weekday())
+    return monday.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def trends(conn: sa.Connection, actor: Actor, weeks: int, until: datetime | None = None,
+           group: str | None = None, place: str | None = None) -> dict[str, Any]:
+    """Observations per ISO week and category group over the last ``weeks`` weeks."""
+    end = utc_naive(until or datetime.now(timezone.utc))
+    first = week_start(end) - timedelta(weeks=weeks - 1)
+    where = [visible(observations, actor, "reporter"), observations.c.observed_at >= first,
+             observations.c.observed_at <= end]
+    if group:
+        where.append(observations.c.group_code == group)
+    if place:
+        where.append(observations.c.place == place)
+    labels = [(first + timedelta(weeks=i)) for i in range(weeks)]
+    keys = [f"{d.isocalendar()[0]}-W{d.isocalendar()[1]:02d}" for d in labels]
+    series: dict[str, list[int]] = defaultdict(lambda: [0] * weeks)
+    q = sa.select(observations.c.observed_at, observations.c.group_code).where(*where)
+    for observed_at, grp in conn.execute(q):
+        i = (week_start(observed_at) - first).days // 7
+        if 0 <= i < weeks:
+            series[grp][i] += 1
+    totals = [sum(s[i] for s in series.values()) for i in range(weeks)]
+    return {"weeks": keys, "series": dict(sorted(series.items())), "total": totals}

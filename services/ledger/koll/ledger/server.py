@@ -1,0 +1,71 @@
+"""The Flask application: the API under /api/v1 and the boards, over one Ledger."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import swagger_ui_bundle
+from flask import Flask, send_from_directory
+from flask_smorest import Api
+
+from koll.ledger.api import errors
+from koll.ledger.application import Ledger
+from koll.ledger.config import Settings
+from koll.ledger.store import Store, check_durability
+
+
+@dataclass
+class Koll:
+    """What every request needs, made once per process."""
+
+    settings: Settings
+    store: Store
+    ledger: Ledger
+
+
+def open_ledger(settings: Settings) -> Koll:
+    store = Store(settings.database_url)
+    check_durability(store.engine)
+    return Koll(settings=settings, store=store, ledger=Ledger(store))
+
+
+def create_app(settings: Settings | None = None, koll: Koll | None = None) -> Flask:
+    settings = settings or (koll.settings if koll else Settings.from_env())
+    koll = koll or open_ledger(settings)
+    app = Flask("koll.ledger")
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=16 * 1024 * 1024,
+        JSON_SORT_KEYS=False,
+        API_TITLE="Koll",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        # Served from the package, not a CDN: the docs work without the internet.
+        OPENAPI_SWAGGER_UI_URL="/api/docs/assets/",
+    )
+    app.json.ensure_ascii = False
+    app.extensions["koll"] = koll
+    api = Api(app, spec_kwargs={"info": {"description": "Koll: ha koll på helheten. "
+                                         "Observations, cases, measures and the audit trail of a public square."}})
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    errors.register(app)
+
+    @app.get("/api/docs/assets/<path:name>")
+    def swagger_assets(name: str):  # type: ignore[no-untyped-def]
+        return send_from_directory(swagger_ui_bundle.swagger_ui_path, name)
+
+    from koll.ledger.api import blueprints
+
+    for blp in blueprints():
+        api.register_blueprint(blp)
+    from koll.ledger import web
+
+    web.register(app)
+    logging.getLogger("koll").setLevel(logging.INFO)
+    return app

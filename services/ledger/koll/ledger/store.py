@@ -1,0 +1,282 @@
+"""Where the ledger lives: one database (SQLite file or PostgreSQL) for events and read models.
+
+The recorder is ours rather than the library's so that three things happen in the one
+transaction that appends events: each event is chained by hash to the one before it, the
+read models are brought up to date (exactly once, read-your-writes), and any rows that
+belong with the events (a report's erasure key) are written. Writers are serialised
+(SQLite: BEGIN IMMEDIATE; PostgreSQL: an EXCLUSIVE table lock that still lets readers read),
+which is what makes the notification ids gapless and the chain well defined.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+from eventsourcing.persistence import (
+    AggregateRecorder,
+    ApplicationRecorder,
+    IntegrityError,
+    Notification,
+    StoredEvent,
+    Subscription,
+)
+
+metadata = sa.MetaData()
+
+events_table = sa.Table(
+    "koll_events",
+    metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("originator_id", sa.String(36), nullable=False),
+    sa.Column("originator_version", sa.Integer, nullable=False),
+    sa.Column("topic", sa.Text, nullable=False),
+    sa.Column("state", sa.LargeBinary, nullable=False),
+    # When the event happened by the ledger's clock, in microseconds since the epoch:
+    # copied out of the event so that "as of" questions need not parse every event.
+    sa.Column("occurred_us", sa.BigInteger, nullable=True),
+    sa.Column("chain_hash", sa.String(64), nullable=False),
+    sa.UniqueConstraint("originator_id", "originator_version", name="koll_events_aggregate_version"),
+    sa.Index("koll_events_occurred", "occurred_us"),
+)
+
+snapshots_table = sa.Table(
+    "koll_snapshots",
+    metadata,
+    sa.Column("originator_id", sa.String(36), primary_key=True),
+    sa.Column("originator_version", sa.Integer, primary_key=True),
+    sa.Column("topic", sa.Text, nullable=False),
+    sa.Column("state", sa.LargeBinary, nullable=False),
+)
+
+tracking_table = sa.Table(
+    "koll_tracking",
+    metadata,
+    sa.Column("projection", sa.String(64), primary_key=True),
+    sa.Column("position", sa.BigInteger, nullable=False),
+)
+
+GENESIS = "0" * 64
+
+
+def chain_link(previous: str, event_id: int, originator_id: str, version: int, topic: str,
+               state: bytes, occurred_us: int | None) -> str:
+    """The hash that ties an event to everything recorded before it."""
+    h = hashlib.sha256()
+    h.update(previous.encode())
+    h.update(f"|{event_id}|{originator_id}|{version}|{topic}|{occurred_us}|".encode())
+    h.update(state)
+    return h.hexdigest()
+
+
+def make_engine(url: str) -> sa.Engine:
+    """An engine with the ledger's durability and write serialisation for either back-end."""
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": 60, "check_same_thread": False},
+                                  pool_size=8, max_overflow=16)
+
+        @sa.event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.isolation_level = None  # we say BEGIN ourselves
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=FULL")
+            cur.execute("PRAGMA busy_timeout=60000")
+            cur.close()
+
+        @sa.event.listens_for(engine, "begin")
+        def _sqlite_begin(conn: sa.Connection) -> None:
+            # Writers take the lock up front so two writers never deadlock upgrading a read.
+            if conn.get_execution_options().get("koll_read"):
+                conn.exec_driver_sql("BEGIN")
+            else:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return sa.create_engine(url, pool_size=8, max_overflow=16, pool_pre_ping=True)
+
+
+def check_durability(engine: sa.Engine) -> None:
+    """Refuse to run a ledger that could lose an acknowledged event on a crash."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            sync = conn.exec_driver_sql("PRAGMA synchronous").scalar()
+            if sync != 2:
+                raise RuntimeError(f"SQLite synchronous={sync}, the ledger needs FULL (2)")
+        elif engine.dialect.name == "postgresql":
+            for setting in ("synchronous_commit", "fsync"):
+                value = conn.exec_driver_sql(f"SHOW {setting}").scalar()
+                if value not in ("on", "remote_apply", "remote_write"):
+                    raise RuntimeError(f"PostgreSQL {setting}={value}, the ledger needs it on")
+
+
+# A hook that runs inside the appending transaction: (connection, [(notification id, domain event)]).
+InTransaction = Callable[[sa.Connection, list[tuple[int, Any]]], None]
+
+
+class Store:
+    """The database: engine, schema and the transactions everything else runs in."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self.dialect = self.engine.dialect.name
+
+    def create_schema(self, extra: Sequence[sa.MetaData] = ()) -> None:
+        with self.write() as conn:
+            metadata.create_all(conn)
+            for md in extra:
+                md.create_all(conn)
+
+    @contextmanager
+    def write(self) -> Iterator[sa.Connection]:
+        """A write transaction; commits on success, rolls back on any error."""
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[sa.Connection]:
+        """A read transaction: one consistent view, never blocks writers."""
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(koll_read=True)
+            with conn.begin():
+                yield conn
+
+    def lock_ledger(self, conn: sa.Connection) -> None:
+        """Serialise appenders (SQLite already did, with BEGIN IMMEDIATE)."""
+        if self.dialect == "postgresql":
+            conn.exec_driver_sql("LOCK TABLE koll_events IN EXCLUSIVE MODE")
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+@dataclass
+class AppendResult:
+    ids: list[int]
+
+
+def _timestamp_us(domain_event: Any) -> int | None:
+    ts = getattr(domain_event, "timestamp", None)
+    if ts is None:
+        return None
+    return int(ts.timestamp() * 1_000_000)
+
+
+class LedgerRecorder(ApplicationRecorder):
+    """The library's recorder interface over our tables, with the chain and the hooks."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.in_transaction: list[InTransaction] = []
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        domain_events: Sequence[Any] = kwargs.get("appended") or [None] * len(stored_events)
+        side_writes: Sequence[Callable[[sa.Connection], None]] = kwargs.get("side_writes") or ()
+        try:
+            with self.store.write() as conn:
+                self.store.lock_ledger(conn)
+                last = conn.execute(
+                    sa.select(events_table.c.id, events_table.c.chain_hash)
+                    .order_by(events_table.c.id.desc()).limit(1)
+                ).first()
+                last_id, previous = (last[0], last[1]) if last else (0, GENESIS)
+                rows = []
+                ids = []
+                for offset, (stored, domain_event) in enumerate(zip(stored_events, domain_events, strict=True)):
+                    event_id = last_id + offset + 1
+                    occurred = _timestamp_us(domain_event)
+                    originator = str(stored.originator_id)
+                    previous = chain_link(previous, event_id, originator, stored.originator_version,
+                                          stored.topic, stored.state, occurred)
+                    rows.append({
+                        "id": event_id, "originator_id": originator,
+                        "originator_version": stored.originator_version, "topic": stored.topic,
+                        "state": stored.state, "occurred_us": occurred, "chain_hash": previous,
+                    })
+                    ids.append(event_id)
+                if rows:
+                    conn.execute(events_table.insert(), rows)
+                for write in side_writes:
+                    write(conn)
+                if rows and domain_events[0] is not None:
+                    batch = list(zip(ids, domain_events, strict=True))
+                    for hook in self.in_transaction:
+                        hook(conn, batch)
+                return ids
+        except sa.exc.IntegrityError as e:
+            raise IntegrityError(str(e.orig)) from e
+
+    def select_events(self, originator_id: UUID | str, *, gt: int | None = None, lte: int | None = None,
+                      desc: bool = False, limit: int | None = None) -> Sequence[StoredEvent]:
+        t = events_table
+        q = sa.select(t.c.originator_id, t.c.originator_version, t.c.topic, t.c.state).where(
+            t.c.originator_id == str(originator_id))
+        if gt is not None:
+            q = q.where(t.c.originator_version > gt)
+        if lte is not None:
+            q = q.where(t.c.originator_version <= lte)
+        q = q.order_by(t.c.originator_version.desc() if desc else t.c.originator_version)
+        if limit is not None:
+            q = q.limit(limit)
+        with self.store.read() as conn:
+            return [StoredEvent(UUID(r[0]), r[1], r[2], bytes(r[3])) for r in conn.execute(q)]
+
+    def select_notifications(self, start: int | None, limit: int, stop: int | None = None,
+                             topics: Sequence[str] = (), *, inclusive_of_start: bool = True) -> Sequence[Notification]:
+        t = events_table
+        q = sa.select(t.c.id, t.c.originator_id, t.c.originator_version, t.c.topic, t.c.state)
+        if start is not None:
+            q = q.where(t.c.id >= start if inclusive_of_start else t.c.id > start)
+        if stop is not None:
+            q = q.where(t.c.id <= stop)
+        if topics:
+            q = q.where(t.c.topic.in_(list(topics)))
+        q = q.order_by(t.c.id).limit(limit)
+        with self.store.read() as conn:
+            return [Notification(id=r[0], originator_id=UUID(r[1]), originator_version=r[2], topic=r[3],
+                                 state=bytes(r[4])) for r in conn.execute(q)]
+
+    def max_notification_id(self) -> int | None:
+        with self.store.read() as conn:
+            return conn.execute(sa.select(sa.func.max(events_table.c.id))).scalar()
+
+    def subscribe(self, gt: int | None = None, topics: Sequence[str] = ()) -> Subscription[ApplicationRecorder]:
+        raise NotImplementedError("Koll projects inside the appending transaction; nothing subscribes")
+
+
+class SnapshotRecorder(AggregateRecorder):
+    """Snapshots are a cache of aggregate state: outside the chain, safe to delete."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        rows = [{"originator_id": str(s.originator_id), "originator_version": s.originator_version,
+                 "topic": s.topic, "state": s.state} for s in stored_events]
+        try:
+            with self.store.write() as conn:
+                conn.execute(snapshots_table.insert(), rows)
+        except sa.exc.IntegrityError:
+            pass  # the same snapshot taken twice is the same snapshot
+        return None
+
+    def select_events(self, originator_id: UUID | str, *, gt: int | None = None, lte: int | None = None,
+                      desc: bool = False, limit: int | None = None) -> Sequence[StoredEvent]:
+        t = snapshots_table
+        q = sa.select(t.c.originator_id, t.c.originator_version, t.c.topic, t.c.state).where(
+            t.c.originator_id == str(originator_id))
+        if gt is not None:
+            q = q.where(t.c.originator_version > gt)
+        if lte is not None:
+            q = q.where(t.c.originator_version <= lte)
+        q = q.order_by(t.c.originator_version.desc() if desc else t.c.originator_version)
+        if limit is not None:
+            q = q.limit(limit)
+        with self.store.read() as conn:
+            return [StoredEvent(UUID(r[0]), r[1], r[2], bytes(r[3])) for r in conn.execute(q)]

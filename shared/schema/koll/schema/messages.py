@@ -1,0 +1,101 @@
+"""Validation messages in Swedish and English.
+
+marshmallow speaks English; people on the square read Swedish. Every message a schema can
+give is known here in both languages, so an error names the field and says what is wrong
+in either. Messages are {"sv": …, "en": …}.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# Our own messages: code -> (sv, en). Placeholders are filled by ``msg``.
+OWN: dict[str, tuple[str, str]] = {
+    "unknown_category": ("okänd kategori '{value}'", "unknown category '{value}'"),
+    "unknown_place": ("okänd plats '{value}'", "unknown place '{value}'"),
+    "unknown_org": ("okänd organisation '{value}'", "unknown organisation '{value}'"),
+    "unknown_attribute": ("okänt attribut '{value}'", "unknown attribute '{value}'"),
+    "attribute_not_for_group": ("attributet '{value}' gäller inte den här kategorin",
+                                "attribute '{value}' does not apply to this category"),
+    "bad_choice": ("'{value}' är inget giltigt val; välj bland {choices}",
+                   "'{value}' is not a valid choice; choose from {choices}"),
+    "range": ("måste vara mellan {min} och {max}", "must be between {min} and {max}"),
+    "in_future": ("tidpunkten ligger i framtiden", "the time is in the future"),
+    "too_old": ("tidpunkten är äldre än ett år", "the time is more than a year ago"),
+    "place_needed": ("ange en plats när platsen är källan till positionen",
+                     "name a place when the place is the location's source"),
+    "urgent": ("Pågår det just nu? Ring 112. Koll är ingen larmtjänst.",
+               "Is it happening now? Call 112. Koll is not an emergency service."),
+    "too_many": ("högst {max} poster per sändning", "at most {max} items per batch"),
+    "photo_blocked": ("foton får inte bifogas för den här kategorin", "photos are not allowed for this category"),
+    "end_before_start": ("slutdatum ligger före startdatum", "end date is before start date"),
+}
+
+# marshmallow's own messages, matched by pattern.
+_STANDARD: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^Missing data for required field\.$"), "obligatoriskt fält saknas"),
+    (re.compile(r"^Field may not be null\.$"), "fältet får inte vara tomt (null)"),
+    (re.compile(r"^Unknown field\.$"), "okänt fält"),
+    (re.compile(r"^Not a valid UUID\.$"), "inte ett giltigt UUID"),
+    (re.compile(r"^Not a valid number\.$"), "inte ett giltigt tal"),
+    (re.compile(r"^Not a valid integer\.$"), "inte ett giltigt heltal"),
+    (re.compile(r"^Not a valid string\.$"), "inte en giltig text"),
+    (re.compile(r"^Not a valid boolean\.$"), "inte ett giltigt sant/falskt-värde"),
+    (re.compile(r"^Not a valid datetime\.$"), "inte en giltig tidpunkt (ISO 8601)"),
+    (re.compile(r"^Not a valid date\.$"), "inte ett giltigt datum (ÅÅÅÅ-MM-DD)"),
+    (re.compile(r"^Not a valid mapping type\.$"), "inte ett objekt"),
+    (re.compile(r"^Not a valid list\.$"), "inte en lista"),
+    (re.compile(r"^Invalid input type\.$"), "fel typ av indata"),
+    (re.compile(r"^Not a valid aware datetime\.$"), "tidpunkten måste ha en tidszon"),
+    (re.compile(r"^Not a valid (.*)\.$"), "ogiltigt värde"),
+    (re.compile(r"^Special numeric values \(nan or infinity\) are not permitted\.$"), "NaN och oändlighet är inte tillåtna"),
+    (re.compile(r"^Must be greater than or equal to (.+) and less than or equal to (.+)\.$"),
+     r"måste vara mellan \1 och \2"),
+    (re.compile(r"^Must be greater than or equal to (.+)\.$"), r"måste vara minst \1"),
+    (re.compile(r"^Must be less than or equal to (.+)\.$"), r"måste vara högst \1"),
+    (re.compile(r"^Length must be between (\d+) and (\d+)\.$"), r"längden måste vara mellan \1 och \2"),
+    (re.compile(r"^Shorter than minimum length (\d+)\.$"), r"kortare än minsta längd \1"),
+    (re.compile(r"^Longer than maximum length (\d+)\.$"), r"längre än högsta längd \1"),
+    (re.compile(r"^Must be one of: (.*)\.$"), r"måste vara ett av: \1"),
+    (re.compile(r"^Invalid value\.$"), "ogiltigt värde"),
+]
+
+
+def msg(code: str, **values: Any) -> dict[str, str]:
+    sv, en = OWN[code]
+    return {"sv": sv.format(**values), "en": en.format(**values)}
+
+
+def bilingual(message: Any) -> Any:
+    """Turn marshmallow's error structure into one whose leaves are {"sv", "en"}."""
+    if isinstance(message, dict):
+        if set(message) == {"sv", "en"} and all(isinstance(v, str) for v in message.values()):
+            return message
+        return {str(k): bilingual(v) for k, v in message.items()}
+    if isinstance(message, list):
+        return [bilingual(m) for m in message]
+    text = str(message)
+    for pattern, sv in _STANDARD:
+        if pattern.match(text):
+            return {"sv": pattern.sub(sv, text), "en": text}
+    return {"sv": text, "en": text}
+
+
+def flatten(errors: Any, prefix: str = "") -> dict[str, list[dict[str, str]]]:
+    """{"location.lat": [{"sv", "en"}], …}: one list of messages per field path."""
+    out: dict[str, list[dict[str, str]]] = {}
+    if isinstance(errors, dict) and not (set(errors) == {"sv", "en"}):
+        for k, v in errors.items():
+            key = f"{prefix}.{k}" if prefix else str(k)
+            for path, msgs in flatten(v, key).items():
+                out.setdefault(path, []).extend(msgs)
+        return out
+    items = errors if isinstance(errors, list) else [errors]
+    out[prefix or "_schema"] = [bilingual(m) for m in items if not isinstance(m, (dict, list)) or
+                                (isinstance(m, dict) and set(m) == {"sv", "en"})]
+    for m in items:
+        if isinstance(m, (dict, list)) and not (isinstance(m, dict) and set(m) == {"sv", "en"}):
+            for path, msgs in flatten(m, prefix).items():
+                out.setdefault(path, []).extend(msgs)
+    return {k: v for k, v in out.items() if v}
