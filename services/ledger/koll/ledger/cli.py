@@ -123,11 +123,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _extensions():  # type: ignore[no-untyped-def]
-    """Sub-commands that live beside the code they drive (export, import, verify)."""
-    from koll.ledger import commands
+# Modules that add sub-commands beside the code they drive (export, import, verify): each has
+# a function ``add_commands(subparsers)``. Add yours here.
+EXTENSION_MODULES: tuple[str, ...] = ()
 
-    return commands.load()
+
+def _extensions():  # type: ignore[no-untyped-def]
+    import importlib
+
+    return [importlib.import_module(name).add_commands for name in EXTENSION_MODULES]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -33,7 +33,7 @@ def open_ledger(settings: Settings) -> Koll:
 def create_app(settings: Settings | None = None, koll: Koll | None = None) -> Flask:
     settings = settings or (koll.settings if koll else Settings.from_env())
     koll = koll or open_ledger(settings)
-    app = Flask("koll.ledger")
+    app = Flask(__name__, template_folder="web/templates", static_folder="web/static", static_url_path="/static")
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SESSION_COOKIE_HTTPONLY=True,

@@ -168,6 +168,22 @@ def _timestamp_us(domain_event: Any) -> int | None:
     return int(ts.timestamp() * 1_000_000)
 
 
+def select_aggregate(store: Store, t: sa.Table, originator_id: UUID | str, gt: int | None, lte: int | None,
+                     desc: bool, limit: int | None) -> list[StoredEvent]:
+    """One aggregate's events (or snapshots) by version, as the library asks for them."""
+    q = sa.select(t.c.originator_id, t.c.originator_version, t.c.topic, t.c.state).where(
+        t.c.originator_id == str(originator_id))
+    if gt is not None:
+        q = q.where(t.c.originator_version > gt)
+    if lte is not None:
+        q = q.where(t.c.originator_version <= lte)
+    q = q.order_by(t.c.originator_version.desc() if desc else t.c.originator_version)
+    if limit is not None:
+        q = q.limit(limit)
+    with store.read() as conn:
+        return [StoredEvent(UUID(r[0]), r[1], r[2], bytes(r[3])) for r in conn.execute(q)]
+
+
 class LedgerRecorder(ApplicationRecorder):
     """The library's recorder interface over our tables, with the chain and the hooks."""
 
@@ -214,18 +230,7 @@ class LedgerRecorder(ApplicationRecorder):
 
     def select_events(self, originator_id: UUID | str, *, gt: int | None = None, lte: int | None = None,
                       desc: bool = False, limit: int | None = None) -> Sequence[StoredEvent]:
-        t = events_table
-        q = sa.select(t.c.originator_id, t.c.originator_version, t.c.topic, t.c.state).where(
-            t.c.originator_id == str(originator_id))
-        if gt is not None:
-            q = q.where(t.c.originator_version > gt)
-        if lte is not None:
-            q = q.where(t.c.originator_version <= lte)
-        q = q.order_by(t.c.originator_version.desc() if desc else t.c.originator_version)
-        if limit is not None:
-            q = q.limit(limit)
-        with self.store.read() as conn:
-            return [StoredEvent(UUID(r[0]), r[1], r[2], bytes(r[3])) for r in conn.execute(q)]
+        return select_aggregate(self.store, events_table, originator_id, gt, lte, desc, limit)
 
     def select_notifications(self, start: int | None, limit: int, stop: int | None = None,
                              topics: Sequence[str] = (), *, inclusive_of_start: bool = True) -> Sequence[Notification]:
@@ -268,15 +273,4 @@ class SnapshotRecorder(AggregateRecorder):
 
     def select_events(self, originator_id: UUID | str, *, gt: int | None = None, lte: int | None = None,
                       desc: bool = False, limit: int | None = None) -> Sequence[StoredEvent]:
-        t = snapshots_table
-        q = sa.select(t.c.originator_id, t.c.originator_version, t.c.topic, t.c.state).where(
-            t.c.originator_id == str(originator_id))
-        if gt is not None:
-            q = q.where(t.c.originator_version > gt)
-        if lte is not None:
-            q = q.where(t.c.originator_version <= lte)
-        q = q.order_by(t.c.originator_version.desc() if desc else t.c.originator_version)
-        if limit is not None:
-            q = q.limit(limit)
-        with self.store.read() as conn:
-            return [StoredEvent(UUID(r[0]), r[1], r[2], bytes(r[3])) for r in conn.execute(q)]
+        return select_aggregate(self.store, snapshots_table, originator_id, gt, lte, desc, limit)

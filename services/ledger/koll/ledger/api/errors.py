@@ -75,7 +75,8 @@ def domain_problem(error: DomainError) -> Response:
     errors = None
     if status == 422 and "field" in error.details:
         errors = {error.details["field"]: [{"sv": error.message, "en": error.message}]}
-    extra = {k: v for k, v in error.details.items() if k != "field"}
+    reserved = {"field", "type", "title", "status", "detail", "errors"}
+    extra = {k: v for k, v in error.details.items() if k not in reserved}
     return problem_response(status, error.message, type_=f"/problems/{error.code}", errors=errors, **extra)
 
 

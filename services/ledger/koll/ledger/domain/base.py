@@ -68,6 +68,6 @@ class KollAggregate(Aggregate):
             raise WorkflowError(
                 f"'{action}' is not possible when the status is '{status}'",
                 action=action,
-                status=status,
+                current_status=status,
                 allowed=sorted(allowed),
             )
