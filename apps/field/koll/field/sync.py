@@ -1,0 +1,358 @@
+"""Talking to the service: a small HTTP client (requests) and the syncer that empties the
+outbox in batches through ``POST /api/v1/observations/batch``, then uploads photos, with
+retries and exponential back-off. No Kivy here: tests and benchmarks drive it directly, the
+app runs it in a background thread (``SyncWorker``)."""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import random
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import requests
+
+from koll.field.outbox import Outbox
+
+log = logging.getLogger("koll.field.sync")
+
+CONNECT_TIMEOUT = 3.05
+READ_TIMEOUT = 30.0
+
+
+class ApiError(Exception):
+    """The server answered with an error (problem+json kept in ``problem``)."""
+
+    def __init__(self, status: int, problem: dict[str, Any] | None = None):
+        self.status = status
+        self.problem = problem or {}
+        super().__init__(f"HTTP {status}: {self.problem.get('title') or ''} {self.problem.get('detail') or ''}".strip())
+
+    @property
+    def detail(self) -> str:
+        return str(self.problem.get("detail") or self.problem.get("title") or f"HTTP {self.status}")
+
+
+class Unauthorized(ApiError):
+    pass
+
+
+class Offline(Exception):
+    """No answer from the server: no network, wrong address, server down, timeout."""
+
+
+class ApiClient:
+    def __init__(self, server: str, token: str = "", timeout: float = READ_TIMEOUT):
+        self.server = server.rstrip("/")
+        self.token = token
+        self.timeout = (CONNECT_TIMEOUT, timeout)
+        self.http = requests.Session()
+        self.http.headers["Accept"] = "application/json"
+        if token:
+            self.http.headers["Authorization"] = f"Bearer {token}"
+
+    def _url(self, path: str) -> str:
+        return f"{self.server}/api/v1{path}"
+
+    def _call(self, method: str, path: str, *, ok: tuple[int, ...] = (200, 201), **kw: Any) -> requests.Response:
+        kw.setdefault("timeout", self.timeout)
+        try:
+            r = self.http.request(method, self._url(path), **kw)
+        except requests.RequestException as e:
+            raise Offline(str(e)) from e
+        if r.status_code in ok:
+            return r
+        try:
+            problem = r.json()
+            if not isinstance(problem, dict):
+                problem = {"detail": str(problem)}
+        except ValueError:
+            problem = {"detail": r.text[:300]}
+        if r.status_code == 401:
+            raise Unauthorized(401, problem)
+        raise ApiError(r.status_code, problem)
+
+    # --- who am I -------------------------------------------------------------------------
+
+    def me(self) -> dict[str, Any]:
+        return self._call("GET", "/me").json()
+
+    def sign_in(self, username: str, password: str) -> dict[str, Any]:
+        """Name and password for a token: {"token","user","role","org"}."""
+        return self._call("POST", "/auth/token", json={"username": username, "password": password}).json()
+
+    def healthy(self) -> bool:
+        try:
+            return self.http.get(f"{self.server}/healthz", timeout=(CONNECT_TIMEOUT, 5)).status_code == 200
+        except requests.RequestException:
+            return False
+
+    # --- observations ---------------------------------------------------------------------
+
+    def send_batch(self, bodies: list[str]) -> list[dict[str, Any]]:
+        """``bodies`` are the outbox's stored JSON texts, sent as they are (byte-stable retries)."""
+        data = '{"observations":[' + ",".join(bodies) + "]}"
+        r = self._call("POST", "/observations/batch", data=data.encode("utf-8"),
+                       headers={"Content-Type": "application/json"})
+        return r.json()["results"]
+
+    def file(self, body: dict[str, Any]) -> dict[str, Any]:
+        return self._call("POST", "/observations", json=body).json()
+
+    def upload_photo(self, observation_id: str, path: str) -> dict[str, Any]:
+        mime = mimetypes.guess_type(path)[0] or "image/jpeg"
+        with open(path, "rb") as f:
+            r = self._call("POST", f"/observations/{observation_id}/photos",
+                           files={"file": (Path(path).name, f, mime)})
+        return r.json()
+
+    def mine(self) -> list[dict[str, Any]]:
+        return self._call("GET", "/observations/mine").json()["observations"]
+
+    def nearby(self, lat: float, lon: float, radius_m: float = 50, group: str | None = None,
+               timeout: float = 5) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {"lat": lat, "lon": lon, "radius_m": radius_m}
+        if group:
+            params["group"] = group
+        return self._call("GET", "/cases/nearby", params=params,
+                          timeout=(CONNECT_TIMEOUT, timeout)).json()["cases"]
+
+    def taxonomy(self) -> dict[str, Any]:
+        return self._call("GET", "/taxonomy").json()
+
+    # --- walks ----------------------------------------------------------------------------
+
+    def create_walk(self, body: dict[str, Any]) -> dict[str, Any]:
+        return self._call("POST", "/walks", json=body, ok=(200, 201)).json()
+
+    def walk(self, walk_id: str) -> dict[str, Any]:
+        return self._call("GET", f"/walks/{walk_id}").json()
+
+    def walk_command(self, walk_id: str, action: str, version: int | None) -> dict[str, Any]:
+        headers = {"If-Match": str(version)} if version is not None else {}
+        r = self._call("POST", f"/walks/{walk_id}/{action}", headers=headers, json={}, ok=(200, 201, 204))
+        return r.json() if r.content else {}
+
+    def protocol(self, walk_id: str) -> dict[str, Any]:
+        return self._call("GET", f"/walks/{walk_id}/protocol").json()
+
+
+@dataclass
+class SyncResult:
+    sent: int = 0
+    failed: int = 0
+    retry: int = 0
+    photos: int = 0
+    commands: int = 0
+    offline: bool = False
+    unauthorized: bool = False
+    error: str = ""
+    batches: int = 0
+
+    @property
+    def progressed(self) -> bool:
+        return bool(self.sent or self.failed or self.photos or self.commands)
+
+
+def backoff(attempts: int, base: float = 1.0, cap: float = 300.0) -> float:
+    """Exponential back-off with full jitter: 1 s, 2 s, 4 s … up to ``cap``."""
+    return random.uniform(0.5, 1.0) * min(cap, base * (2 ** max(0, attempts)))
+
+
+class Syncer:
+    def __init__(self, outbox: Outbox, client: ApiClient, batch_size: int = 250):
+        self.outbox = outbox
+        self.client = client
+        self.batch_size = batch_size
+
+    def flush_once(self) -> SyncResult:
+        """One pass: walk commands, then every due report in batches, then due photos.
+        Stops at the first sign of being offline; what was claimed goes back in line."""
+        res = SyncResult()
+        try:
+            self._commands(res)
+            while True:
+                rows = self.outbox.claim(self.batch_size)
+                if not rows:
+                    break
+                try:
+                    results = self.client.send_batch([_stable(r.body) for r in rows])
+                except Offline as e:
+                    self.outbox.release([r.id for r in rows], backoff(min(r.attempts for r in rows)))
+                    raise
+                except ApiError as e:
+                    # The batch as a whole was not taken (5xx, 413, an old server without the
+                    # route...): nothing was recorded for sure, retry later.
+                    self.outbox.release([r.id for r in rows], backoff(min(r.attempts for r in rows) + 2),
+                                        error={"status": e.status, "detail": e.detail})
+                    raise
+                res.batches += 1
+                known = {r.id for r in rows}
+                answered = {str(x.get("id")) for x in results}
+                counts = self.outbox.apply_results([x for x in results if str(x.get("id")) in known],
+                                                   retry_after=backoff(min(r.attempts for r in rows)))
+                missing = [i for i in known if i not in answered]
+                if missing:  # the server skipped some: try them again later
+                    self.outbox.release(missing, backoff(1))
+                res.sent += counts["sent"]
+                res.failed += counts["failed"]
+                res.retry += counts["retry"] + len(missing)
+                if len(rows) < self.batch_size:
+                    break
+            self._photos(res)
+        except Offline as e:
+            res.offline, res.error = True, str(e)
+        except Unauthorized as e:
+            res.unauthorized, res.error = True, e.detail
+        except ApiError as e:
+            res.error = e.detail
+        return res
+
+    def _commands(self, res: SyncResult) -> None:
+        for cmd in self.outbox.commands_due():
+            walk_id, kind = cmd["walk_id"], cmd["kind"]
+            try:
+                if kind == "walk_create":
+                    self.client.create_walk(cmd["body"])
+                else:
+                    action = "start" if kind == "walk_start" else "end"
+                    version = self.client.walk(walk_id).get("version")
+                    try:
+                        self.client.walk_command(walk_id, action, version)
+                    except ApiError as e:
+                        # Already started/ended (our own earlier try got through): done.
+                        if e.status not in (409, 412) or not self._already(walk_id, action):
+                            raise
+            except ApiError as e:
+                if isinstance(e, Unauthorized):
+                    raise
+                if e.status in (400, 422, 403):
+                    self.outbox.command_done(cmd["seq"], error={"status": e.status, "detail": e.detail,
+                                                                "errors": e.problem.get("errors")})
+                else:  # 404 (walks not deployed yet), 409 races, 5xx: later
+                    self.outbox.command_done(cmd["seq"], retry_after=backoff(cmd["attempts"]),
+                                             error={"status": e.status, "detail": e.detail})
+                continue
+            self.outbox.command_done(cmd["seq"])
+            res.commands += 1
+
+    def _already(self, walk_id: str, action: str) -> bool:
+        status = str(self.client.walk(walk_id).get("status", ""))
+        return (action == "start" and status in ("started", "in_progress", "ended", "done")) or (
+            action == "end" and status in ("ended", "done", "closed"))
+
+    def _photos(self, res: SyncResult) -> None:
+        while True:
+            rows = self.outbox.photos_due(limit=20)
+            if not rows:
+                return
+            for r in rows:
+                if not r.photo_path or not Path(r.photo_path).exists():
+                    self.outbox.mark_photo(r.id, error={"detail": "photo file missing on the phone"})
+                    continue
+                try:
+                    answer = self.client.upload_photo(r.id, r.photo_path)
+                except ApiError as e:
+                    if isinstance(e, Unauthorized):
+                        raise
+                    if e.status in (400, 413, 415, 422):
+                        self.outbox.mark_photo(r.id, error={"status": e.status, "detail": e.detail,
+                                                            "errors": e.problem.get("errors")})
+                    else:  # 404: route not there yet or report not visible yet; 5xx
+                        self.outbox.mark_photo(r.id, retry_after=backoff(3))
+                    continue
+                self.outbox.mark_photo(r.id, sha256=answer.get("sha256") or "?")
+                res.photos += 1
+
+    def flush(self, timeout: float = 60.0) -> SyncResult:
+        """Flush until nothing is due or ``timeout`` passes (tests, benchmarks)."""
+        total = SyncResult()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            r = self.flush_once()
+            for f in ("sent", "failed", "retry", "photos", "commands", "batches"):
+                setattr(total, f, getattr(total, f) + getattr(r, f))
+            total.offline, total.unauthorized, total.error = r.offline, r.unauthorized, r.error
+            if r.offline or r.unauthorized or not r.progressed:
+                break
+        return total
+
+
+def _stable(body: dict[str, Any]) -> str:
+    import json
+
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass
+class SyncStatus:
+    online: bool | None = None
+    unauthorized: bool = False
+    last_error: str = ""
+    last_sync: float = 0.0
+    next_try_in: float = 0.0
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+class SyncWorker(threading.Thread):
+    """Empties the outbox in the background: right away when woken (a new report, "send
+    now"), otherwise on a timer; backs off exponentially while the server cannot be reached."""
+
+    def __init__(self, outbox: Outbox, client_factory: Callable[[], ApiClient | None],
+                 on_status: Callable[[SyncStatus], None] | None = None, idle: float = 30.0,
+                 max_backoff: float = 120.0, batch_size: int = 250):
+        super().__init__(name="koll-sync", daemon=True)
+        self.outbox = outbox
+        self.client_factory = client_factory
+        self.on_status = on_status or (lambda s: None)
+        self.idle = idle
+        self.max_backoff = max_backoff
+        self.batch_size = batch_size
+        self.status = SyncStatus()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._failures = 0
+
+    def wake(self) -> None:
+        self._failures = 0
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+
+    def run(self) -> None:
+        while not self._stop.is_set():
+            delay = self.idle
+            client = self.client_factory()
+            if client is not None and not self.status.unauthorized:
+                try:
+                    res = Syncer(self.outbox, client, self.batch_size).flush()
+                except Exception as e:  # never let the thread die
+                    log.exception("sync failed")
+                    res = SyncResult(error=str(e), offline=True)
+                self.status.unauthorized = res.unauthorized
+                self.status.last_error = res.error
+                self.status.online = not res.offline
+                self.status.last_sync = time.time()
+                if res.offline or res.error:
+                    self._failures += 1
+                    delay = backoff(self._failures, cap=self.max_backoff)
+                else:
+                    self._failures = 0
+                    if self.outbox.pending():
+                        delay = 1.0  # something is due later (a back-off of its own)
+            self.status.next_try_in = delay
+            self.status.counts = self.outbox.counts()
+            self.on_status(self.status)
+            self._wake.wait(delay)
+            self._wake.clear()
+        self.outbox.close()
+
+    def signed_in_again(self) -> None:
+        self.status.unauthorized = False
+        self.wake()
