@@ -25,6 +25,7 @@ from koll.ledger.domain.user import User, user_id_for
 from koll.ledger.projections.base import Projection, Projector
 from koll.ledger.projections.situation import CasesProjection, ObservationsProjection
 from koll.ledger.projections.users import UsersProjection, users
+from koll.ledger.group_commit import GroupCommit
 from koll.ledger.credentials import Credentials, token_hash, tokens
 from koll.ledger.store import LedgerRecorder, SnapshotRecorder, Store, events_table
 from koll.ledger.vault import Vault, new_key, seal
@@ -60,6 +61,7 @@ class _Pending:
 
     observation: Observation
     case: Case | None
+    events: list[Any]  # collected once, so a retried commit records the very same events
     key: bytes
     fingerprint: str
     answer: Filed
@@ -85,6 +87,7 @@ class Ledger(Application):
         self.projector = Projector(projections if projections is not None else default_projections())
         self.vault = Vault(store)
         self.credentials = Credentials(store)
+        self._commit_together: GroupCommit[_Pending] = GroupCommit(self._save_pending)
         super().__init__(env={"IS_SNAPSHOTTING_ENABLED": "y"})
         self.recorder.in_transaction.append(self.projector)
         store.create_schema(self.projector.metadatas)
@@ -177,7 +180,8 @@ class Ledger(Application):
         ledger. A report that breaks a rule gets its error and the others still go in.
         """
         answers: list[Filed | DomainError] = []
-        recorded = self._recorded_observations([str(r["id"]) for r in reports])
+        # A batch is often an outbox sent again, so look first; a single report just tries.
+        recorded = self._recorded_observations([str(r["id"]) for r in reports]) if len(reports) > 1 else {}
         pending: dict[str, tuple[int, _Pending]] = {}
         for i, report in enumerate(reports):
             oid = str(report["id"])
@@ -197,11 +201,13 @@ class Ledger(Application):
             answers.append(answer)
         if pending:
             try:
-                self._save_pending([p for _, p in pending.values()])
+                self._commit_together([p for _, p in pending.values()])
             except IntegrityError:
-                # Raced with another request carrying some of the same ids: go one by one.
-                for i, p in pending.values():
-                    answers[i] = self._file_alone(p)
+                # Some were recorded meanwhile (a retry racing its original): answer those from
+                # the ledger and record the rest one by one.
+                recorded = self._recorded_observations(list(pending))
+                for oid, (i, p) in pending.items():
+                    answers[i] = self._repeat(recorded[oid], p.fingerprint) if oid in recorded else self._file_alone(p)
         return answers
 
     def _prepare(self, by: Actor, report: dict[str, Any], fingerprint: str) -> _Pending:
@@ -237,16 +243,13 @@ class Ledger(Application):
             attributes=dict(report.get("attributes") or {}), visibility=category.visibility,
             fingerprint=fingerprint, by=by.as_dict(),
         )
-        return _Pending(observation, new_case, key, fingerprint, Filed(str(oid), case_id, True))
+        # The case first: its row exists when the observation lands in the read model.
+        events = [*(new_case.collect_events() if new_case else []), *observation.collect_events()]
+        return _Pending(observation, new_case, events, key, fingerprint, Filed(str(oid), case_id, True))
 
     def _save_pending(self, pending: Sequence[_Pending]) -> None:
-        aggregates: list[KollAggregate] = []
-        for p in pending:
-            if p.case is not None:
-                aggregates.append(p.case)  # the case first: its row exists when the observation lands
-            aggregates.append(p.observation)
         keys = {str(p.observation.id): p.key for p in pending}
-        self.save(*aggregates, side_writes=[self.vault.writer(keys)])
+        self.save(*[e for p in pending for e in p.events], side_writes=[self.vault.writer(keys)])
 
     def _file_alone(self, prepared: _Pending) -> Filed | DomainError:
         try:

@@ -56,19 +56,26 @@ class RowProjection(Projection):
     def fold(self, row: dict[str, Any] | None, event: Any) -> dict[str, Any] | None:
         raise NotImplementedError
 
+    def creates(self, event: Any) -> bool:
+        """True for an event that makes its row from nothing: no need to look for an old one."""
+        return False
+
     def apply(self, conn: sa.Connection, batch: Batch) -> None:
         touched: list[tuple[Any, list[str]]] = []
         wanted: set[str] = set()
+        born: set[str] = set()  # keys whose first event in this batch creates the row
         for _nid, event in batch:
             keys = list(self.keys(event))
             if keys:
                 touched.append((event, keys))
+                if self.creates(event):
+                    born.update(k for k in keys if k not in wanted)
                 wanted.update(keys)
         if not touched:
             return
         key_col = self.table.c[self.key]
         rows: dict[str, dict[str, Any] | None] = {}
-        ordered = sorted(wanted)
+        ordered = sorted(wanted - born)
         for i in range(0, len(ordered), CHUNK):
             chunk = ordered[i:i + CHUNK]
             for r in conn.execute(sa.select(self.table).where(key_col.in_(chunk))):
@@ -105,22 +112,23 @@ class Projector:
             return
         last = batch[-1][0]
         positions = self.positions(conn)
+        moved: list[str] = []
         for p in self.projections:
             done = positions.get(p.name, 0)
             todo = [item for item in batch if item[0] > done]
             if todo:
                 p.apply(conn, todo)
-                self._set_position(conn, p.name, last, p.name in positions)
+                moved.append(p.name)
+        t = tracking_table
+        known = [name for name in moved if name in positions]
+        if known:  # one statement for all, on the hot path
+            conn.execute(t.update().where(t.c.projection.in_(known)).values(position=last))
+        new = [{"projection": name, "position": last} for name in moved if name not in positions]
+        if new:
+            conn.execute(t.insert(), new)
 
     def positions(self, conn: sa.Connection) -> dict[str, int]:
         return {r[0]: r[1] for r in conn.execute(sa.select(tracking_table.c.projection, tracking_table.c.position))}
-
-    def _set_position(self, conn: sa.Connection, name: str, position: int, exists: bool) -> None:
-        t = tracking_table
-        if exists:
-            conn.execute(t.update().where(t.c.projection == name).values(position=position))
-        else:
-            conn.execute(t.insert().values(projection=name, position=position))
 
     def clear(self, conn: sa.Connection) -> None:
         for p in self.projections:

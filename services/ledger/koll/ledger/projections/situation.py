@@ -100,6 +100,9 @@ class CasesProjection(RowProjection):
             return (event.case_id,)
         return ()
 
+    def creates(self, event: Any) -> bool:
+        return isinstance(event, Case.Opened)
+
     def fold(self, row: dict[str, Any] | None, event: Any) -> dict[str, Any] | None:
         at = utc_naive(event.timestamp)
         if isinstance(event, Case.Opened):
@@ -154,6 +157,9 @@ class ObservationsProjection(RowProjection):
         if isinstance(event, Observation.Event):
             return (str(event.originator_id),)
         return ()
+
+    def creates(self, event: Any) -> bool:
+        return isinstance(event, Observation.Recorded)
 
     def fold(self, row: dict[str, Any] | None, event: Any) -> dict[str, Any] | None:
         if isinstance(event, Observation.Recorded):

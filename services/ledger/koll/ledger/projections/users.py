@@ -32,6 +32,9 @@ class UsersProjection(RowProjection):
     def keys(self, event: Any) -> Iterable[str]:
         return (str(event.originator_id),) if isinstance(event, User.Event) else ()
 
+    def creates(self, event: Any) -> bool:
+        return isinstance(event, User.Registered)
+
     def fold(self, row: dict[str, Any] | None, event: Any) -> dict[str, Any] | None:
         if isinstance(event, User.Registered):
             return {"user_id": str(event.originator_id), "name": event.name, "role": event.role,
