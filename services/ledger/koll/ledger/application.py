@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -18,6 +19,7 @@ import sqlalchemy as sa
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.persistence import EventStore, IntegrityError
 
+from koll.ledger.domain import daylight
 from koll.ledger.domain.base import SYSTEM, Actor, DomainError, KollAggregate, NotFound
 from koll.ledger.domain.case import Case, case_id_for
 from koll.ledger.domain.observation import Observation
@@ -235,12 +237,15 @@ class Ledger(Application):
             case_id = str(new_case.id)
         key = new_key()
         observed_at = report["observed_at"]
+        attributes = dict(report.get("attributes") or {})
+        when = observed_at if isinstance(observed_at, datetime) else datetime.fromisoformat(observed_at)
+        dark, time_of_day = daylight.light_at(when, attributes.get("tid_pa_dygnet"))
         observation = Observation(
             id=oid, category=category.code, group=category.group,
             observed_at=observed_at if isinstance(observed_at, str) else observed_at.isoformat(),
             location=location, place=place, note=seal(key, report.get("note"), str(oid)),
             walk_id=str(report["walk_id"]) if report.get("walk_id") else None, case_id=case_id,
-            attributes=dict(report.get("attributes") or {}), visibility=category.visibility,
+            attributes=attributes, visibility=category.visibility, dark=dark, time_of_day=time_of_day,
             fingerprint=fingerprint, by=by.as_dict(),
         )
         # The case first: its row exists when the observation lands in the read model.
@@ -249,7 +254,15 @@ class Ledger(Application):
 
     def _save_pending(self, pending: Sequence[_Pending]) -> None:
         keys = {str(p.observation.id): p.key for p in pending}
-        self.save(*[e for p in pending for e in p.events], side_writes=[self.vault.writer(keys)])
+        self._save_events([e for p in pending for e in p.events], side_writes=[self.vault.writer(keys)])
+
+    def _save_events(self, events: list[Any], **kwargs: Any) -> None:
+        """Record events of new aggregates, skipping save()'s per-object protocol checks
+        (costly in bulk) and its snapshots (a new aggregate has nothing to snapshot)."""
+        processing_event: ProcessingEvent = ProcessingEvent()
+        processing_event.events.extend(events)
+        processing_event.saved_kwargs.update(kwargs)
+        self._record(processing_event)
 
     def _file_alone(self, prepared: _Pending) -> Filed | DomainError:
         try:

@@ -28,6 +28,8 @@ class Observation(KollAggregate):
         case_id: str,
         attributes: dict[str, Any],
         visibility: str,
+        dark: bool,
+        time_of_day: str,
         fingerprint: str,
         by: dict[str, str],
     ) -> None:
@@ -41,6 +43,10 @@ class Observation(KollAggregate):
         self.case_id = case_id
         self.attributes = attributes
         self.visibility = visibility
+        # Whether it was dark, and the time of day, when it was seen: the report's key
+        # question ("most unsafe in the evening and in darkness"), fixed when recorded.
+        self.dark = dark
+        self.time_of_day = time_of_day
         self.fingerprint = fingerprint
         self.by = by
         self.photos: list[str] = []

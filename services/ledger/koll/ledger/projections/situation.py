@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
-from koll.ledger.domain import daylight
 from koll.ledger.domain.case import Case
 from koll.ledger.domain.observation import Observation
 from koll.ledger.projections.base import RowProjection, utc_naive
@@ -81,12 +79,6 @@ observations = sa.Table(
 )
 
 
-def observed_time_of_day(observed_at: datetime, attributes: dict[str, Any]) -> str:
-    """The walker's own word for the time of day wins over the clock's."""
-    given = attributes.get("tid_pa_dygnet")
-    return given if isinstance(given, str) and given else daylight.time_of_day(observed_at)
-
-
 class CasesProjection(RowProjection):
     name = "cases"
     metadata = metadata
@@ -125,9 +117,8 @@ class CasesProjection(RowProjection):
             row["last_observed_at"] = max(filter(None, [row["last_observed_at"], observed]))
             row["first_observed_at"] = min(filter(None, [row["first_observed_at"], observed]))
             if str(event.originator_id) == row["first_observation"]:
-                when = datetime.fromisoformat(event.observed_at)
-                row["time_of_day"] = observed_time_of_day(when, event.attributes)
-                row["dark"] = daylight.is_dark(when)
+                row["time_of_day"] = event.time_of_day
+                row["dark"] = event.dark
                 row["walk_id"] = event.walk_id
             return row
         row["version"] = event.originator_version
@@ -163,15 +154,14 @@ class ObservationsProjection(RowProjection):
 
     def fold(self, row: dict[str, Any] | None, event: Any) -> dict[str, Any] | None:
         if isinstance(event, Observation.Recorded):
-            when = datetime.fromisoformat(event.observed_at)
             loc = event.location
             return {
                 "observation_id": str(event.originator_id), "case_id": event.case_id,
                 "category": event.category, "group_code": event.group, "place": event.place,
                 "lat": loc["lat"], "lon": loc["lon"], "accuracy_m": loc.get("accuracy_m"),
-                "location_source": loc.get("source"), "observed_at": utc_naive(when),
+                "location_source": loc.get("source"), "observed_at": utc_naive(event.observed_at),
                 "recorded_at": utc_naive(event.timestamp),
-                "time_of_day": observed_time_of_day(when, event.attributes), "dark": daylight.is_dark(when),
+                "time_of_day": event.time_of_day, "dark": event.dark,
                 "walk_id": event.walk_id, "reporter": event.by["user"], "reporter_role": event.by["role"],
                 "reporter_org": event.by["org"], "visibility": event.visibility, "note_sealed": event.note,
                 "attributes": json.dumps(event.attributes, sort_keys=True, ensure_ascii=False),
