@@ -27,7 +27,7 @@ test: install system-deps
 
 bench: install system-deps
 	infra/postgres/ensure
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(ONLY)
 
 field: install
 	$(VENV)/bin/koll-field --server http://$(KOLL_HOST):$(KOLL_PORT)

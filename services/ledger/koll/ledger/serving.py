@@ -28,9 +28,17 @@ def serve(settings: Settings, workers: int = 2) -> None:
     _Gunicorn({
         "bind": f"{settings.host}:{settings.port}",
         "workers": workers,
-        "worker_class": "sync",
+        "worker_class": "gthread",
+        "threads": 8,  # concurrent requests in a worker share commits (group_commit.py)
         "timeout": 120,
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "warning",
     }).run()
+
+
+def wsgi_app():  # type: ignore[no-untyped-def]
+    """For a gunicorn command line: ``gunicorn 'koll.ledger.serving:wsgi_app()'``."""
+    from koll.ledger.server import create_app
+
+    return create_app(Settings.from_env())
