@@ -6,7 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from flask_smorest import Blueprint
-from marshmallow import ValidationError
+from marshmallow import ValidationError, fields, validate
 
 from koll.ledger.api.auth import FILE, READ, requires
 from koll.ledger.api.common import actor, ledger, reading
@@ -15,7 +15,7 @@ from koll.ledger.application import Filed
 from koll.ledger.domain.base import DomainError
 from koll.ledger.queries.cases import my_observations
 from koll.schema.messages import flatten
-from koll.schema.payloads import BatchResultSchema, BatchSchema, FiledSchema, ObservationSchema
+from koll.schema.payloads import BatchResultSchema, BatchSchema, FiledSchema, ObservationSchema, StrictSchema
 
 blp = Blueprint("observations", __name__, url_prefix="/api/v1", description="Observations (iakttagelser)")
 
@@ -62,12 +62,17 @@ def _result(oid: str, answer: Filed | DomainError) -> dict[str, Any]:
     return {"id": oid, "status": status, "title": TITLES.get(status, ""), "errors": {"_": [answer.message]}}
 
 
+class MineQuerySchema(StrictSchema):
+    limit = fields.Integer(load_default=200, validate=validate.Range(1, 10_000))
+
+
 @blp.route("/observations/mine")
 @requires(*READ)
-def mine():  # type: ignore[no-untyped-def]
-    """What I filed and what has happened to it since."""
+@blp.arguments(MineQuerySchema, location="query")
+def mine(args: dict[str, Any]):  # type: ignore[no-untyped-def]
+    """What I filed and what has happened to it since, newest first."""
     with reading() as conn:
-        return {"observations": my_observations(conn, actor())}
+        return {"observations": my_observations(conn, actor(), limit=args["limit"])}
 
 
 @blp.route("/observations/<uuid:observation_id>")
