@@ -314,7 +314,7 @@ class SyncWorker(threading.Thread):
         self.batch_size = batch_size
         self.status = SyncStatus()
         self._wake = threading.Event()
-        self._stop = threading.Event()
+        self._halt = threading.Event()
         self._failures = 0
 
     def wake(self) -> None:
@@ -322,11 +322,11 @@ class SyncWorker(threading.Thread):
         self._wake.set()
 
     def stop(self) -> None:
-        self._stop.set()
+        self._halt.set()
         self._wake.set()
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._halt.is_set():
             delay = self.idle
             client = self.client_factory()
             if client is not None and not self.status.unauthorized:

@@ -1,0 +1,1112 @@
+"""The Kivy app: screens in a ScreenManager, layout in field.kv (loaded once, at import).
+
+Widgets never touch the network or the database: they call the app, which calls the service
+layer (Outbox, ApiClient, SyncWorker, providers). Network calls run in threads and come back
+on Kivy's thread through ``mainthread``.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from kivy.app import App
+from kivy.clock import Clock, mainthread
+from kivy.graphics import Color, Ellipse, Line, Rectangle
+from kivy.lang import Builder
+from kivy.metrics import dp
+from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.button import Button
+from kivy.uix.checkbox import CheckBox
+from kivy.uix.filechooser import FileChooserListView
+from kivy.uix.label import Label
+from kivy.uix.popup import Popup
+from kivy.uix.screenmanager import NoTransition, Screen
+from kivy.uix.spinner import Spinner
+from kivy.uix.togglebutton import ToggleButton
+from kivy.uix.widget import Widget
+
+from koll.field.camera import CameraProvider, make_camera
+from koll.field.i18n import pick, t
+from koll.field.location import LocationProvider, ManualLocationProvider, make_provider
+from koll.field.outbox import InvalidReport, Outbox, Row
+from koll.field.report import Location, ReportForm, who_sees
+from koll.field.settings import Settings, SettingsStore
+from koll.field.sync import ApiClient, ApiError, Offline, SyncStatus, SyncWorker, Unauthorized
+from koll.schema import taxonomy, vocabulary
+
+KV = Path(__file__).with_name("field.kv")
+
+NEARBY_RADIUS_M = 50.0
+
+
+def _label(terms, code: str | None, lang: str) -> str:
+    if not code:
+        return "–"
+    try:
+        return vocabulary.label(terms, code, lang)
+    except KeyError:
+        return code
+
+
+def _para(text: str, color=(0.9, 0.9, 0.9, 1), bold: bool = False, kid: str = "") -> Label:
+    lab = Label(text=text, color=color, bold=bold, size_hint_y=None, halign="left", valign="top")
+    lab.bind(width=lambda w, v: setattr(w, "text_size", (v, None)),
+             texture_size=lambda w, v: setattr(w, "height", v[1] + dp(8)))
+    lab.kid = kid
+    return lab
+
+
+def _button(text: str, on_release: Callable[[], None], kid: str = "", height: float = 48, **kw) -> Button:
+    b = Button(text=text, size_hint_y=None, height=dp(height), halign="center", **kw)
+    b.bind(width=lambda w, v: setattr(w, "text_size", (v - dp(12), None)))
+    b.bind(on_release=lambda *_: on_release())
+    b.kid = kid
+    return b
+
+
+def _error_text(error: dict[str, Any] | None, lang: str) -> str:
+    """The server's reason for refusing, in the user's language."""
+    if not error:
+        return ""
+    parts: list[str] = []
+    for path, msgs in (error.get("errors") or {}).items():
+        if isinstance(msgs, dict) and not ({"sv", "en"} <= set(msgs)):
+            for sub, m in msgs.items():
+                parts.append(f"{path}.{sub}: {_msgs(m, lang)}")
+        else:
+            parts.append(f"{path}: {_msgs(msgs, lang)}")
+    if not parts:
+        detail = error.get("detail") or error.get("title") or ""
+        parts.append(pick(detail, lang) if isinstance(detail, dict) else str(detail))
+    return "; ".join(p for p in parts if p)
+
+
+def _msgs(m: Any, lang: str) -> str:
+    if isinstance(m, list):
+        return ", ".join(_msgs(x, lang) for x in m)
+    if isinstance(m, dict):
+        if "sv" in m or "en" in m:
+            return pick(m, lang)
+        return ", ".join(f"{k}: {_msgs(v, lang)}" for k, v in m.items())
+    return str(m)
+
+
+# --- the map: the square's named places, a pin, the GPS fix ----------------------------------
+
+
+class PlanView(Widget):
+    """A schematic map of Hässelby torg drawn from the taxonomy's places (no tiles needed, so
+    it works offline): tap to drop a pin; the GPS fix shows with its accuracy circle."""
+
+    pin = ListProperty([])  # [lat, lon]
+    fix = ListProperty([])  # [lat, lon, accuracy_m]
+    span_m = 260.0  # metres across the shorter side
+
+    __events__ = ("on_pin",)
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        centre = taxonomy.place("torget")
+        self.lat0, self.lon0 = centre.lat, centre.lon
+        self._labels: list[Label] = []
+        for p in taxonomy.PLACES:
+            lab = Label(text=p.sv, font_size="11sp", size_hint=(None, None), color=(0.1, 0.1, 0.1, 1))
+            lab.place_code = p.code
+            self._labels.append(lab)
+            self.add_widget(lab)
+        self.bind(pos=self._draw, size=self._draw, pin=self._draw, fix=self._draw)
+
+    def on_pin(self, *_):
+        pass
+
+    @property
+    def scale(self) -> float:  # pixels per metre
+        return max(1.0, min(self.width, self.height)) / self.span_m
+
+    def to_xy(self, lat: float, lon: float) -> tuple[float, float]:
+        dx = (lon - self.lon0) * 111_320.0 * math.cos(math.radians(self.lat0))
+        dy = (lat - self.lat0) * 110_540.0
+        return self.center_x + dx * self.scale, self.center_y + dy * self.scale
+
+    def to_latlon(self, x: float, y: float) -> tuple[float, float]:
+        dx = (x - self.center_x) / self.scale
+        dy = (y - self.center_y) / self.scale
+        return (self.lat0 + dy / 110_540.0,
+                self.lon0 + dx / (111_320.0 * math.cos(math.radians(self.lat0))))
+
+    def _draw(self, *_):
+        self.canvas.before.clear()
+        with self.canvas.before:
+            Color(0.93, 0.92, 0.88, 1)
+            Rectangle(pos=self.pos, size=self.size)
+            for p in taxonomy.PLACES:
+                x, y = self.to_xy(p.lat, p.lon)
+                r = p.radius_m * self.scale
+                Color(0.55, 0.7, 0.55, 0.35)
+                Ellipse(pos=(x - r, y - r), size=(2 * r, 2 * r))
+                Color(0.3, 0.45, 0.3, 1)
+                Line(circle=(x, y, r), width=1)
+            if self.fix:
+                x, y = self.to_xy(self.fix[0], self.fix[1])
+                r = (self.fix[2] or 5) * self.scale
+                Color(0.2, 0.4, 0.95, 0.25)
+                Ellipse(pos=(x - r, y - r), size=(2 * r, 2 * r))
+                Color(0.2, 0.4, 0.95, 1)
+                Ellipse(pos=(x - dp(5), y - dp(5)), size=(dp(10), dp(10)))
+            if self.pin:
+                x, y = self.to_xy(self.pin[0], self.pin[1])
+                Color(0.85, 0.1, 0.1, 1)
+                Ellipse(pos=(x - dp(7), y - dp(7)), size=(dp(14), dp(14)))
+                Line(points=[x, y, x, y + dp(22)], width=2)
+        for lab in self._labels:
+            p = taxonomy.place(lab.place_code)
+            x, y = self.to_xy(p.lat, p.lon)
+            lab.texture_update()
+            lab.size = lab.texture_size
+            lab.center = (x, y)
+
+    def on_touch_down(self, touch):
+        if not self.collide_point(*touch.pos):
+            return False
+        lat, lon = self.to_latlon(*touch.pos)
+        self.pin = [lat, lon]
+        self.dispatch("on_pin", (lat, lon))
+        return True
+
+
+# --- screens ----------------------------------------------------------------------------------
+
+
+class StatusBar(BoxLayout):
+    pass
+
+
+class KollRoot(BoxLayout):
+    pass
+
+
+class SetupScreen(Screen):
+    message = StringProperty("")
+
+
+class HomeScreen(Screen):
+    pass
+
+
+class CategoryScreen(Screen):
+    """Group first, then the category; Swedish labels (English when chosen)."""
+
+    heading = StringProperty("")
+    group = StringProperty("")
+    positive_only = BooleanProperty(False)
+
+    def on_pre_enter(self, *_):
+        self.show()
+
+    def show(self) -> None:
+        app = App.get_running_app()
+        lang = app.lang
+        items = self.ids.choices
+        items.clear_widgets()
+        if self.positive_only:
+            self.heading = t("positive", lang)
+            for c in taxonomy.CATEGORIES:
+                if c.positive:
+                    items.add_widget(_button(pick(c, lang), lambda c=c: self.choose(c.code), kid=f"cat:{c.code}"))
+        elif not self.group:
+            self.heading = t("choose_group", lang)
+            for g in taxonomy.GROUPS:
+                items.add_widget(_button(pick(g, lang), lambda g=g: self.open_group(g.code), kid=f"group:{g.code}"))
+        else:
+            self.heading = pick(taxonomy.group(self.group), lang)
+            for c in taxonomy.categories_in(self.group):
+                text = pick(c, lang)
+                if c.visibility == "restricted":
+                    text += "  (begränsad)" if lang == "sv" else "  (restricted)"
+                items.add_widget(_button(text, lambda c=c: self.choose(c.code), kid=f"cat:{c.code}"))
+
+    def open_group(self, code: str) -> None:
+        self.group = code
+        self.show()
+
+    def back(self) -> None:
+        if self.group and not self.positive_only:
+            self.group = ""
+            self.show()
+        else:
+            App.get_running_app().leave_report()
+
+    def choose(self, code: str) -> None:
+        app = App.get_running_app()
+        app.report_screen.start_category(code)
+        app.go("report")
+
+
+class ReportScreen(Screen):
+    form: ReportForm = ObjectProperty(None, allownone=True)  # type: ignore[assignment]
+    heading = StringProperty("")
+    visibility_text = StringProperty("")
+    restricted = BooleanProperty(False)
+    urgent = BooleanProperty(False)
+    location_text = StringProperty("")
+    location_poor = BooleanProperty(False)
+    gps_available = BooleanProperty(False)
+    photo_rule = StringProperty("optional")
+    photo_text = StringProperty("")
+    has_photo = BooleanProperty(False)
+    problems_text = StringProperty("")
+    place_labels = ListProperty([])
+    manual_location = BooleanProperty(False)  # a pin or place chosen: GPS no longer overrides
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.form = ReportForm()
+        self._nearby_at: tuple[float, float, str] | None = None
+        self._nearby: list[dict[str, Any]] = []
+        self._nearby_state = ""
+
+    # the form's life
+
+    def start_category(self, code: str) -> None:
+        app = App.get_running_app()
+        if self.form is None or self.form.category is not None:
+            self.reset()
+        self.form.choose_category(code)
+        self.form.walk_id = (app.settings.walk or {}).get("id")
+        self.refresh()
+        self._ask_nearby(force=True)
+
+    def reset(self) -> None:
+        self.form = ReportForm()
+        self.manual_location = False
+        self._nearby, self._nearby_at, self._nearby_state = [], None, ""
+        self.ids.note.text = ""
+        self.ids.urgent.active = False
+        self.problems_text = ""
+        app = App.get_running_app()
+        fix = app.location.last if app else None
+        if fix is not None:
+            self.form.location = fix
+
+    def edit(self, row: Row) -> None:
+        self.form = ReportForm.from_body(row.body, row.photo_path)
+        self.manual_location = self.form.location is not None
+        self.ids.note.text = self.form.note
+        self.ids.urgent.active = False
+        self.problems_text = ""
+        self.refresh()
+
+    def refresh(self) -> None:
+        app = App.get_running_app()
+        lang, form = app.lang, self.form
+        cat = form.cat
+        self.heading = pick(cat, lang) if cat else ""
+        self.restricted = bool(cat and cat.visibility != "public")
+        self.visibility_text = who_sees(cat, lang) if cat else ""
+        self.photo_rule = form.photo_rule
+        self.has_photo = bool(form.photo_path)
+        rule_text = t(f"photo_{form.photo_rule}", lang)
+        if form.photo_path:
+            rule_text += " · " + t("photo_taken", lang) + f" ({Path(form.photo_path).name})"
+        self.photo_text = rule_text
+        self.gps_available = app.location.has_gps
+        self.place_labels = [pick(p, lang) for p in taxonomy.PLACES]
+        self._show_location()
+        self._build_attributes()
+        self._show_nearby()
+
+    def _show_location(self) -> None:
+        app = App.get_running_app()
+        lang, loc = app.lang, self.form.location
+        self.location_poor = False
+        if loc is None:
+            self.location_text = t("gps_waiting" if app.location.has_gps else "gps_none", lang)
+            self.location_poor = True
+        elif loc.source in ("gps", "network"):
+            acc = "?" if loc.accuracy_m is None else f"{loc.accuracy_m:.0f}"
+            self.location_poor = loc.poor
+            self.location_text = t("gps_poor" if loc.poor else "gps_fix", lang, acc=acc)
+        elif loc.source == "pin":
+            self.location_text = t("pin_set", lang, lat=loc.lat, lon=loc.lon)
+        else:
+            self.location_text = t("place_set", lang, place=pick(taxonomy.place(loc.place or "torget"), lang))
+        if loc is not None and loc.place and loc.source != "place":
+            self.location_text += " · " + pick(taxonomy.place(loc.place), lang)
+
+    def _build_attributes(self) -> None:
+        app = App.get_running_app()
+        lang, box = app.lang, self.ids.attributes
+        box.clear_widgets()
+        for attr in self.form.fitting_attributes():
+            box.add_widget(_para(pick(attr, lang), kid=f"attrlabel:{attr.code}"))
+            current = self.form.attributes.get(attr.code)
+            if attr.kind == "choice":
+                labels = {pick(c, lang): c.code for c in attr.choices}
+                sp = Spinner(text=next((k for k, v in labels.items() if v == current), "–"),
+                             values=["–", *labels], size_hint_y=None, height=dp(44))
+                sp.kid = f"attr:{attr.code}"
+                sp.bind(text=lambda w, v, a=attr.code, m=labels: self.form.set_attribute(a, m.get(v)))
+                box.add_widget(sp)
+            elif attr.kind == "int":
+                row = BoxLayout(size_hint_y=None, height=dp(44), spacing=dp(4))
+                for n in range(attr.minimum or 1, (attr.maximum or 5) + 1):
+                    tb = ToggleButton(text=str(n), group=f"attr-{attr.code}-{id(self)}",
+                                      state="down" if current == n else "normal")
+                    tb.kid = f"attr:{attr.code}:{n}"
+                    tb.bind(state=lambda w, s, a=attr.code, n=n: self.form.set_attribute(a, n) if s == "down"
+                            else (self.form.set_attribute(a, None) if self.form.attributes.get(a) == n else None))
+                    row.add_widget(tb)
+                box.add_widget(row)
+            elif attr.kind == "bool":
+                row = BoxLayout(size_hint_y=None, height=dp(44))
+                cb = CheckBox(active=bool(current), size_hint_x=None, width=dp(44))
+                cb.kid = f"attr:{attr.code}"
+                cb.bind(active=lambda w, v, a=attr.code: self.form.set_attribute(a, True if v else None))
+                row.add_widget(cb)
+                row.add_widget(Label(text=pick(attr, lang)))
+                box.add_widget(row)
+
+    # location
+
+    def location_from_provider(self, loc: Location) -> None:
+        if self.form is None or self.manual_location:
+            return
+        self.form.location = loc
+        self._show_location()
+        self._ask_nearby()
+
+    def use_gps(self) -> None:
+        app = App.get_running_app()
+        self.manual_location = False
+        self.form.place = None
+        if app.location.last is not None:
+            self.form.location = app.location.last
+        self._show_location()
+        self._ask_nearby(force=True)
+
+    def choose_place(self, text: str) -> None:
+        app = App.get_running_app()
+        for p in taxonomy.PLACES:
+            if text == pick(p, app.lang):
+                self.manual_location = True
+                self.form.location = Location.of_place(p.code)
+                self.form.place = p.code
+                self._show_location()
+                self._ask_nearby(force=True)
+                return
+
+    def set_pin(self, lat: float, lon: float) -> None:
+        self.manual_location = True
+        self.form.location = Location.of_pin(lat, lon)
+        self.form.place = None
+        self._show_location()
+        self._ask_nearby(force=True)
+
+    # nearby cases: "same as this"
+
+    def _ask_nearby(self, force: bool = False) -> None:
+        app = App.get_running_app()
+        loc, group = self.form.location, self.form.group
+        if loc is None or not group or not app.settings.signed_in:
+            self._show_nearby()
+            return
+        if not force and self._nearby_at and taxonomy.haversine_m(
+                loc.lat, loc.lon, self._nearby_at[0], self._nearby_at[1]) < 15 and self._nearby_at[2] == group:
+            return
+        self._nearby_at = (loc.lat, loc.lon, group)
+        form_id = self.form.id
+
+        def done(cases: list[dict[str, Any]] | None, state: str) -> None:
+            if self.form is None or self.form.id != form_id:
+                return
+            self._nearby, self._nearby_state = cases or [], state
+            self._show_nearby()
+
+        app.fetch(lambda c: c.nearby(loc.lat, loc.lon, NEARBY_RADIUS_M, group, timeout=4),
+                  lambda cases: done(cases, "ok"), lambda err: done(None, "offline"))
+
+    def _show_nearby(self) -> None:
+        app = App.get_running_app()
+        lang, box = app.lang, self.ids.nearby
+        box.clear_widgets()
+        if not self.form.category:
+            return
+        if self._nearby_state == "offline":
+            box.add_widget(_para(t("nearby_offline", lang), color=(0.7, 0.7, 0.7, 1), kid="nearby:offline"))
+            return
+        if not self._nearby:
+            if self._nearby_state == "ok":
+                box.add_widget(_para(t("nearby_none", lang), color=(0.7, 0.7, 0.7, 1), kid="nearby:none"))
+            return
+        box.add_widget(_para(t("nearby_offer", lang), bold=True))
+        for case in self._nearby[:4]:
+            line = t("case_line", lang, category=_label(taxonomy.CATEGORIES, case.get("category"), lang),
+                     status=_label(vocabulary.CASE_STATUSES, case.get("status"), lang),
+                     dist=f"{float(case.get('distance_m') or 0):.0f}", n=case.get("observations", "?"))
+            chosen = self.form.case_id == case["id"]
+            text = ("✓ " if chosen else "") + line + "\n" + (
+                t("joined_case", lang, case=case["id"][:8]) if chosen else t("same_as_this", lang))
+            box.add_widget(_button(text, lambda c=case: self.join_case(c["id"]), kid=f"same:{case['id']}",
+                                   height=64, background_color=(0.2, 0.45, 0.8, 1) if chosen else (1, 1, 1, 1)))
+        if self.form.case_id:
+            box.add_widget(_button(t("new_case", lang), lambda: self.join_case(None), kid="same:none", height=40))
+
+    def join_case(self, case_id: str | None) -> None:
+        self.form.case_id = case_id
+        self._show_nearby()
+
+    # urgent, photo, filing
+
+    def set_urgent(self, active: bool) -> None:
+        self.urgent = active
+        self.form.set_attribute("akut", True if active else None)
+
+    def take_photo(self) -> None:
+        app = App.get_running_app()
+        stem = str(app.outbox.photos / self.form.id)
+
+        @mainthread
+        def got(path: str | None) -> None:
+            if path:
+                self.form.photo_path = path
+            self.refresh()
+
+        try:
+            app.camera.take(stem, got)
+        except Exception as e:  # a camera that cannot start must not stop the report
+            self.problems_text = str(e)
+
+    def remove_photo(self) -> None:
+        self.form.photo_path = None
+        self.refresh()
+
+    def file(self) -> None:
+        app = App.get_running_app()
+        if self.urgent:
+            return
+        problems = self.form.problems(app.lang)
+        if problems:
+            self.problems_text = t("fix_errors", app.lang, errors="; ".join(problems))
+            return
+        try:
+            app.outbox.queue(self.form.body(), self.form.photo_path)
+        except InvalidReport as e:
+            self.problems_text = t("fix_errors", app.lang, errors=_error_text({"errors": e.errors}, app.lang))
+            return
+        app.worker_wake()
+        app.toast = t("queued", app.lang)
+        self.form = ReportForm()
+        self.form.category = None
+        app.leave_report()
+
+    def save_draft(self) -> None:
+        app = App.get_running_app()
+        body = self.form.body()
+        app.outbox.save_draft(body, self.form.photo_path)
+        app.toast = t("draft_saved", app.lang)
+        app.leave_report()
+
+    def back(self) -> None:
+        app = App.get_running_app()
+        app.go("category")
+
+
+class PinScreen(Screen):
+    text = StringProperty("")
+    has_pin = BooleanProperty(False)
+    _pin: tuple[float, float] | None = None
+
+    def on_pre_enter(self, *_):
+        app = App.get_running_app()
+        plan = self.ids.plan
+        loc = app.report_screen.form.location
+        fix = app.location.last
+        plan.fix = [fix.lat, fix.lon, fix.accuracy_m or 0] if fix else []
+        plan.pin = [loc.lat, loc.lon] if loc and loc.source == "pin" else []
+        self._pin = tuple(plan.pin) if plan.pin else None  # type: ignore[assignment]
+        self.has_pin = bool(plan.pin)
+        self.text = t("drop_pin", app.lang)
+
+    def pinned(self, lat: float, lon: float) -> None:
+        app = App.get_running_app()
+        self._pin = (lat, lon)
+        self.has_pin = True
+        self.text = t("pin_set", app.lang, lat=lat, lon=lon)
+
+    def confirm(self) -> None:
+        app = App.get_running_app()
+        if self._pin:
+            app.report_screen.set_pin(*self._pin)
+        app.go("report")
+
+
+class OutboxScreen(Screen):
+    def on_pre_enter(self, *_):
+        self.show()
+
+    def show(self) -> None:
+        app = App.get_running_app()
+        lang, box = app.lang, self.ids.rows
+        box.clear_widgets()
+        for row in app.outbox.rows(limit=100):
+            cat = _label(taxonomy.CATEGORIES, row.category, lang)
+            when = row.created_at[11:16]
+            state = t(f"state_{row.state}", lang)
+            line = f"[b]{state}[/b] · {cat} · {when}"
+            if row.photo_state != "none":
+                line += " · " + t(f"photo_{row.photo_state}", lang)
+            if row.state == "sent" and row.case_id:
+                line += f" · {row.case_id[:8]}"
+            if row.state == "failed":
+                line += f"\n{row.http_status}: " + _error_text(row.error, lang)
+            elif row.state == "ready" and row.attempts:
+                line += f" · {row.attempts}×"
+            if row.photo_state == "failed":
+                line += "\n" + _error_text(row.photo_error, lang)
+            color = {"failed": (1, 0.45, 0.45, 1), "sent": (0.6, 0.9, 0.6, 1),
+                     "draft": (0.8, 0.8, 1, 1)}.get(row.state, (1, 0.85, 0.5, 1))
+            lab = _para(line, color=color, kid=f"row:{row.id}")
+            lab.markup = True
+            lab.state = row.state
+            box.add_widget(lab)
+            if row.state in ("draft", "failed"):
+                bar = BoxLayout(size_hint_y=None, height=dp(40), spacing=dp(6))
+                bar.add_widget(_button(t("edit", lang), lambda r=row: app.edit_report(r.id), kid=f"edit:{row.id}",
+                                       height=40))
+                bar.add_widget(_button(t("delete", lang), lambda r=row: self.delete(r.id), kid=f"delete:{row.id}",
+                                       height=40))
+                box.add_widget(bar)
+
+    def delete(self, report_id: str) -> None:
+        App.get_running_app().outbox.delete_draft(report_id)
+        self.show()
+
+
+class NearbyScreen(Screen):
+    message = StringProperty("")
+    place_labels = ListProperty([])
+    _place: str | None = None
+
+    def on_pre_enter(self, *_):
+        app = App.get_running_app()
+        self.place_labels = [pick(p, app.lang) for p in taxonomy.PLACES]
+        self.refresh()
+
+    def choose_place(self, text: str) -> None:
+        app = App.get_running_app()
+        for p in taxonomy.PLACES:
+            if pick(p, app.lang) == text:
+                self._place = p.code
+                self.refresh()
+
+    def where(self) -> Location | None:
+        app = App.get_running_app()
+        if self._place:
+            return Location.of_place(self._place)
+        return app.location.last or app.report_screen.form.location
+
+    def refresh(self) -> None:
+        app = App.get_running_app()
+        lang = app.lang
+        loc = self.where()
+        self.ids.rows.clear_widgets()
+        if loc is None:
+            self.message = t("nearby_no_location", lang)
+            return
+        self.message = "…"
+        radius = max(NEARBY_RADIUS_M, loc.accuracy_m or 0) if self._place else NEARBY_RADIUS_M
+        app.fetch(lambda c: c.nearby(loc.lat, loc.lon, radius), self.show,
+                  lambda err: setattr(self, "message", t("nearby_offline", app.lang)))
+
+    def show(self, cases: list[dict[str, Any]]) -> None:
+        app = App.get_running_app()
+        lang = app.lang
+        self.message = t("nearby_none", lang) if not cases else ""
+        for case in cases:
+            line = t("case_line", lang, category=_label(taxonomy.CATEGORIES, case.get("category"), lang),
+                     status=_label(vocabulary.CASE_STATUSES, case.get("status"), lang),
+                     dist=f"{float(case.get('distance_m') or 0):.0f}", n=case.get("observations", "?"))
+            if case.get("assigned_org"):
+                line += f"\n{t('responsible', lang)}: " + _label(taxonomy.ORGANISATIONS, case["assigned_org"], lang)
+            if case.get("public_note"):
+                line += f"\n{case['public_note']}"
+            self.ids.rows.add_widget(_para(line, kid=f"case:{case['id']}"))
+
+
+class WalkScreen(Screen):
+    message = StringProperty("")
+    walk_id_text = StringProperty("")
+    findings_text = StringProperty("")
+    last_walk = StringProperty("")
+
+    def on_pre_enter(self, *_):
+        self.show()
+
+    def show(self) -> None:
+        app = App.get_running_app()
+        walk = app.settings.walk
+        self.last_walk = (walk or {}).get("id") or app.last_walk_id
+        if walk:
+            self.walk_id_text = t("walk_id_label", app.lang, id=walk["id"])
+            n = len(app.outbox.rows(limit=10_000, walk_id=walk["id"]))
+            self.findings_text = t("walk_findings", app.lang, n=n)
+
+    def start(self, title: str, dark: bool, orgs: str, participants: str) -> None:
+        app = App.get_running_app()
+        organisations = [o.strip() for o in orgs.split(",") if o.strip()]
+        unknown = [o for o in organisations if o not in taxonomy.ORGANISATION_BY_CODE]
+        if unknown:
+            self.message = ", ".join(unknown) + ": " + ("okänd organisation" if app.lang == "sv" else "unknown organisation")
+            return
+        self.message = ""
+        app.start_walk(title.strip() or time.strftime("Trygghetsvandring %Y-%m-%d"), dark, organisations,
+                       [p.strip() for p in participants.split(",") if p.strip()])
+        self.show()
+
+    def join(self, walk_id: str) -> None:
+        app = App.get_running_app()
+        import uuid
+
+        try:
+            walk_id = str(uuid.UUID(walk_id.strip()))
+        except ValueError:
+            self.message = "?"
+            return
+        self.message = ""
+        app.join_walk(walk_id)
+        self.show()
+
+    def end(self) -> None:
+        App.get_running_app().end_walk()
+        self.message = t("walk_ended", App.get_running_app().lang)
+        self.show()
+
+
+class ProtocolScreen(Screen):
+    def on_pre_enter(self, *_):
+        self.refresh()
+
+    def refresh(self) -> None:
+        app = App.get_running_app()
+        walk_id = (app.settings.walk or {}).get("id") or app.last_walk_id
+        box = self.ids.rows
+        box.clear_widgets()
+        if not walk_id:
+            return
+        box.add_widget(_para("…"))
+        app.fetch(lambda c: c.protocol(walk_id), self.show,
+                  lambda err: (box.clear_widgets(),
+                               box.add_widget(_para(t("protocol_unavailable", app.lang, detail=err),
+                                                    color=(1, 0.5, 0.5, 1), kid="protocol:error"))))
+
+    def show(self, protocol: dict[str, Any]) -> None:
+        app = App.get_running_app()
+        lang, box = app.lang, self.ids.rows
+        box.clear_widgets()
+        walk = protocol.get("walk") or protocol
+        box.add_widget(_para(str(walk.get("title") or ""), bold=True, kid="protocol:title"))
+        groups = protocol.get("organisations") or protocol.get("by_org") or protocol.get("groups") or []
+        if isinstance(groups, dict):
+            groups = [{"org": k, "findings": v} for k, v in groups.items()]
+        for g in groups:
+            org = g.get("org") or g.get("organisation") or g.get("code") or "–"
+            box.add_widget(_para(_label(taxonomy.ORGANISATIONS, org, lang), bold=True, color=(0.6, 0.85, 1, 1),
+                                 kid=f"protocol:org:{org}"))
+            for f in g.get("findings") or g.get("cases") or g.get("observations") or []:
+                line = "• " + _label(taxonomy.CATEGORIES, f.get("category"), lang)
+                if f.get("place"):
+                    line += " – " + _label(taxonomy.PLACES, f["place"], lang)
+                if f.get("note"):
+                    line += f": {f['note']}"
+                if f.get("status"):
+                    line += f" ({_label(vocabulary.CASE_STATUSES, f['status'], lang)})"
+                box.add_widget(_para(line, kid="protocol:finding"))
+        positives = protocol.get("positive") or protocol.get("positives") or []
+        for f in positives:
+            box.add_widget(_para("+ " + _label(taxonomy.CATEGORIES, f.get("category"), lang)
+                                 + (f": {f['note']}" if f.get("note") else ""), color=(0.6, 0.9, 0.6, 1),
+                                 kid="protocol:positive"))
+
+
+class MineScreen(Screen):
+    message = StringProperty("")
+
+    def on_pre_enter(self, *_):
+        self.show(App.get_running_app().settings.mine_cache, cached=True)
+        self.refresh()
+
+    def refresh(self) -> None:
+        app = App.get_running_app()
+        app.fetch(lambda c: c.mine(), self._fresh,
+                  lambda err: setattr(self, "message", t("mine_offline", app.lang)))
+
+    def _fresh(self, observations: list[dict[str, Any]]) -> None:
+        app = App.get_running_app()
+        app.settings.mine_cache = observations
+        app.save_settings()
+        self.message = ""
+        self.show(observations)
+
+    def show(self, observations: list[dict[str, Any]], cached: bool = False) -> None:
+        app = App.get_running_app()
+        lang, box = app.lang, self.ids.rows
+        box.clear_widgets()
+        seen = {o.get("id") for o in observations}
+        local = [r for r in app.outbox.rows(limit=200, states=("ready", "sending", "failed")) if r.id not in seen]
+        for r in local:
+            box.add_widget(_para(f"{t('state_' + r.state, lang)} · {_label(taxonomy.CATEGORIES, r.category, lang)}",
+                                 color=(1, 0.85, 0.5, 1), kid=f"mine:{r.id}"))
+        for o in observations:
+            line = (f"{_label(taxonomy.CATEGORIES, o.get('category'), lang)} · "
+                    f"{_label(vocabulary.CASE_STATUSES, o.get('status'), lang)}")
+            if o.get("assigned_org"):
+                line += f" · {t('responsible', lang)}: {_label(taxonomy.ORGANISATIONS, o['assigned_org'], lang)}"
+            if o.get("public_note"):
+                line += f"\n“{o['public_note']}”"
+            box.add_widget(_para(line, kid=f"mine:{o.get('id')}"))
+        if not observations and not local:
+            box.add_widget(_para(t("mine_empty", lang)))
+
+
+Builder.load_file(str(KV))
+
+
+# --- the app ----------------------------------------------------------------------------------
+
+
+class KollFieldApp(App):
+    title = "Koll"
+    lang = StringProperty("sv")
+    status_line = StringProperty("")
+    user_line = StringProperty("")
+    outbox_line = StringProperty("")
+    walk_line = StringProperty("")
+    walk_active = BooleanProperty(False)
+    online = BooleanProperty(False)
+    auth_lost = BooleanProperty(False)
+    toast = StringProperty("")
+    settings_server = StringProperty("")
+
+    def __init__(self, server: str | None = None, data_dir: str | None = None, gps: str = "auto",
+                 camera: str = "auto", token: str | None = None, sync_idle: float = 30.0,
+                 lang: str | None = None, **kw):
+        super().__init__(**kw)
+        self._server_arg, self._token_arg, self._data_dir = server, token, data_dir
+        self._gps_spec, self._camera_spec, self._sync_idle = gps, camera, sync_idle
+        self._lang_arg = lang
+        self.last_walk_id = ""
+        self.worker: SyncWorker | None = None
+        self._last_status: SyncStatus | None = None
+
+    # services
+
+    @property
+    def data_dir(self) -> str:
+        return self._data_dir or self.user_data_dir
+
+    def build(self):
+        self.store = SettingsStore(self.data_dir)
+        self.settings: Settings = self.store.load()
+        if self._server_arg and self._server_arg.rstrip("/") != self.settings.server.rstrip("/"):
+            if self.settings.token and self._server_arg:
+                # Another server than the one signed in to: sign in anew (the outbox stays).
+                self.settings.token = ""
+            self.settings.server = self._server_arg
+        if self._lang_arg:
+            self.settings.lang = self._lang_arg
+        self.lang = self.settings.lang
+        self.settings_server = self.settings.server
+        self.outbox = Outbox(self.data_dir)
+        self.location: LocationProvider = make_provider(self._gps_spec)
+        self.camera: CameraProvider = make_camera(self._camera_spec, picker=self.open_file_picker)
+        root = KollRoot()
+        self.sm = root.ids.sm
+        self.sm.transition = NoTransition()
+        self.report_screen: ReportScreen = self.sm.get_screen("report")
+        self._refresh_trigger = Clock.create_trigger(lambda dt: self.refresh_lines(), 0.2)
+        self.outbox.on_change(self._refresh_trigger)
+        self.bind(lang=lambda *_: self._lang_changed())
+        self.refresh_lines()
+        if self._token_arg:
+            self.settings.token = self._token_arg
+        self.sm.current = "home" if self.settings.signed_in else "setup"
+        return root
+
+    def on_start(self):
+        self.location.start(self._on_fix)
+        self.worker = SyncWorker(self.outbox, self.client, on_status=self._on_sync_status, idle=self._sync_idle)
+        self.worker.start()
+        if self._token_arg and not self.settings.user:
+            self.fetch(lambda c: c.me(), self._signed_in, lambda err: None)
+
+    def on_stop(self):
+        self.location.stop()
+        if self.worker:
+            self.worker.stop()
+            self.worker.join(timeout=5)
+
+    def on_pause(self):  # Android: keep the state; the outbox is already on disk
+        return True
+
+    def client(self) -> ApiClient | None:
+        s = self.settings
+        return ApiClient(s.server, s.token) if s.token else None
+
+    def worker_wake(self) -> None:
+        if self.worker:
+            self.worker.wake()
+
+    def save_settings(self) -> None:
+        self.store.save(self.settings)
+
+    def fetch(self, call: Callable[[ApiClient], Any], ok: Callable[[Any], None],
+              fail: Callable[[str], None]) -> None:
+        """Run ``call(client)`` in a thread; ``ok``/``fail`` come back on Kivy's thread."""
+        client = self.client()
+        if client is None:
+            fail("not signed in")
+            return
+
+        def work():
+            try:
+                result = call(client)
+            except Unauthorized as e:
+                self._auth_lost()
+                mainthread(fail)(e.detail)
+                return
+            except (Offline, ApiError) as e:
+                mainthread(fail)(str(e) if isinstance(e, Offline) else e.detail)
+                return
+            except Exception as e:  # noqa: BLE001 - never let a thread die silently
+                mainthread(fail)(repr(e))
+                return
+            mainthread(ok)(result)
+
+        threading.Thread(target=work, daemon=True).start()
+
+    @mainthread
+    def _auth_lost(self) -> None:
+        self.auth_lost = True
+
+    # navigation and display
+
+    def go(self, name: str) -> None:
+        self.sm.current = name
+
+    def t(self, key: str, lang: str = "sv", **values: Any) -> str:
+        return t(key, lang, **values)
+
+    def toggle_lang(self) -> None:
+        self.lang = "en" if self.lang == "sv" else "sv"
+        self.settings.lang = self.lang
+        self.save_settings()
+
+    def _lang_changed(self) -> None:
+        self.refresh_lines()
+        screen = self.sm.current_screen
+        if hasattr(screen, "on_pre_enter"):
+            screen.on_pre_enter()
+        if screen is self.report_screen:
+            self.report_screen.refresh()
+
+    def refresh_lines(self) -> None:
+        s, lang = self.settings, self.lang
+        if s.user:
+            self.user_line = t("signed_in_as", lang, user=s.user, role=_label(vocabulary.ROLES, s.role, lang),
+                               org=_label(taxonomy.ORGANISATIONS, s.org, lang))
+        else:
+            self.user_line = ""
+        c = self.outbox.counts()
+        self.outbox_line = t("outbox_summary", lang, **{k: c[k] for k in ("ready", "sending", "sent", "failed", "draft")})
+        walk = s.walk
+        self.walk_active = bool(walk)
+        self.walk_line = t("walk_active", lang, title=walk.get("title") or walk["id"][:8]) if walk else ""
+        status = self._last_status
+        state = t("online", lang) if self.online else t("offline", lang)
+        if status is None:
+            state = "…"
+        self.status_line = f"{state} · {self.toast}" if self.toast else state
+        if self.sm.current == "outbox":
+            self.sm.get_screen("outbox").show()
+
+    def _on_sync_status(self, status: SyncStatus) -> None:
+        @mainthread
+        def show():
+            self._last_status = status
+            self.online = bool(status.online)
+            if status.unauthorized:
+                self.auth_lost = True
+            self.refresh_lines()
+
+        show()
+
+    def _on_fix(self, loc: Location) -> None:
+        @mainthread
+        def show():
+            self.report_screen.location_from_provider(loc)
+
+        show()
+
+    # sign-in
+
+    def sign_in(self, server: str, token: str, username: str, password: str) -> None:
+        screen = self.sm.get_screen("setup")
+        server, token = server.strip().rstrip("/"), token.strip()
+        if not server or not (token or (username.strip() and password)):
+            screen.message = t("need_credentials", self.lang)
+            return
+        screen.message = t("signing_in", self.lang)
+
+        def work():
+            try:
+                tok = token
+                if not tok:
+                    tok = ApiClient(server).sign_in(username.strip(), password)["token"]
+                me = ApiClient(server, tok).me()
+            except Unauthorized:
+                mainthread(setattr)(screen, "message", t("bad_token", self.lang))
+                return
+            except ApiError as e:
+                mainthread(setattr)(screen, "message", t("no_server", self.lang, detail=e.detail))
+                return
+            except Offline as e:
+                mainthread(setattr)(screen, "message", t("no_server", self.lang, detail=str(e)[:120]))
+                return
+            mainthread(self._signed_in)(me, server, tok)
+
+        threading.Thread(target=work, daemon=True).start()
+
+    def _signed_in(self, me: dict[str, Any], server: str | None = None, token: str | None = None) -> None:
+        s = self.settings
+        if server:
+            s.server = server
+        if token:
+            s.token = token
+        s.user, s.role, s.org = me.get("user", ""), me.get("role", ""), me.get("org", "")
+        self.save_settings()
+        self.auth_lost = False
+        self.sm.get_screen("setup").message = ""
+        self.refresh_lines()
+        self.go("home")
+        if self.worker:
+            self.worker.signed_in_again()
+
+    def sign_out(self) -> None:
+        self.settings.token = ""
+        self.settings.user = self.settings.role = self.settings.org = ""
+        self.save_settings()
+        self.refresh_lines()
+        self.go("setup")
+
+    # reports
+
+    def new_report(self, positive: bool = False) -> None:
+        self.toast = ""
+        self.report_screen.reset()
+        cats = self.sm.get_screen("category")
+        cats.group = ""
+        cats.positive_only = positive
+        self.go("category")
+        cats.show()
+
+    def leave_report(self) -> None:
+        self.refresh_lines()
+        self.go("walk" if self.settings.walk else "home")
+
+    def edit_report(self, report_id: str) -> None:
+        row = self.outbox.get(report_id)
+        if row is None:
+            return
+        if row.state == "failed":
+            row = self.outbox.reopen(report_id)
+        self.report_screen.edit(row)
+        self.go("report")
+
+    def send_now(self) -> None:
+        self.toast = ""
+        self.worker_wake()
+
+    def call_112(self) -> None:
+        try:
+            from plyer import call
+
+            call.dialcall()  # opens the dialler; the number is the user's to type (112)
+        except Exception:
+            pass  # on a desktop the banner itself is the message
+
+    def open_file_picker(self, chosen: Callable[[str | None], None]) -> None:
+        start = os.path.expanduser("~/Pictures")
+        if not os.path.isdir(start):
+            start = os.path.expanduser("~")
+        chooser = FileChooserListView(path=start, filters=["*.jpg", "*.jpeg", "*.png", "*.JPG", "*.PNG"])
+        box = BoxLayout(orientation="vertical")
+        box.add_widget(chooser)
+        bar = BoxLayout(size_hint_y=None, height=dp(48))
+        popup = Popup(title=t("take_photo", self.lang), content=box, size_hint=(0.95, 0.9))
+
+        def pick_it(*_):
+            popup.dismiss()
+            chosen(chooser.selection[0] if chooser.selection else None)
+
+        def cancel(*_):
+            popup.dismiss()
+            chosen(None)
+
+        ok = Button(text="OK")
+        ok.kid = "picker:ok"
+        ok.bind(on_release=pick_it)
+        no = Button(text=t("back", self.lang))
+        no.bind(on_release=cancel)
+        bar.add_widget(no)
+        bar.add_widget(ok)
+        box.add_widget(bar)
+        chooser.kid = "picker:chooser"
+        self.picker_popup = popup
+        popup.open()
+
+    # walks
+
+    def start_walk(self, title: str, dark: bool, organisations: list[str], participants: list[str]) -> str:
+        import uuid
+        from datetime import datetime, timezone
+
+        walk_id = str(uuid.uuid4())
+        body = {"id": walk_id, "title": title, "planned_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "darkness": dark, "organisations": organisations, "participants": participants}
+        self.outbox.add_command("walk_create", walk_id, body)
+        self.outbox.add_command("walk_start", walk_id)
+        self.settings.walk = {"id": walk_id, "title": title}
+        self.save_settings()
+        self.refresh_lines()
+        self.worker_wake()
+        return walk_id
+
+    def join_walk(self, walk_id: str) -> None:
+        self.settings.walk = {"id": walk_id, "title": walk_id[:8]}
+        self.save_settings()
+        self.refresh_lines()
+
+        def got(walk: dict[str, Any]) -> None:
+            if (self.settings.walk or {}).get("id") == walk_id:
+                self.settings.walk = {"id": walk_id, "title": walk.get("title") or walk_id[:8]}
+                self.save_settings()
+                self.refresh_lines()
+
+        self.fetch(lambda c: c.walk(walk_id), got, lambda err: None)
+
+    def end_walk(self) -> None:
+        walk = self.settings.walk
+        if not walk:
+            return
+        self.outbox.add_command("walk_end", walk["id"])
+        self.last_walk_id = walk["id"]
+        self.settings.walk = None
+        self.save_settings()
+        self.refresh_lines()
+        self.worker_wake()
