@@ -103,6 +103,8 @@ class Row:
     error: dict[str, Any] | None
     attempts: int
     next_attempt: float
+    photo_attempts: int = 0
+    photo_next: float = 0.0
 
 
 def _now_iso() -> str:
@@ -198,6 +200,7 @@ class Outbox:
             case_id=r["case_id"], title=r["title"], http_status=r["http_status"],
             error=json.loads(r["error"]) if r["error"] else None,
             attempts=r["attempts"], next_attempt=r["next_attempt"],
+            photo_attempts=r["photo_attempts"], photo_next=r["photo_next"],
         )
 
     def recover(self) -> int:
