@@ -1,9 +1,18 @@
-"""The boards: Jinja pages for the operational and strategic groups, Swedish first."""
+"""The boards: Jinja pages for the operational and strategic groups, Swedish first.
+
+Pages read the read models through ``koll.ledger.queries`` (the same functions the API
+calls) and record decisions through the Ledger; nothing here talks HTTP to the API.
+"""
 
 from __future__ import annotations
 
 from flask import Flask
 
+from koll.ledger.web.common import bp
+
 
 def register(app: Flask) -> None:
     """Attach the boards' pages."""
+    from koll.ledger.web import pages  # noqa: F401 - the routes register themselves on bp
+
+    app.register_blueprint(bp)

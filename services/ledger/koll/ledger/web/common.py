@@ -1,0 +1,122 @@
+"""What every board page shares: the blueprint, the signed-in actor, roles, CSRF and the template context."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+
+from koll.ledger.api.auth import AUDIT, DECIDE, GOVERN, READ
+from koll.ledger.domain.base import Actor
+from koll.ledger.web import i18n
+
+bp = Blueprint("boards", __name__)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Which pages a role sees in the menu; the same tuples guard the views.
+NAV = [
+    ("boards.situation", "nav_situation", READ),
+    ("boards.measures", "nav_measures", READ),
+    ("boards.meetings", "nav_meetings", GOVERN + ("auditor",)),
+    ("boards.walks", "nav_walks", READ),
+    ("boards.audit", "nav_audit", AUDIT),
+]
+MEETINGS_ROLES = GOVERN + ("auditor",)
+
+
+def koll() -> Any:
+    return current_app.extensions["koll"]
+
+
+@contextmanager
+def reading() -> Iterator[sa.Connection]:
+    with koll().store.read() as conn:
+        yield conn
+
+
+def web_actor() -> Actor | None:
+    """The signed-in user of the boards (the session only; tokens are for the API)."""
+    if not session.get("user"):
+        return None
+    return Actor(user=session["user"], role=session["role"], org=session["org"])
+
+
+def page(*roles: str) -> Callable[[F], F]:
+    """A board page: signed in (else to /login), and a role that may see it (else 403)."""
+
+    def decorate(fn: F) -> F:
+        @wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            actor = web_actor()
+            if actor is None:
+                return redirect(url_for("boards.login", next=request.full_path.rstrip("?")))
+            if actor.role not in roles:
+                abort(403)
+            return fn(actor, *args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def csrf_token() -> str:
+    token = session.get("csrf")
+    if not token:
+        token = session["csrf"] = secrets.token_urlsafe(24)
+    return token
+
+
+def check_csrf() -> bool:
+    sent = request.form.get("csrf_token", "")
+    return bool(sent) and hmac.compare_digest(sent, session.get("csrf", ""))
+
+
+@bp.before_request
+def _csrf_on_every_post() -> Any:
+    if request.method == "POST" and not check_csrf():
+        return render("error.html", message=i18n.t("csrf_failed"), status=400), 400
+    return None
+
+
+def with_args(**changes: Any) -> str:
+    """This page's URL with some query arguments changed (None removes one)."""
+    args = request.args.to_dict(flat=True)
+    for k, v in changes.items():
+        if v is None or v == "":
+            args.pop(k, None)
+        else:
+            args[k] = v
+    return request.path + ("?" + urlencode(args) if args else "")
+
+
+def render(template: str, **context: Any) -> str:
+    return render_template(template, **context)
+
+
+@bp.app_context_processor
+def _context() -> dict[str, Any]:
+    actor = web_actor()
+    return {
+        "t": i18n.t, "label": i18n.label, "lang": i18n.lang(), "actor": actor,
+        "csrf_token": csrf_token, "with_args": with_args,
+        "nav": [(ep, key) for ep, key, roles in NAV if actor and actor.role in roles],
+        "can_decide": bool(actor and actor.role in DECIDE),
+    }
+
+
+@bp.errorhandler(403)
+def _forbidden(_e: Any) -> Any:
+    return render("error.html", message=i18n.t("forbidden"), status=403), 403
+
+
+@bp.errorhandler(404)
+def _not_found(_e: Any) -> Any:
+    return render("error.html", message=i18n.t("not_found"), status=404), 404

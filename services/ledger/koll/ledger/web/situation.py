@@ -1,0 +1,179 @@
+"""Lägesbild (``/``): the map of open cases, counts, heat, trends; and "download this view"."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, time, timezone
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Response, current_app, json, request
+
+from koll.ledger.api.auth import READ
+from koll.ledger.domain.base import Actor
+from koll.ledger.projections.situation import observations
+from koll.ledger.queries import situation as q
+from koll.ledger.queries.visibility import visible
+from koll.ledger.web import i18n
+from koll.ledger.web.common import bp, koll, page, reading, render
+from koll.schema import taxonomy, vocabulary
+
+# One colour a category group, the same on the map, in the legend and in the charts
+# (Okabe–Ito first: told apart by people with colour-vision deficiencies).
+GROUP_COLOURS = {
+    "BEL": "#E69F00", "VEG": "#009E73", "REN": "#56B4E9", "KLO": "#CC79A7", "FYS": "#0072B2",
+    "SOC": "#D55E00", "TRF": "#6A5ACD", "UPP": "#8C6D1F", "OVR": "#555555",
+}
+
+
+def _day(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def view_filters() -> dict[str, Any]:
+    """The page's filters as given (bad values dropped, never an error)."""
+    a = request.args
+    status = a.get("status", "open")
+    if status not in ("open", "all") and status not in vocabulary.codes(vocabulary.CASE_STATUSES):
+        status = "open"
+    group = a.get("group") if a.get("group") in taxonomy.GROUP_BY_CODE else ""
+    place = a.get("place") if a.get("place") in taxonomy.PLACE_BY_CODE else ""
+    start, end = _day(a.get("from")), _day(a.get("to"))
+    return {"status": status, "group": group, "place": place,
+            "from": start.isoformat() if start else "", "to": end.isoformat() if end else ""}
+
+
+def query_args(f: dict[str, Any]) -> dict[str, Any]:
+    """The filters in the words of ``queries.cases.case_filters`` (shared with the API)."""
+    args: dict[str, Any] = {"group": f["group"] or None, "place": f["place"] or None}
+    if f["status"] == "open":
+        args["open"] = True
+    elif f["status"] != "all":
+        args["status"] = f["status"]
+    if f["from"]:
+        args["since"] = datetime.combine(date.fromisoformat(f["from"]), time.min, timezone.utc)
+    if f["to"]:
+        args["until"] = datetime.combine(date.fromisoformat(f["to"]), time.max, timezone.utc)
+    return args
+
+
+def latest_observation(conn: sa.Connection, actor: Actor) -> datetime | None:
+    """When the newest observation this actor may see was made: where the trend charts end
+    when no period is chosen (a quiet ledger, or the 2018 demo, still shows its last weeks)."""
+    row = conn.execute(sa.select(observations.c.observed_at)
+                       .where(visible(observations, actor, "reporter"))
+                       .order_by(observations.c.observed_at.desc()).limit(1)).first()
+    return row[0].replace(tzinfo=timezone.utc) if row else None
+
+
+def trend_end(conn: sa.Connection, actor: Actor, f: dict[str, Any]) -> datetime:
+    if f["to"]:
+        return datetime.combine(date.fromisoformat(f["to"]), time.max, timezone.utc)
+    now = datetime.now(timezone.utc)
+    last = latest_observation(conn, actor)
+    return min(last, now) if last else now
+
+
+def _series(trend: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "labels": [w.split("-", 1)[1] for w in trend["weeks"]],
+        "datasets": [{"label": i18n.label("group", g), "data": v, "colour": GROUP_COLOURS.get(g, "#555")}
+                     for g, v in trend["series"].items()],
+    }
+
+
+def _bars(tally: dict[str, int], kind: str | None) -> dict[str, Any]:
+    labels = []
+    for code in tally:
+        if kind == "darkness":
+            labels.append(i18n.t(code))
+        else:
+            labels.append(i18n.label(kind, code) if kind else code)
+    return {"labels": labels, "data": list(tally.values()), "codes": list(tally)}
+
+
+@bp.route("/")
+@page(*READ)
+def situation(actor: Actor) -> Any:
+    f = view_filters()
+    args = query_args(f)
+    with reading() as conn:
+        counts = q.counts(conn, actor, args)
+        end = trend_end(conn, actor, f)
+        trend4 = q.trends(conn, actor, 4, end, f["group"] or None, f["place"] or None)
+        trend12 = q.trends(conn, actor, 12, end, f["group"] or None, f["place"] or None)
+    charts = {
+        "by_group": _bars(counts["by_group"], "group"),
+        "by_category": _bars(counts["by_category"], "category"),
+        "by_place": _bars(counts["by_place"], "place"),
+        "by_time_of_day": _bars(counts["by_time_of_day"], "time_of_day"),
+        "by_darkness": _bars(counts["by_darkness"], "darkness"),
+        "by_status": _bars(counts["by_status"], "case_status"),
+        "trend_4": _series(trend4),
+        "trend_12": _series(trend12),
+    }
+    charts["by_group"]["colours"] = [GROUP_COLOURS.get(c, "#555") for c in counts["by_group"]]
+    places = [{"code": p.code, "label": getattr(p, i18n.lang()), "lat": p.lat, "lon": p.lon, "r": p.radius_m}
+              for p in taxonomy.PLACES]
+    groups = [{"code": g.code, "label": getattr(g, i18n.lang()), "colour": GROUP_COLOURS.get(g.code, "#555")}
+              for g in taxonomy.GROUPS]
+    download_args = {k: v for k, v in f.items() if v}
+    return render(
+        "situation.html", f=f, counts=counts, charts=charts, places=places, groups=groups,
+        download_args=download_args, trend_end=end,
+        map_config={"tileUrl": koll().settings.tile_url or current_app.config.get("KOLL_TILE_URL"),
+                    "places": places, "groups": groups},
+        statuses=vocabulary.CASE_STATUSES,
+    )
+
+
+def _features(actor: Actor) -> dict[str, Any]:
+    with reading() as conn:
+        fc = q.feature_collection(conn, actor, query_args(view_filters()))
+    for feat in fc["features"]:
+        p = feat["properties"]
+        p["category_label"] = i18n.label("category", p["category"])
+        p["group_label"] = i18n.label("group", p["group"])
+        p["place_label"] = i18n.label("place", p["place"]) if p["place"] else ""
+        p["status_label"] = i18n.label("case_status", p["status"])
+    return fc
+
+
+def _filename(ext: str) -> str:
+    f = view_filters()
+    parts = ["lagesbild", f["status"], f["group"], f["place"], f["from"], f["to"]]
+    return "-".join(p for p in parts if p) + "." + ext
+
+
+@bp.route("/lagesbild.geojson")
+@page(*READ)
+def situation_geojson(actor: Actor) -> Any:
+    body = json.dumps(_features(actor), ensure_ascii=False)
+    disposition = "attachment" if request.args.get("download") else "inline"
+    return Response(body, mimetype="application/geo+json",
+                    headers={"Content-Disposition": f'{disposition}; filename="{_filename("geojson")}"'})
+
+
+CSV_COLUMNS = ["id", "category", "category_label", "group", "group_label", "place", "place_label", "status",
+               "status_label", "observations", "time_of_day", "dark", "opened_at", "lat", "lon"]
+
+
+@bp.route("/lagesbild.csv")
+@page(*READ)
+def situation_csv(actor: Actor) -> Any:
+    out = io.StringIO()
+    out.write("\ufeff")  # Excel opens UTF-8 with å, ä, ö correctly only with a BOM
+    w = csv.writer(out)
+    w.writerow(CSV_COLUMNS)
+    for feat in _features(actor)["features"]:
+        p = dict(feat["properties"])
+        p["lon"], p["lat"] = feat["geometry"]["coordinates"]
+        w.writerow(["" if p.get(c) is None else p.get(c) for c in CSV_COLUMNS])
+    return Response(out.getvalue(), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{_filename("csv")}"'})
+
+
