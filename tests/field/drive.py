@@ -77,8 +77,15 @@ class Driver:
             seen.add(id(parent))  # the Window is its own parent
             parent = parent.parent
         if isinstance(parent, ScrollView):
-            parent.scroll_to(widget, padding=20, animate=False)
-            yield 0.1
+            for _ in range(20):  # a fresh list may still be laying itself out
+                x, y = widget.to_window(*widget.center)
+                sx, sy = parent.to_window(parent.x, parent.y)
+                if sx <= x <= sx + parent.width and sy + 2 <= y <= sy + parent.height - 2:
+                    break
+                parent.scroll_to(widget, padding=20, animate=False)
+                yield 0.1
+            else:
+                raise AssertionError(f"cannot scroll {getattr(widget, 'text', widget)!r} into view")
         if widget.disabled:
             raise AssertionError(f"tapping a disabled widget: {getattr(widget, 'text', widget)!r}")
         x, y = widget.to_window(*widget.center)

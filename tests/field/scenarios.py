@@ -93,8 +93,195 @@ def smoke(d):
     yield from file_report(d, "REN", "REN-02", note="Papperskorgen vid bänken är full",
                            place="torget", attributes={"upplevd_trygghet": 3},
                            photo=d.args.extra.get("photo"), shots=True)
-    yield until(lambda: app.outbox.counts()["sent"] == 1 and app.outbox.counts()["photos_pending"] == 0,
-                20, lambda: f"sent: {app.outbox.counts()} {app.worker.is_alive()} {app.worker.status}")
+    photos = d.args.extra.get("photos") == "1"
+    yield until(lambda: app.outbox.counts()["sent"] == 1 and (not photos or app.outbox.counts()["photos_pending"] == 0),
+                20, lambda: f"sent: {app.outbox.counts()} {app.worker.status}")
+    yield until(lambda: app.online, 5, "online shown")
     yield from d.go("outbox")
     yield from d.screenshot("outbox")
     _result(d, counts=app.outbox.counts(), ids=[r.id for r in app.outbox.rows()])
+
+
+def _marker(d, name: str) -> None:
+    Path(d.args.data_dir, name).write_text("1")
+
+
+def sign_in_only(d):
+    yield 0.2
+    yield from sign_in(d, d.args.extra["token"])
+
+
+def file_offline(d):
+    """The server is gone: file three reports anyway; they wait in the outbox, shown as such."""
+    app = d.app
+    yield 0.3
+    assert app.sm.current == "home", "the sign-in was remembered"
+    for i, (group, cat, place) in enumerate([("REN", "REN-05", "ica"), ("BEL", "BEL-02", "parken"),
+                                             ("UPP", "UPP-02", "torget")]):
+        yield from file_report(d, group, cat, note=f"utan nät {i}", place=place)
+    yield until(lambda: app.worker.status.online is False, 15, "offline noticed")
+    yield until(lambda: not app.online, 5, "offline shown")
+    c = app.outbox.counts()
+    assert c["ready"] + c["sending"] == 3 and c["sent"] == 0, c
+    yield from d.go("outbox")
+    yield 0.3
+    states = [w.state for w in d.walk() if str(getattr(w, "kid", "")).startswith("row:")]
+    assert sorted(states) == ["ready"] * 3, states
+    yield from d.screenshot("outbox-offline")
+    _result(d, ids=[r.id for r in app.outbox.rows()])
+    _marker(d, "filed")
+    yield until(lambda: False, 600, "being killed")  # the test kills us here, mid-retry
+
+
+def wait_sent(d):
+    """After a restart: everything waiting goes out on its own."""
+    app = d.app
+    yield until(lambda: app.outbox.counts()["sent"] == int(d.args.extra["n"]) and app.outbox.pending() == 0,
+                30, lambda: f"all sent: {app.outbox.counts()}")
+    _result(d, ids=[r.id for r in app.outbox.rows()], counts=app.outbox.counts())
+
+
+def nearby_same_as_this(d):
+    """The GPS is at the library: a graffiti case there is offered; "same as this" joins it."""
+    app = d.app
+    case_id = d.args.extra["case"]
+    yield until(lambda: app.location.last is not None, 5, "GPS fix")
+    assert app.sm.current == "home"
+    yield from d.tap(d.find(id="new_report", screen="home"))
+    yield from d.tap(d.find("group:KLO"))
+    yield from d.tap(d.find("cat:KLO-06"))
+    yield until(lambda: app.report_screen.form.location is not None, 5, "location from GPS")
+    assert "GPS" in d.find(id="location", screen="report").text
+    yield until(lambda: d.has(f"same:{case_id}"), 10, "the nearby case offered")
+    yield from d.tap(d.find(f"same:{case_id}"))
+    assert app.report_screen.form.case_id == case_id
+    yield from d.type(d.find(id="note", screen="report"), "Samma affischer igen")
+    d.find(id="page", screen="report").scroll_y = 1
+    yield from d.screenshot("report-nearby")
+    yield from d.tap(d.find(id="file", screen="report"))
+    yield until(lambda: app.outbox.counts()["sent"] == 1, 15, lambda: f"sent {app.outbox.counts()}")
+    row = app.outbox.rows()[0]
+    assert row.case_id == case_id, (row.case_id, case_id)
+    # The nearby screen lists open cases with their status.
+    yield from d.tap(d.find(id="nearby", screen="home"))
+    yield until(lambda: d.has(f"case:{case_id}"), 10, "case listed on the nearby screen")
+    yield from d.screenshot("nearby")
+    # My reports: what I filed and its status.
+    yield from d.go("mine")
+    yield until(lambda: d.has(f"mine:{row.id}"), 10, "my report listed")
+    assert app.settings.mine_cache and app.settings.mine_cache[0]["id"] == row.id
+    yield from d.screenshot("mine")
+    _result(d, id=row.id, case_id=row.case_id)
+
+
+def pin_and_rules(d):
+    """No GPS here: drop a pin; restricted categories say who sees them; urgent → ring 112."""
+    app = d.app
+    yield 0.3
+    yield from d.tap(d.find(id="new_report", screen="home"))
+    yield from d.tap(d.find("group:SOC"))
+    yield from d.tap(d.find("cat:SOC-01"))
+    screen = app.report_screen
+    assert app.sm.current == "report", app.sm.current
+    assert "Polisen" in screen.visibility_text and "Socialtjänsten" in screen.visibility_text, screen.visibility_text
+    assert d.find(id="take_photo", screen="report").disabled  # never photos of social disorder
+    assert d.has("attr:antal_personer")
+    assert "GPS" in screen.location_text or "nål" in screen.location_text
+    # the map: tap near the metro entrance
+    yield from d.tap(d.find(id="drop_pin", screen="report"))
+    assert app.sm.current == "pin"
+    plan = d.find(id="plan", screen="pin")
+    from koll.schema import taxonomy
+
+    metro = taxonomy.place("tunnelbaneuppgangen")
+    x, y = plan.to_xy(metro.lat, metro.lon)
+    from kivy.tests.common import UnitTestTouch
+
+    touch = UnitTestTouch(*plan.to_window(x, y))
+    touch.touch_down()
+    touch.touch_up()
+    yield 0.3
+    yield from d.screenshot("pin")
+    yield from d.tap(d.find(id="ok", screen="pin"))
+    loc = screen.form.location
+    assert app.sm.current == "report" and loc.source == "pin", loc
+    assert taxonomy.haversine_m(loc.lat, loc.lon, metro.lat, metro.lon) < 5, loc
+    assert loc.place == "tunnelbaneuppgangen"
+    # urgent: the 112 banner replaces filing
+    yield from d.tap(d.find(id="urgent", screen="report"))
+    assert screen.urgent and d.find(id="file", screen="report").disabled
+    assert d.find(id="ring112", screen="report").opacity == 1
+    d.find(id="page", screen="report").scroll_y = 1
+    yield from d.screenshot("urgent")
+    before = app.outbox.counts()
+    yield from d.tap(d.find(id="ring112", screen="report"))
+    assert app.outbox.counts() == before  # nothing filed
+    yield from d.tap(d.find(id="urgent", screen="report"))
+    assert not d.find(id="file", screen="report").disabled
+    # a photo-required category without a photo is not filed; the reason is shown
+    yield from d.tap(d.find(id="back", screen="report"))
+    yield from d.tap(d.find(id="back", screen="category"))
+    yield from d.tap(d.find("group:BEL"))
+    yield from d.tap(d.find("cat:BEL-01"))
+    yield from d.tap(d.find(id="drop_pin", screen="report"))
+    touch = UnitTestTouch(*plan.to_window(x, y))
+    touch.touch_down()
+    touch.touch_up()
+    yield 0.2
+    yield from d.tap(d.find(id="ok", screen="pin"))
+    yield from d.tap(d.find(id="file", screen="report"))
+    assert app.sm.current == "report" and "foto" in screen.problems_text.lower(), screen.problems_text
+    # English on request
+    yield from d.tap(d.find(id="save_draft", screen="report"))
+    assert app.outbox.counts()["draft"] == 1
+    yield from d.tap(d.find(id="lang", screen="home"))
+    assert d.find(id="new_report", screen="home").text == "New report"
+    yield from d.tap(d.find(id="outbox", screen="home"))
+    assert any("draft" in getattr(w, "text", "") for w in d.walk() if str(getattr(w, "kid", "")).startswith("row:"))
+    yield from d.screenshot("outbox-en")
+    _result(d, lang=app.lang)
+
+
+def walk_mode(d):
+    """Start a walk, file a finding and a positive note without leaving it, end it, see the protocol."""
+    app = d.app
+    walks = d.args.extra.get("walks") == "1"
+    yield until(lambda: app.location.last is not None, 5, "GPS fix")
+    yield from d.tap(d.find(id="walk", screen="home"))
+    yield from d.type(d.find(id="title", screen="walk"), "Kvällsvandring runt torget")
+    yield from d.tap(d.find(id="dark", screen="walk"))
+    yield from d.type(d.find(id="orgs", screen="walk"), "sdf, polisen")
+    yield from d.type(d.find(id="participants", screen="walk"), "Anna, Bo")
+    yield from d.tap(d.find(id="start", screen="walk"))
+    ws = app.sm.get_screen("walk")
+    assert app.walk_active and app.settings.walk["title"] == "Kvällsvandring runt torget", (
+        app.sm.current, ws.message, ws.ids.title.text, app.settings.walk)
+    walk_id = app.settings.walk["id"]
+    yield from file_report(d, "BEL", "BEL-02", note="Mörkt vid gångtunneln", place="gangtunneln")
+    assert app.sm.current == "walk", "back on the walk after filing"
+    yield from d.tap(d.find(id="positive", screen="walk"))
+    yield from d.tap(d.find("cat:UPP-05"))
+    yield from d.type(d.find(id="note", screen="report"), "Nattvandrarna var på plats")
+    yield from d.tap(d.find(id="file", screen="report"))
+    yield until(lambda: app.sm.current == "walk", 5, "back on the walk")
+    assert "2" in d.find(id="findings", screen="walk").text
+    yield from d.screenshot("walk")
+    rows = app.outbox.rows(walk_id=walk_id)
+    assert len(rows) == 2 and all(r.body["walk_id"] == walk_id for r in rows)
+    if walks:
+        yield until(lambda: app.outbox.counts()["sent"] == 2, 20, lambda: f"findings sent {app.outbox.counts()}")
+    yield from d.tap(d.find(id="end", screen="walk"))
+    assert not app.walk_active
+    if walks:
+        yield until(lambda: app.outbox.pending() == 0, 20, lambda: f"walk ended on the server {app.outbox.commands()}")
+        yield from d.tap(d.find(id="protocol", screen="walk"))
+        yield until(lambda: d.has("protocol:title"), 10, "protocol shown")
+        yield 0.3
+        yield from d.screenshot("protocol")
+    else:
+        # No walk routes on this server yet: findings wait behind the walk, nothing is lost.
+        yield 2.0
+        assert app.outbox.counts()["sent"] == 0 and app.outbox.counts()["ready"] == 2, app.outbox.counts()
+        yield from d.tap(d.find(id="protocol", screen="walk"))
+        yield until(lambda: d.has("protocol:error"), 10, "protocol unavailable shown")
+    _result(d, walk_id=walk_id, ids=[r.id for r in rows], commands=app.outbox.commands())

@@ -39,6 +39,7 @@ from koll.field.report import Location, ReportForm, who_sees
 from koll.field.settings import Settings, SettingsStore
 from koll.field.sync import ApiClient, ApiError, Offline, SyncStatus, SyncWorker, Unauthorized
 from koll.schema import taxonomy, vocabulary
+from koll.schema.messages import flatten
 
 KV = Path(__file__).with_name("field.kv")
 
@@ -214,6 +215,7 @@ class CategoryScreen(Screen):
         lang = app.lang
         items = self.ids.choices
         items.clear_widgets()
+        self.ids.page.scroll_y = 1
         if self.positive_only:
             self.heading = t("positive", lang)
             for c in taxonomy.CATEGORIES:
@@ -554,6 +556,15 @@ class OutboxScreen(Screen):
         app = App.get_running_app()
         lang, box = app.lang, self.ids.rows
         box.clear_widgets()
+        for cmd in app.outbox.commands():
+            if cmd["state"] == "sent":
+                continue
+            line = f"[b]{t('walk', lang)}[/b] · {cmd['kind'].replace('walk_', '')} · {t('state_' + ('ready' if cmd['state'] == 'ready' else 'failed'), lang)}"
+            if cmd.get("error"):
+                line += "\n" + _error_text(cmd["error"], lang)
+            lab = _para(line, color=(1, 0.85, 0.5, 1), kid=f"command:{cmd['seq']}")
+            lab.markup = True
+            box.add_widget(lab)
         for row in app.outbox.rows(limit=100):
             cat = _label(taxonomy.CATEGORIES, row.category, lang)
             when = row.created_at[11:16]
@@ -645,12 +656,23 @@ class WalkScreen(Screen):
     findings_text = StringProperty("")
     last_walk = StringProperty("")
 
+    def on_kv_post(self, *_):
+        # strong references: the ids are weak, and one of the two is always out of the tree
+        self._idle, self._active = self.ids.idle, self.ids.active
+        self._parent = self._idle.parent
+        self._slot = self._parent.children.index(self._idle)
+
     def on_pre_enter(self, *_):
         self.show()
 
     def show(self) -> None:
         app = App.get_running_app()
         walk = app.settings.walk
+        keep, drop = (self._active, self._idle) if walk else (self._idle, self._active)
+        if drop.parent is not None:
+            drop.parent.remove_widget(drop)
+        if keep.parent is None:
+            self._parent.add_widget(keep, index=len(self._parent.children) - 1)
         self.last_walk = (walk or {}).get("id") or app.last_walk_id
         if walk:
             self.walk_id_text = t("walk_id_label", app.lang, id=walk["id"])
@@ -665,8 +687,14 @@ class WalkScreen(Screen):
             self.message = ", ".join(unknown) + ": " + ("okänd organisation" if app.lang == "sv" else "unknown organisation")
             return
         self.message = ""
-        app.start_walk(title.strip() or time.strftime("Trygghetsvandring %Y-%m-%d"), dark, organisations,
-                       [p.strip() for p in participants.split(",") if p.strip()])
+        kinds = {t(f"kind_{k}", app.lang): k for k in ("boende", "forening", "personal")}
+        try:
+            app.start_walk(title.strip() or time.strftime("Trygghetsvandring %Y-%m-%d"), dark, organisations,
+                           [p.strip() for p in participants.split(",") if p.strip()],
+                           kind=kinds.get(self.ids.kind.text, "boende"))
+        except InvalidReport as e:
+            self.message = _error_text({"errors": e.errors}, app.lang)
+            return
         self.show()
 
     def join(self, walk_id: str) -> None:
@@ -706,32 +734,35 @@ class ProtocolScreen(Screen):
                                                     color=(1, 0.5, 0.5, 1), kid="protocol:error"))))
 
     def show(self, protocol: dict[str, Any]) -> None:
+        """The walk's protocol: findings grouped by the organisation responsible, then the
+        positive notes (the server's ProtocolSchema)."""
         app = App.get_running_app()
         lang, box = app.lang, self.ids.rows
         box.clear_widgets()
-        walk = protocol.get("walk") or protocol
+        walk = protocol.get("walk") or {}
         box.add_widget(_para(str(walk.get("title") or ""), bold=True, kid="protocol:title"))
-        groups = protocol.get("organisations") or protocol.get("by_org") or protocol.get("groups") or []
-        if isinstance(groups, dict):
-            groups = [{"org": k, "findings": v} for k, v in groups.items()]
-        for g in groups:
-            org = g.get("org") or g.get("organisation") or g.get("code") or "–"
-            box.add_widget(_para(_label(taxonomy.ORGANISATIONS, org, lang), bold=True, color=(0.6, 0.85, 1, 1),
-                                 kid=f"protocol:org:{org}"))
-            for f in g.get("findings") or g.get("cases") or g.get("observations") or []:
-                line = "• " + _label(taxonomy.CATEGORIES, f.get("category"), lang)
-                if f.get("place"):
-                    line += " – " + _label(taxonomy.PLACES, f["place"], lang)
-                if f.get("note"):
-                    line += f": {f['note']}"
-                if f.get("status"):
-                    line += f" ({_label(vocabulary.CASE_STATUSES, f['status'], lang)})"
-                box.add_widget(_para(line, kid="protocol:finding"))
-        positives = protocol.get("positive") or protocol.get("positives") or []
-        for f in positives:
-            box.add_widget(_para("+ " + _label(taxonomy.CATEGORIES, f.get("category"), lang)
-                                 + (f": {f['note']}" if f.get("note") else ""), color=(0.6, 0.9, 0.6, 1),
-                                 kid="protocol:positive"))
+        counts = protocol.get("counts") or {}
+        if counts:
+            box.add_widget(_para(", ".join(f"{k}: {v}" for k, v in counts.items()), color=(0.7, 0.7, 0.7, 1)))
+        for g in protocol.get("organisations") or []:
+            org = g.get("org") or "–"
+            name = g.get(f"name_{lang}") or g.get("name_sv") or _label(taxonomy.ORGANISATIONS, org, lang)
+            box.add_widget(_para(name, bold=True, color=(0.6, 0.85, 1, 1), kid=f"protocol:org:{org}"))
+            for f in g.get("findings") or []:
+                box.add_widget(_para(self._line(f, lang), kid="protocol:finding"))
+        for f in protocol.get("positive") or []:
+            box.add_widget(_para("+ " + self._line(f, lang), color=(0.6, 0.9, 0.6, 1), kid="protocol:positive"))
+
+    @staticmethod
+    def _line(f: dict[str, Any], lang: str) -> str:
+        line = "• " + (f.get(f"category_{lang}") or _label(taxonomy.CATEGORIES, f.get("category"), lang))
+        if f.get("place"):
+            line += " – " + _label(taxonomy.PLACES, f["place"], lang)
+        if f.get("note"):
+            line += f": {f['note']}"
+        if f.get("case_status"):
+            line += f" ({_label(vocabulary.CASE_STATUSES, f['case_status'], lang)})"
+        return line
 
 
 class MineScreen(Screen):
@@ -839,6 +870,7 @@ class KollFieldApp(App):
         return root
 
     def on_start(self):
+        self.outbox.retry_now()  # a fresh start is a good moment to try again
         self.location.start(self._on_fix)
         self.worker = SyncWorker(self.outbox, self.client, on_status=self._on_sync_status, idle=self._sync_idle)
         self.worker.start()
@@ -1030,6 +1062,7 @@ class KollFieldApp(App):
 
     def send_now(self) -> None:
         self.toast = ""
+        self.outbox.retry_now()
         self.worker_wake()
 
     def call_112(self) -> None:
@@ -1072,13 +1105,26 @@ class KollFieldApp(App):
 
     # walks
 
-    def start_walk(self, title: str, dark: bool, organisations: list[str], participants: list[str]) -> str:
+    def start_walk(self, title: str, dark: bool, organisations: list[str], participants: list[str],
+                   kind: str = "boende") -> str:
+        """Plan and start a walk: checked offline with the server's schema, then queued as
+        commands that reach the server before the walk's findings."""
         import uuid
         from datetime import datetime, timezone
 
+        from marshmallow import ValidationError
+
+        from koll.schema.payloads_walks import WalkPlanSchema
+
         walk_id = str(uuid.uuid4())
         body = {"id": walk_id, "title": title, "planned_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "darkness": dark, "organisations": organisations, "participants": participants}
+                "light": "morker" if dark else None, "organisations": organisations,
+                "participants": [{"name": p, "kind": kind} for p in participants]}
+        body = {k: v for k, v in body.items() if v is not None}
+        try:
+            WalkPlanSchema().load(body)
+        except ValidationError as e:
+            raise InvalidReport(flatten(e.messages)) from e
         self.outbox.add_command("walk_create", walk_id, body)
         self.outbox.add_command("walk_start", walk_id)
         self.settings.walk = {"id": walk_id, "title": title}

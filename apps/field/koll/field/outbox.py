@@ -209,6 +209,16 @@ class Outbox:
             n = db.execute("UPDATE reports SET state='ready', next_attempt=0 WHERE state='sending'").rowcount
         return n
 
+    def retry_now(self) -> int:
+        """Forget the back-off (app start, "send now"): everything waiting is due at once."""
+        with self._tx() as db:
+            n = db.execute("UPDATE reports SET next_attempt=0 WHERE state='ready' AND next_attempt>0").rowcount
+            db.execute("UPDATE reports SET photo_next=0 WHERE photo_state='pending'")
+            db.execute("UPDATE commands SET next_attempt=0 WHERE state='ready'")
+        if n:
+            self._changed()
+        return n
+
     # --- filing ---------------------------------------------------------------------------
 
     def _keep_photo(self, report_id: str, photo_path: str | None) -> str | None:

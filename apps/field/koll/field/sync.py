@@ -242,8 +242,7 @@ class Syncer:
 
     def _already(self, walk_id: str, action: str) -> bool:
         status = str(self.client.walk(walk_id).get("status", ""))
-        return (action == "start" and status in ("started", "in_progress", "ended", "done")) or (
-            action == "end" and status in ("ended", "done", "closed"))
+        return (action == "start" and status in ("started", "ended")) or (action == "end" and status == "ended")
 
     def _photos(self, res: SyncResult) -> None:
         while True:

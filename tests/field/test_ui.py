@@ -1,0 +1,89 @@
+"""The real app, headless (SDL2 offscreen, Mesa), driven by taps and typing in its own process,
+against a real ``koll serve``. Screenshots of the main screens go to docs/img/field-*.png."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+
+from conftest import run_scenario
+from helpers import report
+
+pytestmark = pytest.mark.field
+
+PHOTOS = "/api/v1/observations/{observation_id}/photos"
+WALKS = "/api/v1/walks"
+
+
+def test_sign_in_and_file_a_report_by_tapping(service, user, tmp_path, photo):
+    photos = service.has_route(PHOTOS)
+    result = run_scenario("smoke", tmp_path / "phone", service.url, shots=True,
+                          args={"token": user.token, "photo": photo, "photos": int(photos)})
+    mine = user.mine()
+    assert [o["id"] for o in mine] == result["ids"]
+    assert mine[0]["category"] == "REN-02"
+    assert result["cold_start_s"] < 10
+
+
+def test_offline_then_killed_then_restarted_sends_each_report_exactly_once(own_service, tmp_path):
+    svc = own_service
+    user = svc.user()
+    phone = tmp_path / "phone"
+    run_scenario("sign_in_only", phone, svc.url, args={"token": user.token})
+    svc.stop()  # the network is gone
+    proc, out = run_scenario("file_offline", phone, svc.url, background=True, shots=True)
+    deadline = time.monotonic() + 90
+    while not (phone / "filed").exists():
+        assert proc.poll() is None, proc.stdout.read()
+        assert time.monotonic() < deadline, "the offline scenario did not finish filing"
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGKILL)  # the phone dies with three reports unsent
+    proc.wait()
+    import json
+
+    filed = json.loads(out.read_text())["ids"] if out.exists() else None
+    svc.start()  # the network is back
+    result = run_scenario("wait_sent", phone, svc.url, args={"n": 3})
+    mine = sorted(o["id"] for o in user.mine())
+    assert mine == sorted(result["ids"])
+    assert len(mine) == 3
+    if filed:
+        assert sorted(filed) == mine
+
+
+def test_same_as_this_nearby_and_my_reports(service, user, tmp_path):
+    other = service.user()
+    first = report("KLO-06", place="biblioteket", note="Affischer på pelaren")
+    r = other.api("POST", "/observations", json=first)
+    assert r.status_code == 201, r.text
+    case_id = r.json()["case_id"]
+    lib = first["location"]
+    result = run_scenario("nearby_same_as_this", tmp_path / "phone", service.url, token=user.token,
+                          gps=f"{lib['lat']},{lib['lon']},8", shots=True, args={"case": case_id})
+    assert result["case_id"] == case_id
+    mine = user.mine()
+    assert [o["case_id"] for o in mine] == [case_id]
+    near = other.api("GET", "/cases/nearby", params={"lat": lib["lat"], "lon": lib["lon"], "group": "KLO"}).json()
+    assert [c["observations"] for c in near["cases"] if c["id"] == case_id] == [2]
+
+
+def test_pin_restricted_urgent_and_english(service, user, tmp_path):
+    run_scenario("pin_and_rules", tmp_path / "phone", service.url, token=user.token, shots=True)
+    assert user.mine() == []  # nothing was filed: urgent refused, photo missing, draft kept
+
+
+def test_walk_mode(service, tmp_path):
+    walks = service.has_route(WALKS)
+    user = service.user()
+    result = run_scenario("walk_mode", tmp_path / "phone", service.url, token=user.token,
+                          gps="59.3674,17.8448,6", shots=True, args={"walks": int(walks)})
+    if walks:
+        mine = user.mine()
+        assert sorted(o["id"] for o in mine) == sorted(result["ids"])
+        assert {o.get("walk_id") for o in mine} == {result["walk_id"]}
+    else:
+        assert user.mine() == []
+        assert [c["kind"] for c in result["commands"]] == ["walk_create", "walk_start", "walk_end"]
