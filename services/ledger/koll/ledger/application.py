@@ -24,6 +24,8 @@ from koll.ledger.domain.base import SYSTEM, Actor, DomainError, KollAggregate, N
 from koll.ledger.domain.case import Case, case_id_for
 from koll.ledger.domain.observation import Observation
 from koll.ledger.domain.user import User, user_id_for
+from koll.ledger.audit import digest_at_meetings
+from koll.ledger.projections.audit import AuditProjection
 from koll.ledger.projections.base import Projection, Projector
 from koll.ledger.projections.situation import CasesProjection, ObservationsProjection
 from koll.ledger.projections.users import UsersProjection, users
@@ -76,7 +78,7 @@ def fingerprint_of(report: dict[str, Any]) -> str:
 
 
 def default_projections() -> list[Projection]:
-    return [UsersProjection(), CasesProjection(), ObservationsProjection()]
+    return [AuditProjection(), UsersProjection(), CasesProjection(), ObservationsProjection()]
 
 
 class Ledger(Application):
@@ -92,6 +94,7 @@ class Ledger(Application):
         self._commit_together: GroupCommit[_Pending] = GroupCommit(self._save_pending)
         super().__init__(env={"IS_SNAPSHOTTING_ENABLED": "y"})
         self.recorder.in_transaction.append(self.projector)
+        self.recorder.in_transaction.append(digest_at_meetings)
         store.create_schema(self.projector.metadatas)
         self.catch_up()
 

@@ -26,6 +26,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     tile_url: str | None = None
+    var_dir: Path = Path("var")
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -43,4 +44,5 @@ class Settings:
             host=env.get("KOLL_HOST", "127.0.0.1"),
             port=int(env.get("KOLL_PORT", "8000")),
             tile_url=env.get("KOLL_TILE_URL") or None,
+            var_dir=var_dir,
         )

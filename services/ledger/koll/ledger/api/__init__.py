@@ -8,4 +8,6 @@ from flask_smorest import Blueprint
 def blueprints() -> list[Blueprint]:
     from koll.ledger.api import cases, observations, situation, system, taxonomy
 
-    return [system.blp, taxonomy.blp, observations.blp, cases.blp, situation.blp]
+    from koll.ledger.api import audit
+
+    return [system.blp, taxonomy.blp, observations.blp, cases.blp, situation.blp, audit.blp]

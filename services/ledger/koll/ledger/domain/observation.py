@@ -56,6 +56,11 @@ class Observation(KollAggregate):
         if sha256 not in self.photos:
             self.photos.append(sha256)
 
+    @event("Erased")
+    def erase(self, *, reason: str, by: dict[str, str]) -> None:
+        """Its personal data made unreadable (the key is destroyed in the same transaction)."""
+        self.erased = True
+
     @property
     def reporter(self) -> Actor:
         return Actor.from_dict(self.by)

@@ -1,0 +1,122 @@
+"""Audit: `koll verify` over 1,000,000 events, and the boards as of a moment over 100,000 events.
+
+- verify: a temporary SQLite file filled in bulk with 1,000,000 small events carrying a valid
+  chain, then ``audit.verify_chain`` over it, against the goal of 100,000 events/s; the limit
+  beside it is SHA-256 over the same bytes with nothing else (no reading, no checking).
+- as-of: a ledger of 100,000 events (50,000 reports over a year, by the real ledger), then the
+  situation picture and measure board replayed for an arbitrary moment and for the end.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import sqlite3
+import tempfile
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from bench.common import fresh_ledger, loaded, report, row, timed
+from koll.ledger import audit
+from koll.ledger.domain import clock
+from koll.ledger.domain.base import Actor
+from koll.ledger.queries.audit import as_of_boards
+from koll.ledger.store import GENESIS, Store
+
+ANNA = Actor("anna", "reporter", "sdf")
+AUDITOR = Actor("revisor", "auditor", "staden")
+
+
+def chained_ledger(path: Path, n: int) -> float:
+    """Bulk-insert n small events with a valid chain; returns the SHA-256-only rate over them."""
+    store = Store(f"sqlite:///{path}")
+    store.create_schema()
+    store.dispose()
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=OFF")
+    conn.execute("BEGIN")
+    previous = GENESIS
+    topic = "koll.ledger.domain.observation:Observation.PhotoAttached"
+    aggregates = [f"{i:08d}-0000-4000-8000-000000000000" for i in range(1000)]
+    start_us = 1_526_000_000_000_000
+    batch = []
+    sha256 = hashlib.sha256
+    for i in range(1, n + 1):
+        agg = aggregates[i % 1000]
+        version = i // 1000 + 1
+        occurred = start_us + i * 1_000_000
+        state = b'{"sha256":"%d","media_type":"image/jpeg","by":{"user":"anna","role":"reporter","org":"sdf"}}' % i
+        h = sha256(previous.encode())
+        h.update(f"|{i}|{agg}|{version}|{topic}|{occurred}|".encode())
+        h.update(state)
+        previous = h.hexdigest()
+        batch.append((i, agg, version, topic, state, occurred, previous))
+        if len(batch) == 50_000:
+            conn.executemany("INSERT INTO koll_events (id, originator_id, originator_version, topic, state, "
+                             "occurred_us, chain_hash) VALUES (?, ?, ?, ?, ?, ?, ?)", batch)
+            batch = []
+    if batch:
+        conn.executemany("INSERT INTO koll_events VALUES (?, ?, ?, ?, ?, ?, ?)", batch)
+    conn.execute("COMMIT")
+    conn.close()
+    # The limit: the hashing alone, over the same bytes.
+    blob = b"x" * 100
+    with timed() as elapsed:
+        prev = GENESIS
+        for i in range(200_000):
+            h = sha256(prev.encode())
+            h.update(b"|%d|00000000-0000-4000-8000-000000000000|1|topic|1526000000000000|" % i)
+            h.update(blob)
+            prev = h.hexdigest()
+    return 200_000 / elapsed()
+
+
+def verify_rows(directory: Path, n: int = 1_000_000) -> list[dict[str, Any]]:
+    path = directory / "verify.sqlite"
+    hash_only = chained_ledger(path, n)
+    store = Store(f"sqlite:///{path}")
+    report_ = audit.verify_chain(store)
+    store.dispose()
+    assert report_.ok and report_.events == n, report_
+    rate = n / report_.seconds
+    return [row("koll verify (1,000,000 events, SQLite)", rate, "events/s", "> 100,000 events/s",
+                rate / 100_000, note=f"{report_.seconds:.1f} s in all; SHA-256 alone on this machine: "
+                                      f"{hash_only:,.0f} links/s (verify at {rate / hash_only:.0%} of it)")]
+
+
+def as_of_rows(directory: Path, reports: int = 50_000) -> list[dict[str, Any]]:
+    ledger = fresh_ledger(directory, "asof.sqlite")
+    rng = random.Random(11)
+    start = (datetime.now(timezone.utc) - timedelta(days=360)).replace(microsecond=0)
+    step = timedelta(days=350) / reports
+    with timed() as fill:
+        for i in range(0, reports, 1000):
+            with clock.frozen_at(start + step * i):
+                ledger.file_observations(ANNA, [loaded(report(rng, at=start + step * i)) for _ in range(1000)])
+    events = ledger.recorder.max_notification_id()
+    arbitrary = start + step * int(reports * 0.73)
+    with timed() as mid:
+        at_mid = as_of_boards(ledger, arbitrary, AUDITOR)
+    with timed() as full:
+        at_end = as_of_boards(ledger, start + timedelta(days=355), AUDITOR)
+    assert at_end["events"] == events and at_mid["situation"]["cases"] > 0
+    ledger.store.dispose()
+    return [
+        row(f"as-of boards at an arbitrary moment ({at_mid['events']:,} of {events:,} events)", mid(), "s",
+            "< 1 s", mid() / 1.0, note="replayed into in-memory SQLite by the live projections, then the live "
+                                       "queries (situation, map, measure board)"),
+        row(f"as-of boards at the end ({events:,} events replayed)", full(), "s", "< 1 s", full() / 1.0,
+            note=f"ledger filled in {fill():.0f} s (not timed against the goal)"),
+    ]
+
+
+def run() -> list[dict[str, Any]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        return verify_rows(Path(tmp)) + as_of_rows(Path(tmp))
+
+
+if __name__ == "__main__":
+    for r in run():
+        print(r)

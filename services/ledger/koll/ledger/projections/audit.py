@@ -1,0 +1,177 @@
+"""The audit timeline (rm_audit): every event as who, when, what, and what changed, before → after.
+
+Generic on purpose: it knows no aggregate. For each event it keeps the aggregate's *tracked*
+fields (status, owner, dates, outcome …) in ``rm_audit_state`` and lets the event change them
+the way the domain does, by calling the event's own ``apply`` on a bare instance of the
+aggregate class that holds only those fields. An aggregate added later (Measure, Meeting, Walk)
+is described without this file knowing it; when ``apply`` needs more than the tracked fields
+(it raises), the fields the event carries in its data are used instead.
+
+Filled by the same Projector as every read model, in the appending transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+
+import koll.ledger.audit  # noqa: F401  koll_digests joins the store's schema
+from koll.ledger.projections.base import CHUNK, Batch, Projection, bulk_insert, utc_naive
+
+metadata = sa.MetaData()
+
+audit_events = sa.Table(
+    "rm_audit",
+    metadata,
+    sa.Column("position", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("aggregate_id", sa.String(36), nullable=False),
+    sa.Column("aggregate_type", sa.String(60), nullable=False),
+    sa.Column("event", sa.String(120), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("actor_user", sa.String(120)),
+    sa.Column("actor_role", sa.String(16)),
+    sa.Column("actor_org", sa.String(40)),
+    sa.Column("meeting_id", sa.String(36)),
+    sa.Column("visibility", sa.String(16)),
+    sa.Column("changes", sa.Text, nullable=False),  # {"field": [before, after]}
+    sa.Column("data", sa.Text, nullable=False),
+    sa.Index("rm_audit_aggregate", "aggregate_id"),
+    sa.Index("rm_audit_at", "at"),
+    sa.Index("rm_audit_actor", "actor_user"),
+    sa.Index("rm_audit_org", "actor_org"),
+    sa.Index("rm_audit_event", "event"),
+    sa.Index("rm_audit_type", "aggregate_type"),
+    sa.Index("rm_audit_meeting", "meeting_id"),
+)
+
+audit_state = sa.Table(
+    "rm_audit_state",
+    metadata,
+    sa.Column("aggregate_id", sa.String(36), primary_key=True),
+    sa.Column("state", sa.Text, nullable=False),
+)
+
+# Fields whose before → after the timeline tells, on whichever aggregate has them.
+TRACKED = ("status", "priority", "assigned_org", "assigned_person", "owner_org", "owner_person", "partners",
+           "start", "end", "date", "outcome", "achieved", "deviation_reason", "close_reason", "duplicate_of",
+           "in_operations", "support_needed", "active", "role", "org")
+# Kept for access control, not told as a change.
+HIDDEN = ("visibility",)
+_KEEP = TRACKED + HIDDEN
+# Not worth repeating in the timeline's data column.
+_SKIP = {"originator_id", "originator_version", "timestamp", "originator_topic", "by", "fingerprint"}
+
+_aggregate_classes: dict[type, type | None] = {}
+
+
+def plain(value: Any) -> Any:
+    """JSON-safe, stable values."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [plain(v) for v in value]
+    return value
+
+
+def aggregate_class(event: Any) -> type | None:
+    """The aggregate an event class is nested in ('Case.Triaged' → Case)."""
+    cls = type(event)
+    if cls not in _aggregate_classes:
+        found: Any = sys.modules.get(cls.__module__)
+        for part in cls.__qualname__.split(".")[:-1]:
+            found = getattr(found, part, None)
+        _aggregate_classes[cls] = found if isinstance(found, type) else None
+    return _aggregate_classes[cls]
+
+
+def event_name(event: Any) -> str:
+    return type(event).__qualname__
+
+
+def _tracked(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: plain(values[k]) for k in _KEEP if k in values}
+
+
+def fold_state(before: dict[str, Any], event: Any) -> dict[str, Any]:
+    """The tracked fields after the event, computed by the domain's own apply where possible."""
+    after: dict[str, Any] | None = None
+    try:
+        if hasattr(event, "originator_topic"):  # a created event builds the aggregate from nothing
+            after = _tracked(event.mutate(None).__dict__)
+        else:
+            cls = aggregate_class(event)
+            if cls is not None:
+                bare = object.__new__(cls)
+                bare.__dict__.update(before)
+                event.apply(bare)
+                after = _tracked(bare.__dict__)
+    except Exception:  # noqa: BLE001 - apply needed more than the tracked fields
+        after = None
+    if after is None:
+        after = dict(before)
+        after.update(_tracked(event.__dict__))
+    return after
+
+
+def changes_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    return {k: [before.get(k), after.get(k)] for k in TRACKED
+            if (k in before or k in after) and before.get(k) != after.get(k)}
+
+
+def entry(position: int, event: Any, before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    by = getattr(event, "by", None) or {}
+    if not isinstance(by, dict):
+        by = {}
+    data = {k: plain(v) for k, v in event.__dict__.items() if k not in _SKIP}
+    meeting = getattr(event, "meeting_id", None)
+    name = event_name(event)
+    return {
+        "position": position, "aggregate_id": str(event.originator_id),
+        "aggregate_type": name.rsplit(".", 1)[0] if "." in name else name, "event": name,
+        "version": event.originator_version, "at": utc_naive(event.timestamp),
+        "actor_user": by.get("user"), "actor_role": by.get("role"), "actor_org": by.get("org"),
+        "meeting_id": str(meeting) if meeting else None, "visibility": after.get("visibility"),
+        "changes": json.dumps(changes_between(before, after), ensure_ascii=False, sort_keys=True),
+        "data": json.dumps(data, ensure_ascii=False, sort_keys=True, default=str),
+    }
+
+
+class AuditProjection(Projection):
+    name = "audit"
+    metadata = metadata
+
+    def apply(self, conn: sa.Connection, batch: Batch) -> None:
+        if not batch:
+            return
+        ids = sorted({str(e.originator_id) for _, e in batch if not hasattr(e, "originator_topic")})
+        states: dict[str, dict[str, Any]] = {}
+        key = audit_state.c.aggregate_id
+        for i in range(0, len(ids), CHUNK):
+            for agg, state in conn.execute(sa.select(key, audit_state.c.state).where(key.in_(ids[i:i + CHUNK]))):
+                states[agg] = json.loads(state)
+        existed = set(states)
+        rows = []
+        for position, event in batch:
+            agg = str(event.originator_id)
+            before = states.get(agg, {})
+            after = fold_state(before, event)
+            rows.append(entry(position, event, before, after))
+            states[agg] = after
+        bulk_insert(conn, audit_events, rows)
+        old = sorted(existed)
+        for i in range(0, len(old), CHUNK):
+            conn.execute(audit_state.delete().where(key.in_(old[i:i + CHUNK])))
+        bulk_insert(conn, audit_state, [{"aggregate_id": k, "state": json.dumps(v, sort_keys=True, default=str)}
+                                        for k, v in states.items()])

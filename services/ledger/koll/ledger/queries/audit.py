@@ -1,0 +1,149 @@
+"""Reads for auditors: the decision timeline with filters and paging, and the boards as of a moment.
+
+The web boards (/revision) call these too:
+- ``timeline(conn, actor, filters)`` → {"events": [...], "next": cursor or None}
+- ``as_of_boards(ledger, at, actor)`` → {"at", "position", "events", "situation", "map", "measures"?}
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
+from typing import Any
+
+import sqlalchemy as sa
+
+from koll.ledger.domain.base import Actor
+from koll.ledger.projections.audit import audit_events
+from koll.ledger.projections.base import utc_naive
+from koll.ledger.queries.visibility import visible_levels
+
+FIELDS = ("position", "at", "event", "aggregate_type", "aggregate_id", "version", "actor_user", "actor_role",
+          "actor_org", "meeting_id", "changes")
+
+
+def filters(actor: Actor, args: dict[str, Any]) -> list[sa.ColumnElement[bool]]:
+    """aggregate (id), kind ('Case.Triaged' or 'Measure'), actor (user), org, meeting, from, to."""
+    t = audit_events
+    where: list[sa.ColumnElement[bool]] = [sa.or_(t.c.visibility.is_(None), t.c.visibility.in_(visible_levels(actor)))]
+    if args.get("aggregate"):
+        where.append(t.c.aggregate_id == str(args["aggregate"]))
+    kind = args.get("kind")
+    if kind:
+        where.append(t.c.event == kind if "." in kind else t.c.aggregate_type == kind)
+    if args.get("actor"):
+        where.append(t.c.actor_user == args["actor"])
+    if args.get("org"):
+        where.append(t.c.actor_org == args["org"])
+    if args.get("meeting"):
+        where.append(t.c.meeting_id == str(args["meeting"]))
+    if args.get("from"):
+        where.append(t.c.at >= utc_naive(args["from"]))
+    if args.get("to"):
+        where.append(t.c.at <= utc_naive(args["to"]))
+    return where
+
+
+def entry(row: Any) -> dict[str, Any]:
+    """One decision told: position, who, when, what, before → after, meeting."""
+    changes = json.loads(row.changes)
+    return {
+        "position": row.position,
+        "at": row.at.replace(tzinfo=timezone.utc).isoformat(),
+        "event": row.event,
+        "aggregate_type": row.aggregate_type,
+        "aggregate_id": row.aggregate_id,
+        "version": row.version,
+        "who": {"user": row.actor_user, "role": row.actor_role, "org": row.actor_org},
+        "changes": {k: {"before": v[0], "after": v[1]} for k, v in changes.items()},
+        "meeting_id": row.meeting_id,
+        "data": json.loads(row.data),
+    }
+
+
+def timeline(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> dict[str, Any]:
+    """A page of the timeline in ledger order; ``after`` is the cursor (a position), ``order`` asc|desc."""
+    t = audit_events
+    limit = int(args.get("limit") or 100)
+    where = filters(actor, args)
+    desc = args.get("order") == "desc"
+    if args.get("after") is not None:
+        where.append(t.c.position < int(args["after"]) if desc else t.c.position > int(args["after"]))
+    q = (sa.select(t).where(*where).order_by(t.c.position.desc() if desc else t.c.position).limit(limit + 1))
+    rows = list(conn.execute(q))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {"events": [entry(r) for r in rows], "next": rows[-1].position if more else None}
+
+
+def each_entry(conn: sa.Connection, actor: Actor, args: dict[str, Any], page: int = 5000) -> Iterator[dict[str, Any]]:
+    """The whole filtered timeline, page by page (for exports)."""
+    cursor = None
+    while True:
+        got = timeline(conn, actor, {**args, "after": cursor, "limit": page, "order": "asc"})
+        yield from got["events"]
+        cursor = got["next"]
+        if cursor is None:
+            return
+
+
+CSV_COLUMNS = ["position", "at", "event", "aggregate_type", "aggregate_id", "version", "user", "role", "org",
+               "meeting_id", "changes"]
+
+
+def csv_row(e: dict[str, Any]) -> list[Any]:
+    changes = "; ".join(f"{k}: {v['before']} → {v['after']}" for k, v in e["changes"].items())
+    return [e["position"], e["at"], e["event"], e["aggregate_type"], e["aggregate_id"], e["version"],
+            e["who"]["user"], e["who"]["role"], e["who"]["org"], e["meeting_id"] or "", changes]
+
+
+# The boards as of a moment -------------------------------------------------------------------
+
+
+def board_queries(at: datetime | None = None) -> dict[str, Callable[[sa.Connection, Actor], Any]]:
+    """Every board's query, run the same way on the live read models and on a replayed scratch
+    database. The measure board is included when its query module exists; its "late" flags are
+    judged on the day of ``at`` (today when None), as the board showed them that day."""
+    from koll.ledger.queries import situation
+
+    boards: dict[str, Callable[[sa.Connection, Actor], Any]] = {
+        "situation": lambda conn, actor: situation.counts(conn, actor, {}),
+        "map": lambda conn, actor: situation.feature_collection(conn, actor, {}),
+    }
+    try:
+        measures = importlib.import_module("koll.ledger.queries.measures")
+    except ModuleNotFoundError:
+        return boards
+    board = getattr(measures, "board", None)
+    if callable(board):
+        args: dict[str, Any] = {"as_of": at.astimezone(timezone.utc).date()} if at is not None else {}
+        takes_actor = len(inspect.signature(board).parameters) >= 3
+        boards["measures"] = ((lambda conn, actor: board(conn, actor, dict(args))) if takes_actor
+                              else (lambda conn, actor: board(conn, dict(args))))
+    return boards
+
+
+def live_boards(conn: sa.Connection, actor: Actor, at: datetime | None = None) -> dict[str, Any]:
+    return {name: q(conn, actor) for name, q in board_queries(at).items()}
+
+
+def as_of_boards(ledger: Any, at: datetime, actor: Actor, cache: Any = None) -> dict[str, Any]:
+    """The boards exactly as they stood at ``at``: the ledger replayed up to it by the same projection
+    code into a scratch database, then read by the same queries as the live boards."""
+    from koll.ledger.audit import AsOfCache, replay_until, to_us
+
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=timezone.utc)
+    at_us = to_us(at)
+    scratch = cache.get(ledger, at_us) if isinstance(cache, AsOfCache) else replay_until(ledger, at_us)
+    try:
+        with scratch.lock, scratch.engine.connect() as conn:
+            boards = live_boards(conn, actor, at)
+    finally:
+        if not isinstance(cache, AsOfCache):
+            scratch.dispose()
+    return {"at": at.astimezone(timezone.utc).isoformat(), "position": scratch.position,
+            "events": scratch.events, **boards}

@@ -1,0 +1,122 @@
+"""Time travel: the boards captured live at time T equal the boards replayed from the ledger for T,
+for many T across a long story, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import datetime, timedelta, timezone
+
+from conftest import observation
+from koll.ledger.audit import AsOfCache
+from koll.ledger.domain import clock
+from koll.ledger.domain.base import Actor
+from koll.ledger.queries.audit import as_of_boards, board_queries, live_boards
+from koll.schema.payloads import ObservationSchema
+
+START = (datetime.now(timezone.utc) - timedelta(days=300)).replace(minute=0, second=0, microsecond=0)
+REPORTERS = [Actor("vardare", "reporter", "fastighetsagare"), Actor("polis", "operational", "polisen"),
+             Actor("anna", "reporter", "sdf")]
+OPS = Actor("operativ", "operational", "sdf")
+VIEWERS = [Actor("revisor", "auditor", "staden"), Actor("polis", "operational", "polisen"),
+           Actor("anna", "reporter", "sdf")]
+CATEGORIES = ["REN-01", "KLO-01", "BEL-01", "SOC-04", "SOC-01", "VEG-01", "UPP-01"]
+
+
+def step_story(ledger, rng: random.Random, step: int, state: dict) -> None:
+    """One thing happens on the square: a report, or a decision on a case or a measure."""
+    roll = rng.random()
+    open_cases = state["cases"]
+    if roll < 0.45 or not open_cases:
+        report = observation(category=rng.choice(CATEGORIES),
+                             observed_at=(clock.now() - timedelta(hours=rng.randint(0, 30))).isoformat(),
+                             location={"lat": 59.3669 + rng.uniform(-5e-4, 5e-4),
+                                       "lon": 17.8441 + rng.uniform(-5e-4, 5e-4), "accuracy_m": 8.0,
+                                       "source": "gps"})
+        if open_cases and rng.random() < 0.3:
+            report["case_id"] = rng.choice(open_cases)
+        filed = ledger.file_observation(rng.choice(REPORTERS), ObservationSchema().load(report))
+        if filed.case_id not in open_cases:
+            open_cases.append(filed.case_id)
+        return
+    if roll < 0.8 or not hasattr(ledger, "propose_measure"):
+        case_id = uuid.UUID(rng.choice(open_cases))
+        case = ledger.case(case_id)
+        if case.status == "new":
+            ledger.decide_case(case_id, case.version,
+                               lambda c: c.triage(OPS, priority=rng.randint(1, 3), category=None, group=None, note=None))
+        elif case.status == "triaged":
+            org = rng.choice(["sdf", "polisen", "trafikkontoret"])
+            ledger.decide_case(case_id, case.version, lambda c: c.assign(OPS, org=org, person=None))
+        elif case.status in ("assigned", "in_progress"):
+            ledger.decide_case(case_id, case.version, lambda c: c.resolve(OPS, public_note="Åtgärdat"))
+        else:
+            ledger.decide_case(case_id, case.version, lambda c: c.reopen(OPS, reason="Kom tillbaka"))
+        return
+    measures = state["measures"]
+    if roll < 0.9 or not measures:
+        mid = str(uuid.uuid4())
+        ledger.propose_measure(OPS, {"id": mid, "what": f"Insats {step}", "owner_org": "sdf",
+                                     "start": "2018-06-01", "end": "2018-12-31"})
+        measures.append(mid)
+        return
+    mid = uuid.UUID(rng.choice(measures))
+    measure = ledger.measure(mid)
+    if measure.status == "idea":
+        ledger.decide_measure(mid, measure.version, lambda m: m.decide(OPS))
+    elif measure.status == "decided":
+        ledger.decide_measure(mid, measure.version, lambda m: m.start_work(OPS))
+
+
+def test_the_live_boards_at_T_equal_the_boards_replayed_for_T(ledger):
+    rng = random.Random(6)
+    state: dict = {"cases": [], "measures": []}
+    captured = []
+    moment = START
+    for step in range(160):
+        moment += timedelta(hours=rng.randint(1, 20), minutes=rng.randint(0, 59))
+        with clock.frozen_at(moment):
+            step_story(ledger, rng, step, state)
+        if step % 8 == 3:
+            with ledger.store.read() as conn:
+                captured.append((moment, {a: live_boards(conn, a, moment) for a in VIEWERS}))
+    assert len(captured) == 20
+    with ledger.store.read() as conn:
+        final = live_boards(conn, VIEWERS[0], moment + timedelta(days=365))
+    assert final["situation"]["cases"] > 20  # a story worth telling
+    assert set(final["situation"]["by_status"]) >= {"new", "triaged", "assigned", "resolved"}
+    if "measures" in board_queries():
+        assert final["measures"]  # the measure board is part of the picture once it exists
+    cache = AsOfCache()
+    boards_seen = set()
+    for moment, live in captured:
+        for viewer, board in live.items():
+            replayed = as_of_boards(ledger, moment, viewer, cache=cache)
+            for name in board:
+                assert replayed[name] == board[name], (moment, viewer, name)
+                boards_seen.add(name)
+        # Between two steps the picture is the one of the step before.
+        between = as_of_boards(ledger, moment + timedelta(seconds=1), VIEWERS[0], cache=cache)
+        assert between["situation"] == live[VIEWERS[0]]["situation"]
+    assert {"situation", "map"} <= boards_seen
+    # Before anything happened the square was empty; after everything it is the live board.
+    assert as_of_boards(ledger, START, VIEWERS[0])["situation"]["cases"] == 0
+    assert as_of_boards(ledger, moment + timedelta(days=365), VIEWERS[0])["situation"] == final["situation"]
+
+
+def test_as_of_over_http_for_the_auditor(service):
+    ledger = service.ledger
+    with clock.frozen_at(START):
+        ledger.file_observation(REPORTERS[0], ObservationSchema().load(observation()))
+    with clock.frozen_at(START + timedelta(days=2)):
+        ledger.file_observation(REPORTERS[0], ObservationSchema().load(observation(category="KLO-01")))
+    auditor = service.client("auditor")
+    r = auditor.get("/api/v1/audit/as-of", params={"at": (START + timedelta(days=1)).isoformat()})
+    assert r.status_code == 200, r.text
+    assert r.json()["situation"]["cases"] == 1 and r.json()["situation"]["by_category"] == {"REN-01": 1}
+    assert len(r.json()["map"]["features"]) == 1
+    r = auditor.get("/api/v1/audit/as-of", params={"at": (START + timedelta(days=3)).isoformat()})
+    assert r.json()["situation"]["cases"] == 2
+    assert auditor.get("/api/v1/audit/as-of", params={"at": "igår"}).status_code == 422
+    assert auditor.get("/api/v1/audit/as-of").status_code == 422
+    assert service.client("reporter").get("/api/v1/audit/as-of", params={"at": START.isoformat()}).status_code == 403
