@@ -285,3 +285,8 @@ def walk_mode(d):
         yield from d.tap(d.find(id="protocol", screen="walk"))
         yield until(lambda: d.has("protocol:error"), 10, "protocol unavailable shown")
     _result(d, walk_id=walk_id, ids=[r.id for r in rows], commands=app.outbox.commands())
+
+
+def idle(d):
+    """Start, draw the first frame, stop: the cold-start benchmark."""
+    yield 0

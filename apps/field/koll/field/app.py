@@ -452,7 +452,7 @@ class ReportScreen(Screen):
                      status=_label(vocabulary.CASE_STATUSES, case.get("status"), lang),
                      dist=f"{float(case.get('distance_m') or 0):.0f}", n=case.get("observations", "?"))
             chosen = self.form.case_id == case["id"]
-            text = ("✓ " if chosen else "") + line + "\n" + (
+            text = ("» " if chosen else "") + line + "\n" + (
                 t("joined_case", lang, case=case["id"][:8]) if chosen else t("same_as_this", lang))
             box.add_widget(_button(text, lambda c=case: self.join_case(c["id"]), kid=f"same:{case['id']}",
                                    height=64, background_color=(0.2, 0.45, 0.8, 1) if chosen else (1, 1, 1, 1)))
@@ -743,7 +743,9 @@ class ProtocolScreen(Screen):
         box.add_widget(_para(str(walk.get("title") or ""), bold=True, kid="protocol:title"))
         counts = protocol.get("counts") or {}
         if counts:
-            box.add_widget(_para(", ".join(f"{k}: {v}" for k, v in counts.items()), color=(0.7, 0.7, 0.7, 1)))
+            names = {"findings": ("Fynd", "Findings"), "positive": ("Positiva", "Positive")}
+            box.add_widget(_para(", ".join(f"{names.get(k, (k, k))[lang == 'en']}: {v}" for k, v in counts.items()),
+                                 color=(0.7, 0.7, 0.7, 1)))
         for g in protocol.get("organisations") or []:
             org = g.get("org") or "–"
             name = g.get(f"name_{lang}") or g.get("name_sv") or _label(taxonomy.ORGANISATIONS, org, lang)

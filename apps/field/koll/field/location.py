@@ -48,6 +48,11 @@ class LocationProvider:
         self._on_fix = None
 
     def _emit(self, loc: Location) -> None:
+        if loc.place is None:
+            from koll.schema.taxonomy import nearest_place
+
+            near = nearest_place(loc.lat, loc.lon)
+            loc.place = near.code if near else None
         self.last = loc
         if self._on_fix:
             self._on_fix(loc)
