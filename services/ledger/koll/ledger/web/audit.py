@@ -1,15 +1,95 @@
-"""Revision (``/revision``): the audit timeline, histories side by side, the boards as of a date."""
+"""Revision (``/revision``): the audit timeline, a measure's and a case's history side by side,
+and the boards as they stood at a chosen moment (the as-of date picker)."""
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timezone
 from typing import Any
+from uuid import UUID
+
+from flask import current_app, request
 
 from koll.ledger.api.auth import AUDIT
 from koll.ledger.domain.base import Actor
-from koll.ledger.web.common import bp, page, render
+from koll.ledger.queries import audit as q
+from koll.ledger.web.common import bp, koll, page, reading, render
+from koll.schema import taxonomy
+
+KINDS = ("Case", "Observation", "Measure", "Meeting", "Walk", "User")
+PAGE = 50
+
+
+def _uuid(raw: str | None) -> str:
+    try:
+        return str(UUID(raw)) if raw else ""
+    except ValueError:
+        return ""
+
+
+def _day(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _moment(raw: str | None) -> datetime | None:
+    """A datetime-local or date input, read as UTC."""
+    if not raw:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def timeline_filters() -> dict[str, Any]:
+    a = request.args
+    f = {"aggregate": _uuid(a.get("aggregate")), "kind": a.get("kind") if a.get("kind") in KINDS else "",
+         "actor": (a.get("actor") or "").strip()[:120],
+         "org": a.get("org") if a.get("org") in taxonomy.ORGANISATION_BY_CODE else "",
+         "from": (_day(a.get("from")) or "") and a.get("from"), "to": (_day(a.get("to")) or "") and a.get("to")}
+    return f
+
+
+def _query_args(f: dict[str, Any]) -> dict[str, Any]:
+    args: dict[str, Any] = {k: f[k] for k in ("aggregate", "kind", "actor", "org") if f[k]}
+    if f["from"]:
+        args["from"] = datetime.combine(date.fromisoformat(f["from"]), time.min, timezone.utc)
+    if f["to"]:
+        args["to"] = datetime.combine(date.fromisoformat(f["to"]), time.max, timezone.utc)
+    return args
+
+
+def _history(conn: Any, actor: Actor, aggregate_id: str) -> list[dict[str, Any]]:
+    """One aggregate's whole history as the auditor may see it (the timeline filtered to it)."""
+    if not aggregate_id:
+        return []
+    return list(q.each_entry(conn, actor, {"aggregate": aggregate_id}))
+
+
+def _as_of_cache() -> Any:
+    from koll.ledger.audit import AsOfCache
+
+    return current_app.extensions.setdefault("koll_as_of_cache", AsOfCache())
 
 
 @bp.route("/revision")
 @page(*AUDIT)
 def audit(actor: Actor) -> Any:
-    return render("pending.html", title_key="audit_title")
+    f = timeline_filters()
+    after = request.args.get("after", "")
+    args = _query_args(f) | {"order": "desc", "limit": PAGE}
+    if after.isdigit():
+        args["after"] = int(after)
+    measure_id, case_id = _uuid(request.args.get("measure")), _uuid(request.args.get("case"))
+    with reading() as conn:
+        page_ = q.timeline(conn, actor, args)
+        measure_history = _history(conn, actor, measure_id)
+        case_history = _history(conn, actor, case_id)
+    at = _moment(request.args.get("at"))
+    boards = q.as_of_boards(koll().ledger, at, actor, cache=_as_of_cache()) if at else None
+    return render("audit.html", f=f, page=page_, kinds=KINDS, organisations=taxonomy.ORGANISATIONS,
+                  measure_id=measure_id, case_id=case_id, measure_history=measure_history,
+                  case_history=case_history, at=request.args.get("at", ""), boards=boards)

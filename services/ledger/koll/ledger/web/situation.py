@@ -12,7 +12,8 @@ from flask import Response, current_app, json, request
 
 from koll.ledger.api.auth import READ
 from koll.ledger.domain.base import Actor
-from koll.ledger.projections.situation import observations
+from koll.ledger.projections.situation import cases, observations
+from koll.ledger.queries.cases import case_filters
 from koll.ledger.queries import situation as q
 from koll.ledger.queries.visibility import visible
 from koll.ledger.web import i18n
@@ -96,6 +97,21 @@ def _bars(tally: dict[str, int], kind: str | None) -> dict[str, Any]:
     return {"labels": labels, "data": list(tally.values()), "codes": list(tally)}
 
 
+def map_config() -> dict[str, Any]:
+    """What every map of the square needs: the tile URL (none: a plain background), the named
+    places to draw and label, and the category groups' colours."""
+    places = [{"code": p.code, "label": getattr(p, i18n.lang()), "lat": p.lat, "lon": p.lon, "r": p.radius_m}
+              for p in taxonomy.PLACES]
+    groups = [{"code": g.code, "label": getattr(g, i18n.lang()), "colour": GROUP_COLOURS.get(g.code, "#555")}
+              for g in taxonomy.GROUPS]
+    labels = {"category": {c.code: getattr(c, i18n.lang()) for c in taxonomy.CATEGORIES},
+              "place": {p["code"]: p["label"] for p in places},
+              "group": {g["code"]: g["label"] for g in groups},
+              "status": {s.code: getattr(s, i18n.lang()) for s in vocabulary.CASE_STATUSES}}
+    return {"tileUrl": koll().settings.tile_url or current_app.config.get("KOLL_TILE_URL"),
+            "places": places, "groups": groups, "labels": labels}
+
+
 @bp.route("/")
 @page(*READ)
 def situation(actor: Actor) -> Any:
@@ -117,18 +133,35 @@ def situation(actor: Actor) -> Any:
         "trend_12": _series(trend12),
     }
     charts["by_group"]["colours"] = [GROUP_COLOURS.get(c, "#555") for c in counts["by_group"]]
-    places = [{"code": p.code, "label": getattr(p, i18n.lang()), "lat": p.lat, "lon": p.lon, "r": p.radius_m}
-              for p in taxonomy.PLACES]
-    groups = [{"code": g.code, "label": getattr(g, i18n.lang()), "colour": GROUP_COLOURS.get(g.code, "#555")}
-              for g in taxonomy.GROUPS]
+    config = map_config()
     download_args = {k: v for k, v in f.items() if v}
     return render(
-        "situation.html", f=f, counts=counts, charts=charts, places=places, groups=groups,
-        download_args=download_args, trend_end=end,
-        map_config={"tileUrl": koll().settings.tile_url or current_app.config.get("KOLL_TILE_URL"),
-                    "places": places, "groups": groups},
+        "situation.html", f=f, counts=counts, charts=charts, places=config["places"], groups=config["groups"],
+        download_args=download_args, trend_end=end, map_config=config,
         statuses=vocabulary.CASE_STATUSES,
     )
+
+
+MAP_POINTS = 10_000  # what a browser still draws smoothly; the downloads hold every case
+
+
+def map_points(conn: sa.Connection, actor: Actor, args: dict[str, Any], limit: int = MAP_POINTS) -> dict[str, Any]:
+    """The map's points, newest first, as compact rows (the same filters as the counts and the
+    downloads, via ``case_filters``): a city's worth of open cases stays a small response."""
+    where = case_filters(actor, args)
+    c = cases.c
+    total = conn.execute(sa.select(sa.func.count()).select_from(cases).where(*where)).scalar_one()
+    q_ = (sa.select(c.lat, c.lon, c.group_code, c.category, c.place, c.status, c.observations, c.case_id)
+          .where(*where).order_by(c.opened_at.desc()).limit(limit))
+    return {"total": total, "columns": ["lat", "lon", "group", "category", "place", "status", "observations", "id"],
+            "points": [list(r) for r in conn.execute(q_)]}
+
+
+@bp.route("/lagesbild/punkter.json")
+@page(*READ)
+def situation_points(actor: Actor) -> Any:
+    with reading() as conn:
+        return map_points(conn, actor, query_args(view_filters()))
 
 
 def _features(actor: Actor) -> dict[str, Any]:

@@ -134,6 +134,20 @@
     return cluster;
   }
 
+  /* The server sends the map's points as compact rows; make them GeoJSON-like features. */
+  function pointsToFeatures(got, labels) {
+    var col = {};
+    got.columns.forEach(function (name, i) { col[name] = i; });
+    return {type: "FeatureCollection", features: got.points.map(function (r) {
+      var group = r[col.group];
+      return {type: "Feature", geometry: {type: "Point", coordinates: [r[col.lon], r[col.lat]]},
+              properties: {id: r[col.id], group: group, category: r[col.category], observations: r[col.observations],
+                           category_label: labels.category[r[col.category]] || r[col.category],
+                           group_label: labels.group[group] || group, place_label: labels.place[r[col.place]] || "",
+                           status_label: labels.status[r[col.status]] || r[col.status]}};
+    })};
+  }
+
   function situation(data) {
     chartDefaults();
     var charts = data.charts;
@@ -148,9 +162,16 @@
     var map = squareMap(el, data.map);
     fetch(el.dataset.src, {credentials: "same-origin", headers: {"Accept": "application/geo+json"}})
       .then(function (r) { return r.json(); })
-      .then(function (fc) {
+      .then(function (got) {
+        var fc = pointsToFeatures(got, data.map.labels);
         showFeatures(map, fc, data.map, {cases: data.cases, heat: data.heat});
         el.dataset.features = String(fc.features.length);
+        el.dataset.total = String(got.total);
+        var capped = document.getElementById("map-capped");
+        if (capped && got.total > fc.features.length) {
+          capped.textContent = capped.textContent.replace("{shown}", fc.features.length).replace("{total}", got.total);
+          capped.hidden = false;
+        }
         document.body.dataset.mapReady = "1";
       })
       .catch(function () { document.body.dataset.mapReady = "error"; });

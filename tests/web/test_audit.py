@@ -1,0 +1,37 @@
+"""Revision in a real browser: the timeline with filters, a case's history, the boards as of a date."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from conftest import shoot, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_audit_timeline_filters_history_and_as_of(board: Any, page: Any) -> None:
+    sign_in(page, board.base, "revisor", path="/revision")
+    assert page.locator("#timeline tbody tr").count() == 50
+    assert page.locator("#more").count() == 1                                  # paged
+    page.get_by_label("Slag").select_option("Case")
+    page.get_by_role("button", name="Visa").last.click()
+    kinds = page.locator("#timeline tbody td:nth-child(5) strong").all_inner_texts()
+    assert kinds and all(k.startswith("Case.") for k in kinds)
+    page.locator("#timeline tbody tr").first.get_by_role("link", name="Ärende").click()
+    assert page.locator("#case-history li").count() >= 1
+
+    page.get_by_label("Vid tidpunkt (UTC)").fill("2018-06-15T12:00")
+    page.get_by_role("button", name="Visa läget då").click()
+    page.wait_for_selector("#as-of-summary")
+    then = int(page.locator("#as-of-cases").inner_text())
+    with board.koll.store.read() as conn:
+        now = conn.exec_driver_sql("select count(*) from rm_cases").scalar()
+    assert 0 < then < now                                                     # the square as it stood then
+    shoot(page, "audit")
+
+
+def test_a_reporter_may_not_open_the_audit(board: Any, page: Any) -> None:
+    sign_in(page, board.base, "rapportor")
+    response = page.goto(board.base + "/revision")
+    assert response.status == 403
