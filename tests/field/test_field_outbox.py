@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from helpers import report, reports
+from fieldhelpers import report, reports
 from koll.field.outbox import InvalidReport, Outbox
 from koll.field.report import Location, ReportForm, who_sees
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import HERE
-from helpers import report, reports
+from fieldkit import HERE
+from fieldhelpers import report, reports
 from koll.field.outbox import Outbox
 from koll.field.sync import ApiClient, Offline, Syncer, SyncWorker, Unauthorized, backoff
 
@@ -173,6 +173,6 @@ def test_killed_mid_sync_and_restarted_sends_everything_exactly_once(service, us
 
 
 def _closed_port() -> int:
-    from conftest import free_port
+    from fieldkit import free_port
 
     return free_port()

@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from conftest import run_scenario
-from helpers import report
+from fieldkit import run_scenario
+from fieldhelpers import report
 
 pytestmark = pytest.mark.field
 
