@@ -105,7 +105,7 @@ def render(template: str, **context: Any) -> str:
 def _context() -> dict[str, Any]:
     actor = web_actor()
     return {
-        "t": i18n.t, "label": i18n.label, "lang": i18n.lang(), "actor": actor,
+        "t": i18n.t, "label": i18n.label, "state": i18n.state, "lang": i18n.lang(), "actor": actor,
         "csrf_token": csrf_token, "with_args": with_args,
         "nav": [(ep, key) for ep, key, roles in NAV if actor and actor.role in roles],
         "can_decide": bool(actor and actor.role in DECIDE),

@@ -181,6 +181,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "protocol": ("Protokoll per ansvarig organisation", "Protocol by responsible organisation"),
     "no_walks": ("Inga vandringar ännu.", "No safety walks yet."),
     "participants": ("Deltagare", "Participants"),
+    "state_morker": ("mörker", "darkness"),
+    "state_dagsljus": ("dagsljus", "daylight"),
+    "state_planned": ("planerad", "planned"),
+    "state_started": ("pågår", "in progress"),
+    "state_ended": ("avslutad", "ended"),
+    "state_held": ("genomfört", "held"),
     "positive_notes": ("Positiva iakttagelser", "Positive notes"),
     # Revision
     "audit_title": ("Revision – vem beslutade vad och när", "Audit – who decided what and when"),
@@ -205,6 +211,11 @@ def lang() -> str:
         session["lang"] = wanted
         return wanted
     return session.get("lang", "sv") if session.get("lang") in LANGS else "sv"
+
+
+def state(code: str | None) -> str:
+    """A walk's light or status, a meeting's status: small words with no vocabulary of their own."""
+    return t(f"state_{code}") if f"state_{code}" in WORDS else (code or "")
 
 
 def t(key: str, **fmt: Any) -> str:
