@@ -124,9 +124,9 @@ def run_scenario(name: str, data_dir: Path, server: str | None = None, *, args: 
     cmd = [sys.executable, str(HERE / "drive.py"), name, "--data-dir", str(data_dir), "--out", str(out),
            "--gps", gps, "--camera", camera, "--watchdog", str(timeout - 5)]
     if server:
-        cmd += ["--server", server]
+        cmd += [f"--server={server}"]
     if token:
-        cmd += ["--token", token]
+        cmd += [f"--token={token}"]
     if shots:
         cmd += ["--shots", str(DOCS_IMG)]
     for k, v in (args or {}).items():
