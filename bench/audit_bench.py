@@ -21,6 +21,7 @@ from bench.common import fresh_ledger, loaded, report, row, timed
 from koll.ledger import audit
 from koll.ledger.domain import clock
 from koll.ledger.domain.base import Actor
+from koll.ledger.audit import AsOfCache
 from koll.ledger.queries.audit import as_of_boards
 from koll.ledger.store import GENESIS, Store
 
@@ -96,19 +97,26 @@ def as_of_rows(directory: Path, reports: int = 50_000) -> list[dict[str, Any]]:
             with clock.frozen_at(start + step * i):
                 ledger.file_observations(ANNA, [loaded(report(rng, at=start + step * i)) for _ in range(1000)])
     events = ledger.recorder.max_notification_id()
-    arbitrary = start + step * int(reports * 0.73)
-    with timed() as mid:
-        at_mid = as_of_boards(ledger, arbitrary, AUDITOR)
-    with timed() as full:
-        at_end = as_of_boards(ledger, start + timedelta(days=355), AUDITOR)
+    cache = AsOfCache(interval=10_000)
+    with timed() as cold:
+        at_end = as_of_boards(ledger, start + timedelta(days=355), AUDITOR, cache=cache)
+    arbitrary = start + step * int(reports * 0.73) + step / 3
+    with timed() as warm:
+        at_mid = as_of_boards(ledger, arbitrary, AUDITOR, cache=cache)
+    with timed() as bare:
+        as_of_boards(ledger, arbitrary, AUDITOR)  # no cache, no checkpoints: the whole replay
     assert at_end["events"] == events and at_mid["situation"]["cases"] > 0
     ledger.store.dispose()
+    what = "replayed into in-memory SQLite by the live projections, then the live queries (situation, map, measure board)"
     return [
-        row(f"as-of boards at an arbitrary moment ({at_mid['events']:,} of {events:,} events)", mid(), "s",
-            "< 1 s", mid() / 1.0, note="replayed into in-memory SQLite by the live projections, then the live "
-                                       "queries (situation, map, measure board)"),
-        row(f"as-of boards at the end ({events:,} events replayed)", full(), "s", "< 1 s", full() / 1.0,
-            note=f"ledger filled in {fill():.0f} s (not timed against the goal)"),
+        row(f"as-of boards at an arbitrary moment, from a checkpoint ({at_mid['events']:,} of {events:,} events)",
+            warm(), "s", "< 1 s", warm() / 1.0,
+            note=f"{what}; starts from the read models checkpointed every 10,000 positions (the first request "
+                 "made them) and replays at most 10,000 events"),
+        row(f"as-of boards at an arbitrary moment, full replay ({at_mid['events']:,} events)", bare(), "s",
+            "< 1 s", bare() / 1.0, note="no checkpoints: ~25k events/s of decoding and folding in Python"),
+        row(f"as-of boards at the end, first request ({events:,} events, writes the checkpoints)", cold(), "s",
+            "< 1 s", cold() / 1.0, note=f"ledger of {events:,} events filled in {fill():.0f} s (not timed)"),
     ]
 
 
