@@ -29,6 +29,10 @@ from koll.ledger.projections.audit import AuditProjection
 from koll.ledger.projections.base import Projection, Projector
 from koll.ledger.projections.situation import CasesProjection, ObservationsProjection
 from koll.ledger.projections.users import UsersProjection, users
+from koll.ledger.projections.measures import EscalationsProjection, IndicatorValuesProjection, MeasuresProjection
+from koll.ledger.projections.meetings import DecisionsProjection, MeetingsProjection
+from koll.ledger.usecases.measures import MeasureCommands
+from koll.ledger.usecases.meetings import MeetingCommands
 from koll.ledger.group_commit import GroupCommit
 from koll.ledger.credentials import Credentials, token_hash, tokens
 from koll.ledger.store import LedgerRecorder, SnapshotRecorder, Store, events_table
@@ -78,10 +82,12 @@ def fingerprint_of(report: dict[str, Any]) -> str:
 
 
 def default_projections() -> list[Projection]:
-    return [AuditProjection(), UsersProjection(), CasesProjection(), ObservationsProjection()]
+    return [AuditProjection(), UsersProjection(), CasesProjection(), ObservationsProjection(),
+            MeasuresProjection(), EscalationsProjection(), IndicatorValuesProjection(),
+            MeetingsProjection(), DecisionsProjection()]
 
 
-class Ledger(Application):
+class Ledger(MeasureCommands, MeetingCommands, Application):
     name = "koll"
     is_snapshotting_enabled = True
     snapshotting_intervals = {Case: 50}

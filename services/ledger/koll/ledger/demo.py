@@ -78,6 +78,7 @@ def load(ledger: Ledger, progress: Progress | None = None, weeks: int = 16) -> l
             _work_cases(ledger, operational, [c for c, at in filed if at < meeting_at], meeting_at, rng)
         if progress:
             progress(week + 1, weeks)
+    _measures_story(ledger, random.Random("insatser"))  # the conference, the gross list, the meetings
     return [(n, r, o, DEMO_PASSWORD) for n, r, o in USERS]
 
 
@@ -92,3 +93,9 @@ def _work_cases(ledger: Ledger, by: Actor, case_ids: list[str], at: datetime, rn
                 ledger.decide_case(case.id, case.version + 1, lambda c: c.assign(by, org=owner, person=None))
             elif case.status == "assigned" and rng.random() < 0.7:
                 ledger.decide_case(case.id, case.version, lambda c: c.resolve(by, public_note="Åtgärdat."))
+
+
+def _measures_story(ledger: Ledger, rng: random.Random) -> None:
+    from koll.ledger.demo_measures import measures_story  # a long story: it lives in its own module
+
+    measures_story(ledger, rng)

@@ -30,6 +30,13 @@ OWN: dict[str, tuple[str, str]] = {
     "too_many": ("högst {max} poster per sändning", "at most {max} items per batch"),
     "photo_blocked": ("foton får inte bifogas för den här kategorin", "photos are not allowed for this category"),
     "end_before_start": ("slutdatum ligger före startdatum", "end date is before start date"),
+    "deviation_needed": ("ange orsaken till avvikelsen när målet inte nåtts helt",
+                         "give the reason for the deviation when the goal was not fully reached"),
+    "counts_nothing": ("ange vilka kategorier indikatorn räknar", "name the categories the indicator counts"),
+    "not_a_date": ("'{value}' är inget datum (ÅÅÅÅ-MM-DD)", "'{value}' is not a date (YYYY-MM-DD)"),
+    "unknown_value": ("'{value}' finns inte bland {choices}", "'{value}' is not one of {choices}"),
+    "column_missing": ("kolumnen '{value}' saknas i rubrikraden", "the header row lacks the column '{value}'"),
+    "not_a_sheet": ("filen är inget Excel-ark (xlsx)", "the file is not an Excel sheet (xlsx)"),
 }
 
 # marshmallow's own messages, matched by pattern.

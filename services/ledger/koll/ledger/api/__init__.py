@@ -9,5 +9,7 @@ def blueprints() -> list[Blueprint]:
     from koll.ledger.api import cases, observations, situation, system, taxonomy
 
     from koll.ledger.api import audit
+    from koll.ledger.api import measure_sheets, measures, meetings
 
-    return [system.blp, taxonomy.blp, observations.blp, cases.blp, situation.blp, audit.blp]
+    return [system.blp, taxonomy.blp, observations.blp, cases.blp, situation.blp, audit.blp,
+            measures.blp, meetings.blp, measure_sheets.blp]

@@ -1,0 +1,50 @@
+"""The operational group's Excel model over HTTP: import a sheet of measures, export the board."""
+
+from __future__ import annotations
+
+from flask import Response, request
+from flask_smorest import Blueprint
+
+from koll.ledger.api.auth import DECIDE, READ, requires
+from koll.ledger.api.common import actor, ledger, reading
+from koll.ledger.api.errors import Problem
+from koll.ledger.measure_sheet import SheetInvalid, board_rows, import_sheet, write_csv, write_xlsx
+
+blp = Blueprint("measure_sheets", __name__, url_prefix="/api/v1",
+                description="Measures as the operational group's Excel sheet: import and export")
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@blp.route("/imports/measures", methods=["POST"])
+@requires(*DECIDE)
+def import_measures():  # type: ignore[no-untyped-def]
+    """A sheet (xlsx, multipart field ``file``) in the operational group's column model.
+    Every bad row is reported with its row number and column; a sheet with any error records nothing."""
+    upload = request.files.get("file")
+    if upload is None:
+        raise Problem(422, "send the sheet as multipart form field 'file'", type_="/problems/invalid",
+                      errors={"file": ["Missing data for required field."]})
+    try:
+        done = import_sheet(ledger(), actor(), upload.read())
+    except SheetInvalid as e:
+        raise Problem(422, f"{len(e.errors)} error(s) in the sheet; nothing was recorded", type_="/problems/sheet",
+                      errors=e.by_cell(), rows=[x.as_dict() for x in e.errors]) from None
+    return {"created": done.created, "updated": done.updated, "unchanged": done.unchanged}, 200
+
+
+@blp.route("/exports/measures.xlsx")
+@requires(*READ)
+def export_xlsx():  # type: ignore[no-untyped-def]
+    with reading() as conn:
+        data = write_xlsx(board_rows(conn))
+    return Response(data, mimetype=XLSX, headers={"Content-Disposition": 'attachment; filename="insatser.xlsx"'})
+
+
+@blp.route("/exports/measures.csv")
+@requires(*READ)
+def export_csv():  # type: ignore[no-untyped-def]
+    with reading() as conn:
+        data = write_csv(board_rows(conn))
+    return Response(data, mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="insatser.csv"'})

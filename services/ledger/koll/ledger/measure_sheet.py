@@ -1,0 +1,291 @@
+"""The operational group's Excel model of measures: reading a sheet into rows the ledger can
+check, and writing the board back out (xlsx, csv) so that an export imports again unchanged.
+
+Cells hold what people write: Swedish labels ("Situationell prevention"), codes
+("situationell") or English labels are all understood; exports write the Swedish labels.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from marshmallow import ValidationError
+
+from koll.schema import taxonomy, vocabulary
+from koll.schema.messages import bilingual, flatten, msg
+from koll.schema.payloads_measures import SheetRowSchema
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    field: str
+    kind: str = "text"  # text | date | term | org | orgs | bool | int
+    terms: tuple[Any, ...] = ()
+
+
+_ORGS = taxonomy.ORGANISATIONS
+COLUMNS: tuple[Column, ...] = (
+    Column("Id", "id"),
+    Column("Vad ska göras?", "what"),
+    Column("När ska arbetet inledas?", "start", "date"),
+    Column("När ska det vara slutfört?", "end", "date"),
+    Column("Vad ska uppnås?", "goal"),
+    Column("Vilka resurser behövs/ska tillföras?", "resources"),
+    Column("Vilka indikatorer finns för framgång?", "indicators_text"),
+    Column("Vad har vi uppnått?", "achieved"),
+    Column("Vem har ansvar?", "owner_org", "org", _ORGS),
+    Column("Ansvarig person", "owner_person"),
+    Column("Hur ska det följas upp?", "follow_up"),
+    Column("Insatsgrupp", "palette", "term", vocabulary.PALETTE),
+    Column("Spår", "track", "term", vocabulary.TRACKS),
+    Column("Tidshorisont", "horizon", "term", vocabulary.HORIZONS),
+    Column("Fokusområde", "focus_area", "term", vocabulary.FOCUS_AREAS),
+    Column("Status", "status", "term", vocabulary.MEASURE_STATUSES),
+    Column("Måluppfyllelse", "outcome", "term", vocabulary.OUTCOMES),
+    Column("Orsak till avvikelse", "deviation_reason"),
+    Column("Framgångsfaktorer", "success_factors"),
+    Column("Samverkanspartner", "partners", "orgs", _ORGS),
+    Column("Ordinarie drift", "in_operations", "bool"),
+    *(Column(d.sv, f"sorting.{d.code}", "term", vocabulary.SORTINGS[d.code]) for d in vocabulary.SORTING_DIMENSIONS),
+    Column("Prioritet", "sorting.priority", "int"),
+    Column("Synergi", "sorting.synergy", "bool"),
+)
+BY_HEADER = {c.header.casefold(): c for c in COLUMNS}
+HEADER_OF = {c.field: c.header for c in COLUMNS}
+REQUIRED = "Vad ska göras?"
+_YES, _NO = {"ja", "yes", "true", "1", "x"}, {"nej", "no", "false", "0", ""}
+MAX_ROWS = 20_000
+
+
+@dataclass
+class SheetError:
+    row: int
+    column: str
+    message: dict[str, str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+class SheetInvalid(Exception):
+    """A sheet that cannot be read or has bad rows: every error, with its row and column."""
+
+    def __init__(self, errors: list[SheetError]) -> None:
+        super().__init__(f"{len(errors)} error(s) in the sheet")
+        self.errors = errors
+
+    def by_cell(self) -> dict[str, list[dict[str, str]]]:
+        out: dict[str, list[dict[str, str]]] = {}
+        for e in self.errors:
+            out.setdefault(f"rad {e.row}: {e.column}" if e.column else f"rad {e.row}", []).append(e.message)
+        return out
+
+
+def header_of(field: str) -> str:
+    """The column an error belongs to (domain errors name fields, people read headers)."""
+    return HEADER_OF.get(field) or HEADER_OF.get(field.split(".")[0], field if field != "_" else "")
+
+
+# --- Reading ---------------------------------------------------------------------------------
+
+
+def read_xlsx(data: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[SheetError]]:
+    """Rows of a sheet as the ledger's import takes them, (row number, payload), and the cells
+    that could not be read; raises SheetInvalid when there is no sheet or no header."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - any unreadable file is the same answer to the user
+        raise SheetInvalid([SheetError(0, "", msg("not_a_sheet"))]) from None
+    try:
+        sheet = book.worksheets[0]
+        return read_rows(sheet.iter_rows(values_only=True))
+    finally:
+        book.close()
+
+
+def read_rows(cells: Iterable[tuple[Any, ...]]) -> tuple[list[tuple[int, dict[str, Any]]], list[SheetError]]:
+    """Rows (first the header) into payloads; the header row is the first of the first five
+    that has "Vad ska göras?", so a title above the table is fine."""
+    rows = iter(cells)
+    header: list[Column | None] | None = None
+    number = 0
+    for number, values in enumerate(rows, start=1):
+        names = [str(v).strip().casefold() if v is not None else "" for v in values]
+        if REQUIRED.casefold() in names:
+            header = [BY_HEADER.get(n) for n in names]
+            break
+        if number >= 5:
+            break
+    if header is None:
+        raise SheetInvalid([SheetError(1, REQUIRED, msg("column_missing", value=REQUIRED))])
+    present = {c.field for c in header if c}
+    errors: list[SheetError] = []
+    out: list[tuple[int, dict[str, Any]]] = []
+    schema = SheetRowSchema()
+    for number, values in enumerate(rows, start=number + 1):
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            continue
+        if len(out) >= MAX_ROWS:
+            errors.append(SheetError(number, "", msg("too_many", max=MAX_ROWS)))
+            break
+        raw: dict[str, Any] = {"sorting": {}}
+        for column, value in zip(header, values, strict=False):
+            if column is None:
+                continue
+            try:
+                parsed = _cell(column, value)
+            except ValidationError as e:
+                errors.append(SheetError(number, column.header, e.messages))  # type: ignore[arg-type]
+                continue
+            if column.field.startswith("sorting."):
+                if parsed is not None:
+                    raw["sorting"][column.field[8:]] = parsed
+            elif parsed is not None or column.field in present:
+                raw[column.field] = parsed
+        try:
+            loaded = schema.load(raw)
+        except ValidationError as e:
+            for field, messages in flatten(e.messages).items():
+                errors.extend(SheetError(number, header_of(field), m) for m in messages)
+            continue
+        # Only the columns the sheet has: a missing column leaves the measure's value as it is.
+        row = {k: v for k, v in loaded.items() if k in present or k in ("id",)}
+        sorting_keys = [f[8:] for f in present if f.startswith("sorting.")]
+        if sorting_keys:
+            row["sorting"] = loaded["sorting"]
+            row["sorting_columns"] = sorting_keys
+        out.append((number, row))
+    return out, errors
+
+
+def _cell(column: Column, value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+    if value is None or value == "":
+        return [] if column.kind == "orgs" else None
+    if column.kind == "date":
+        if isinstance(value, (datetime, date)):
+            return value.isoformat()[:10]
+        try:
+            return date.fromisoformat(str(value)[:10]).isoformat()
+        except ValueError:
+            raise ValidationError(msg("not_a_date", value=value)) from None  # type: ignore[arg-type]
+    if column.kind in ("term", "org"):
+        return _term(column, value)
+    if column.kind == "orgs":
+        return [_term(column, part.strip()) for part in str(value).split(";") if part.strip()]
+    if column.kind == "bool":
+        text = str(value).strip().casefold()
+        if text in _YES or value is True:
+            return True
+        if text in _NO or value is False:
+            return False
+        raise ValidationError(msg("unknown_value", value=value, choices="Ja, Nej"))  # type: ignore[arg-type]
+    if column.kind == "int":
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise ValidationError(bilingual("Not a valid integer.")) from None  # type: ignore[arg-type]
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return str(value)
+
+
+def _term(column: Column, value: Any) -> str:
+    text = str(value).strip().casefold()
+    for t in column.terms:
+        if text in (t.code.casefold(), t.sv.casefold(), t.en.casefold()):
+            return t.code
+    choices = ", ".join(t.sv for t in column.terms)
+    raise ValidationError(msg("unknown_value", value=value, choices=choices))  # type: ignore[arg-type]
+
+
+def import_sheet(ledger: Any, by: Any, data: bytes) -> Any:
+    """Read and record a sheet, all or nothing; SheetInvalid names every bad cell, whether the
+    cell cannot be read or the row breaks a rule of the domain."""
+    from koll.ledger.usecases.measures import SheetRejected
+
+    rows, errors = read_xlsx(data)
+    try:
+        # Rows that could be read are still checked against the domain's rules, so that one
+        # answer names every bad row; with any error, nothing is recorded.
+        done = ledger.import_measures(by, rows, record=not errors)
+    except SheetRejected as e:
+        errors += [SheetError(r.row, header_of(r.field), {"sv": r.message, "en": r.message}) for r in e.errors]
+    if errors:
+        raise SheetInvalid(sorted(errors, key=lambda e: e.row))
+    return done
+
+
+# --- Writing ---------------------------------------------------------------------------------
+
+
+def _label(column: Column, code: Any) -> Any:
+    for t in column.terms:
+        if t.code == code:
+            return t.sv
+    return code
+
+
+def cells(measure: dict[str, Any]) -> list[Any]:
+    """One board row as the sheet's cells, in COLUMNS order."""
+    out: list[Any] = []
+    for c in COLUMNS:
+        if c.field.startswith("sorting."):
+            value = measure["sorting"].get(c.field[8:])
+        else:
+            value = measure.get(c.field)
+        if c.kind in ("term", "org"):
+            value = _label(c, value)
+        elif c.kind == "orgs":
+            value = "; ".join(_label(c, v) for v in value) or None
+        elif c.kind == "bool" and value is not None:
+            value = "Ja" if value else "Nej"
+        elif c.kind == "date" and value:
+            value = date.fromisoformat(value)
+        out.append(value)
+    return out
+
+
+def write_xlsx(rows: Iterable[dict[str, Any]]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Insatser")
+    sheet.append([c.header for c in COLUMNS])
+    for m in rows:
+        sheet.append(cells(m))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def write_csv(rows: Iterable[dict[str, Any]]) -> bytes:
+    buffer = io.StringIO()
+    out = csv.writer(buffer)
+    out.writerow([c.header for c in COLUMNS])
+    for m in rows:
+        out.writerow(["" if v is None else v.isoformat() if isinstance(v, date) else v for v in cells(m)])
+    return buffer.getvalue().encode("utf-8-sig")  # the BOM makes Excel read it as UTF-8
+
+
+def board_rows(conn: Any) -> list[dict[str, Any]]:
+    """Every measure as the export writes it, oldest first."""
+    import sqlalchemy as sa
+
+    from koll.ledger.projections.measures import measures
+    from koll.ledger.queries.measures import measure_row, today
+
+    q = sa.select(measures).order_by(measures.c.proposed_at, measures.c.measure_id)
+    return [measure_row(r, today()) for r in conn.execute(q)]
+

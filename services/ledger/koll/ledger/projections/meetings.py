@@ -1,0 +1,92 @@
+"""Meetings and their decisions, as the report-back and the meeting pages read them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+
+from koll.ledger.domain.meeting import Meeting
+from koll.ledger.projections.base import RowProjection, utc_naive
+from koll.ledger.projections.measures import metadata
+
+meetings = sa.Table(
+    "rm_meetings",
+    metadata,
+    sa.Column("meeting_id", sa.String(36), primary_key=True),
+    sa.Column("group_code", sa.String(12), nullable=False),
+    sa.Column("date", sa.String(10), nullable=False),
+    sa.Column("title", sa.Text),
+    sa.Column("attendees", sa.Text, nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("conclusions", sa.Text),
+    sa.Column("decisions", sa.Integer, nullable=False),
+    sa.Column("scheduled_at", sa.DateTime, nullable=False),
+    sa.Column("held_at", sa.DateTime),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Index("rm_meetings_group_date", "group_code", "date"),
+)
+
+decisions = sa.Table(
+    "rm_meeting_decisions",
+    metadata,
+    sa.Column("decision_key", sa.String(80), primary_key=True),  # meeting:decision, ids are the client's
+    sa.Column("decision_id", sa.String(36), nullable=False),
+    sa.Column("meeting_id", sa.String(36), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("measures", sa.Text, nullable=False),
+    sa.Column("cases", sa.Text, nullable=False),
+    sa.Column("by_user", sa.String(120), nullable=False),
+    sa.Column("decided_at", sa.DateTime, nullable=False),
+    sa.Index("rm_meeting_decisions_meeting", "meeting_id"),
+)
+
+
+class MeetingsProjection(RowProjection):
+    name = "meetings"
+    metadata = metadata
+    table = meetings
+    key = "meeting_id"
+
+    def keys(self, event: Any) -> Iterable[str]:
+        return (str(event.originator_id),) if isinstance(event, Meeting.Event) else ()
+
+    def creates(self, event: Any) -> bool:
+        return isinstance(event, Meeting.Scheduled)
+
+    def fold(self, row: dict[str, Any] | None, event: Any) -> dict[str, Any] | None:
+        at = utc_naive(event.timestamp)
+        if isinstance(event, Meeting.Scheduled):
+            return {"meeting_id": str(event.originator_id), "group_code": event.group, "date": event.date,
+                    "title": event.title, "attendees": json.dumps(event.attendees, ensure_ascii=False),
+                    "status": "planned", "conclusions": None, "decisions": 0, "scheduled_at": at, "held_at": None,
+                    "version": event.originator_version}
+        if row is None:
+            return None
+        row = dict(row, version=event.originator_version)
+        if isinstance(event, Meeting.DecisionRecorded):
+            row["decisions"] += 1
+        elif isinstance(event, Meeting.Held):
+            row.update(status="held", held_at=at, conclusions=event.conclusions,
+                       attendees=json.dumps(event.attendees, ensure_ascii=False))
+        return row
+
+
+class DecisionsProjection(RowProjection):
+    name = "meeting_decisions"
+    metadata = metadata
+    table = decisions
+    key = "decision_key"
+
+    def keys(self, event: Any) -> Iterable[str]:
+        return (f"{event.originator_id}:{event.decision_id}",) if isinstance(event, Meeting.DecisionRecorded) else ()
+
+    def creates(self, event: Any) -> bool:
+        return True
+
+    def fold(self, row: dict[str, Any] | None, event: Any) -> dict[str, Any] | None:
+        return {"decision_key": f"{event.originator_id}:{event.decision_id}", "decision_id": event.decision_id, "meeting_id": str(event.originator_id), "text": event.text,
+                "measures": json.dumps(event.measures), "cases": json.dumps(event.cases),
+                "by_user": event.by["user"], "decided_at": utc_naive(event.timestamp)}

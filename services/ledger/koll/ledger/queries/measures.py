@@ -1,0 +1,231 @@
+"""The measure board: filters and facets, late measures, indicator trends, the four principles."""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+import sqlalchemy as sa
+
+from koll.ledger.domain.measure import ACTIVE
+from koll.ledger.projections.measures import escalations, indicator_values, measures
+from koll.ledger.projections.situation import observations
+from koll.ledger.queries.cases import aware
+from koll.ledger.queries.situation import week_start
+from koll.schema import vocabulary
+
+FACETS = {"status": "status", "owner": "owner_org", "palette": "palette", "track": "track", "horizon": "horizon",
+          "focus_area": "focus_area"}
+_JSON = ("sorting", "partners", "cases", "indicators")
+
+
+def today() -> date:
+    return datetime.now(timezone.utc).date()
+
+
+def late_clause(as_of: date) -> sa.ColumnElement[bool]:
+    """Past its end date, committed and not done, and not carried on as ordinary operations."""
+    return sa.and_(measures.c.end_date.is_not(None), measures.c.end_date < as_of.isoformat(), measures.c.status.in_(sorted(ACTIVE)),
+                   measures.c.in_operations.is_(False))
+
+
+def is_late(row: dict[str, Any], as_of: date) -> bool:
+    return bool(row["end"] and row["end"] < as_of.isoformat() and row["status"] in ACTIVE
+                and not row["in_operations"])
+
+
+def measure_row(row: Any, as_of: date) -> dict[str, Any]:
+    r = aware(dict(row._mapping))
+    r["id"] = r.pop("measure_id")
+    r["start"] = r.pop("start_date")
+    r["end"] = r.pop("end_date")
+    for k in _JSON:
+        r[k] = json.loads(r[k])
+    r["late"] = is_late(r, as_of)
+    return r
+
+
+def filters(args: dict[str, Any], as_of: date) -> list[sa.ColumnElement[bool]]:
+    where = [measures.c[col] == args[arg] for arg, col in FACETS.items() if args.get(arg)]
+    if args.get("late") is True:
+        where.append(late_clause(as_of))
+    elif args.get("late") is False:
+        where.append(sa.not_(late_clause(as_of)))
+    return where
+
+
+def board(conn: sa.Connection, args: dict[str, Any]) -> dict[str, Any]:
+    """The board: the measures that pass the filters, counted by each facet, with their trends."""
+    as_of = args.get("as_of") or today()
+    q = (sa.select(measures).where(*filters(args, as_of))
+         .order_by(measures.c.end_date.is_(None), measures.c.end_date, measures.c.what, measures.c.measure_id))
+    rows = [measure_row(r, as_of) for r in conn.execute(q)]
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for r in rows:
+        for arg, col in FACETS.items():
+            counts[arg][r["owner_org" if arg == "owner" else arg] or "-"] += 1
+    attach_trends(conn, rows, as_of, args.get("weeks", 12))
+    return {"as_of": as_of.isoformat(), "total": len(rows), "late": sum(r["late"] for r in rows),
+            "counts": {k: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for k, v in counts.items()},
+            "measures": rows}
+
+
+def get_measure(conn: sa.Connection, measure_id: str, as_of: date | None = None) -> dict[str, Any] | None:
+    as_of = as_of or today()
+    r = conn.execute(sa.select(measures).where(measures.c.measure_id == measure_id)).first()
+    if r is None:
+        return None
+    row = measure_row(r, as_of)
+    attach_trends(conn, [row], as_of, 12)
+    q = sa.select(escalations).where(escalations.c.measure_id == measure_id).order_by(escalations.c.escalated_at)
+    row["escalations"] = [aware({k: v for k, v in e._mapping.items() if k != "measure_id"}) for e in conn.execute(q)]
+    return row
+
+
+# --- Indicators -----------------------------------------------------------------------------
+
+
+def attach_trends(conn: sa.Connection, rows: list[dict[str, Any]], as_of: date, weeks: int) -> None:
+    """Each indicator gets its points: hand-recorded values, or observations counted per week."""
+    manual: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    with_manual = [r["id"] for r in rows if any(i["source"] == "manual" for i in r["indicators"])]
+    for chunk in _chunks(with_manual):
+        q = (sa.select(indicator_values.c.measure_id, indicator_values.c.indicator, indicator_values.c.value,
+                       indicator_values.c.measured_on, indicator_values.c.source)
+             .where(indicator_values.c.measure_id.in_(chunk), indicator_values.c.measured_on <= as_of.isoformat())
+             .order_by(indicator_values.c.measured_on, indicator_values.c.recorded_at))
+        for mid, code, value, on, source in conn.execute(q):
+            manual[(mid, code)].append({"at": on, "value": value, "source": source})
+    computed = [i for r in rows for i in r["indicators"] if i["source"] == "computed"]
+    weekly = _weekly_counts(conn, computed, as_of, weeks) if computed else None
+    for r in rows:
+        for ind in r["indicators"]:
+            if ind["source"] == "computed":
+                assert weekly is not None
+                labels, counts = weekly
+                points = [{"at": label, "value": float(sum(n for (cat, grp, place), n in counts[i].items()
+                                                          if _counts(ind, cat, grp, place)))}
+                          for i, label in enumerate(labels)]
+            else:
+                points = manual.get((r["id"], ind["code"]), [])
+            ind["points"] = points
+            ind.update(assess(ind, points))
+
+
+def _counts(indicator: dict[str, Any], category: str, group: str, place: str | None) -> bool:
+    wanted = indicator["categories"]
+    return (category in wanted or group in wanted) and (not indicator["places"] or place in indicator["places"])
+
+
+def _weekly_counts(conn: sa.Connection, indicators: list[dict[str, Any]], as_of: date, weeks: int):  # type: ignore[no-untyped-def]
+    """Observations by (category, group, place) for each of the last ``weeks`` ISO weeks up to ``as_of``:
+    one grouped query serves every computed indicator on the board."""
+    end = datetime.combine(as_of + timedelta(days=1), datetime.min.time())
+    first = week_start(end - timedelta(days=1)) - timedelta(weeks=weeks - 1)
+    labels = [f"{d.isocalendar()[0]}-W{d.isocalendar()[1]:02d}" for d in
+              (first + timedelta(weeks=i) for i in range(weeks))]
+    wanted = sorted({c for ind in indicators for c in ind["categories"]})
+    o = observations.c
+    day = sa.func.date(o.observed_at)
+    q = (sa.select(o.category, o.group_code, o.place, day, sa.func.count())
+         .where(o.observed_at >= first, o.observed_at < end, sa.or_(o.category.in_(wanted), o.group_code.in_(wanted)))
+         .group_by(o.category, o.group_code, o.place, day))
+    counts: list[Counter] = [Counter() for _ in range(weeks)]
+    for category, group, place, d, n in conn.execute(q):
+        d = d if isinstance(d, date) else date.fromisoformat(str(d)[:10])
+        i = (d - first.date()).days // 7
+        if 0 <= i < weeks:
+            counts[i][(category, group, place)] += n
+    return labels, counts
+
+
+def assess(indicator: dict[str, Any], points: list[dict[str, Any]]) -> dict[str, Any]:
+    """Where the indicator stands: its latest value, whether it moves the wanted way, whether it is there."""
+    values = [p["value"] for p in points]
+    latest = values[-1] if values else None
+    trend = None
+    if len(values) >= 2:
+        half = len(values) // 2
+        before = statistics.fmean(values[:half]) if half else values[0]
+        after = statistics.fmean(values[half:])
+        if math.isclose(before, after):
+            trend = "flat"
+        else:
+            better = after < before if indicator["direction"] == "down" else after > before
+            trend = "improving" if better else "worsening"
+    reached = None
+    if latest is not None and indicator.get("target") is not None:
+        reached = latest <= indicator["target"] if indicator["direction"] == "down" else latest >= indicator["target"]
+    return {"latest": latest, "trend": trend, "reached": reached}
+
+
+def _chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+# --- The four principles --------------------------------------------------------------------
+
+_PORTFOLIO_COLUMNS = (measures.c.measure_id, measures.c.what, measures.c.status, measures.c.owner_org,
+                      measures.c.partners, measures.c.organisations, measures.c.palette, measures.c.in_operations,
+                      measures.c.proposed_at, measures.c.decided_at, measures.c.started_at, measures.c.end_date)
+
+
+def is_active(r: Any) -> bool:
+    """Running now: committed and not ended, or carried on in ordinary operations."""
+    return r.status in ACTIVE or bool(r.in_operations)
+
+
+def portfolio(conn: sa.Connection, as_of: date | None = None) -> dict[str, Any]:
+    """The report's four principles as figures over the whole portfolio, and who does what."""
+    as_of = as_of or today()
+    rows = list(conn.execute(sa.select(*_PORTFOLIO_COLUMNS)))
+    active = [r for r in rows if is_active(r)]
+    ever_started = [r for r in rows if r.started_at is not None]
+    ages = [(as_of - (r.started_at or r.decided_at or r.proposed_at).date()).days for r in active]
+    palette = Counter(r.palette for r in active if r.palette)
+    groups = vocabulary.codes(vocabulary.PALETTE)
+    shares = [palette[g] / len(active) for g in groups if palette[g]] if active else []
+    evenness = -sum(p * math.log(p) for p in shares) / math.log(len(groups)) if shares else 0.0
+    joint = [r for r in active if r.organisations > 1]
+    return {
+        "as_of": as_of.isoformat(),
+        "measures": len(rows),
+        "by_status": dict(Counter(r.status for r in rows)),
+        "critical_mass": {"active": len(active),
+                          "late": sum(1 for r in active if r.end_date and r.end_date < as_of.isoformat()
+                                      and r.status in ACTIVE and not r.in_operations)},
+        "endurance": {"in_operations": sum(1 for r in rows if r.in_operations),
+                      "share_in_operations": _share(sum(1 for r in ever_started if r.in_operations), len(ever_started)),
+                      "median_age_days": statistics.median(ages) if ages else None},
+        "many_kinds": {"by_palette": {g: palette[g] for g in groups},
+                       "groups_used": sum(1 for g in groups if palette[g]), "groups": len(groups),
+                       "evenness": round(evenness, 3)},
+        "across_boundaries": {"with_several_organisations": len(joint),
+                              "share": _share(len(joint), len(active))},
+        "by_organisation": by_organisation(rows),
+    }
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 3) if whole else None
+
+
+def by_organisation(rows: Iterable[Any]) -> dict[str, dict[str, Any]]:
+    """What each organisation already does: the measures it owns and those it takes part in."""
+    out: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        roles = [(r.owner_org, "owner")] if r.owner_org else []
+        roles += [(p, "partner") for p in json.loads(r.partners)]
+        for org, role in roles:
+            entry = out.setdefault(org, {"owner": 0, "partner": 0, "active": 0, "measures": []})
+            entry[role] += 1
+            entry["active"] += is_active(r)
+            entry["measures"].append({"id": r.measure_id, "what": r.what, "status": r.status, "role": role,
+                                      "in_operations": bool(r.in_operations)})
+    return dict(sorted(out.items(), key=lambda kv: (-kv[1]["active"], kv[0])))

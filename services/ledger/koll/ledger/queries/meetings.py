@@ -1,0 +1,136 @@
+"""Meetings and the report-back (återrapportering) to the strategic group."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from koll.ledger.domain.base import Actor
+from koll.ledger.projections.measures import escalations, measures
+from koll.ledger.projections.meetings import decisions, meetings
+from koll.ledger.projections.situation import cases, observations
+from koll.ledger.queries.cases import aware
+from koll.ledger.queries.measures import late_clause, measure_row
+from koll.ledger.queries.visibility import visible
+
+CYCLE = timedelta(weeks=3)  # the operational group meets every three weeks
+
+
+def meeting_row(row: Any) -> dict[str, Any]:
+    r = aware(dict(row._mapping))
+    r["id"] = r.pop("meeting_id")
+    r["group"] = r.pop("group_code")
+    r["attendees"] = json.loads(r["attendees"])
+    return r
+
+
+def list_meetings(conn: sa.Connection, args: dict[str, Any]) -> list[dict[str, Any]]:
+    q = sa.select(meetings).order_by(meetings.c.date.desc(), meetings.c.scheduled_at.desc())
+    if args.get("group"):
+        q = q.where(meetings.c.group_code == args["group"])
+    return [meeting_row(r) for r in conn.execute(q)]
+
+
+def meeting_decisions(conn: sa.Connection, meeting_id: str) -> list[dict[str, Any]]:
+    q = sa.select(decisions).where(decisions.c.meeting_id == meeting_id).order_by(decisions.c.decided_at)
+    out = []
+    for r in conn.execute(q):
+        d = aware(dict(r._mapping))
+        d.pop("decision_key")
+        d["id"] = d.pop("decision_id")
+        d["measures"], d["cases"] = json.loads(d["measures"]), json.loads(d["cases"])
+        out.append(d)
+    return out
+
+
+def get_meeting(conn: sa.Connection, meeting_id: str) -> dict[str, Any] | None:
+    r = conn.execute(sa.select(meetings).where(meetings.c.meeting_id == meeting_id)).first()
+    if r is None:
+        return None
+    return meeting_row(r) | {"decisions_list": meeting_decisions(conn, meeting_id)}
+
+
+def previous_meeting(conn: sa.Connection, meeting: dict[str, Any]) -> dict[str, Any] | None:
+    """The group's meeting before this one (by date, then by when it was scheduled)."""
+    m = meetings.c
+    earlier = sa.or_(m.date < meeting["date"],
+                     sa.and_(m.date == meeting["date"], m.scheduled_at < meeting["scheduled_at"].replace(tzinfo=None)))
+    r = conn.execute(sa.select(meetings).where(m.group_code == meeting["group"], earlier)
+                     .order_by(m.date.desc(), m.scheduled_at.desc()).limit(1)).first()
+    return meeting_row(r) if r else None
+
+
+def report_back(conn: sa.Connection, actor: Actor, meeting_id: str) -> dict[str, Any] | None:
+    """What the operational group reports for the period since its previous meeting: goals
+    reached and why not, success factors, support needed, conclusions; measures started, done
+    and late; and how the situation changed by category against the period before."""
+    meeting = get_meeting(conn, meeting_id)
+    if meeting is None:
+        return None
+    prev = previous_meeting(conn, meeting)
+    day = date.fromisoformat(meeting["date"])
+    first_day = date.fromisoformat(prev["date"]) if prev else day - CYCLE
+    # Whole days, naive UTC like the read models: after the previous meeting's day, up to and
+    # including this meeting's day.
+    start = datetime.combine(first_day + timedelta(days=1), datetime.min.time())
+    end = datetime.combine(day + timedelta(days=1), datetime.min.time())
+    before = start - (end - start)
+
+    def within(column: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
+        return sa.and_(column >= start, column < end)
+
+    def rows(*where: sa.ColumnElement[bool]) -> list[dict[str, Any]]:
+        q = sa.select(measures).where(*where).order_by(measures.c.what, measures.c.measure_id)
+        return [_brief(measure_row(r, day)) for r in conn.execute(q)]
+
+    done = rows(within(measures.c.done_at))
+    support = [aware(dict(r._mapping)) for r in conn.execute(
+        sa.select(escalations.c.measure_id, measures.c.what, measures.c.owner_org, escalations.c.support_needed,
+                  escalations.c.note, escalations.c.by_org, escalations.c.escalated_at)
+        .join(measures, measures.c.measure_id == escalations.c.measure_id)
+        .where(within(escalations.c.escalated_at)).order_by(escalations.c.escalated_at))]
+    return {
+        "meeting": {k: meeting[k] for k in ("id", "group", "date", "title", "status", "conclusions", "attendees")},
+        "previous_meeting": prev["id"] if prev else None,
+        "period": {"from": (first_day + timedelta(days=1)).isoformat(), "to": day.isoformat()},
+        "goals": {"by_outcome": dict(Counter(m["outcome"] for m in done)),
+                  "reached": [m for m in done if m["outcome"] in ("full", "partly")],
+                  "deviations": [m for m in done if m["outcome"] != "full"]},
+        "success_factors": [{"id": m["id"], "what": m["what"], "success_factors": m["success_factors"]}
+                            for m in done if m["success_factors"]],
+        "support_needed": support,
+        "conclusions": {"text": meeting["conclusions"], "decisions": meeting["decisions_list"]},
+        "measures": {"started": rows(within(measures.c.started_at)), "done": done,
+                     "late": rows(late_clause(day))},
+        "situation": situation_change(conn, actor, (before, start, end)),
+    }
+
+
+def _brief(m: dict[str, Any]) -> dict[str, Any]:
+    keep = ("id", "what", "owner_org", "palette", "status", "start", "end", "goal", "achieved", "outcome",
+            "deviation_reason", "success_factors", "in_operations", "late")
+    return {k: m[k] for k in keep}
+
+
+def situation_change(conn: sa.Connection, actor: Actor, bounds: tuple[datetime, datetime, datetime]) -> list[dict[str, Any]]:
+    """Observations and new cases by category in the period against the period before it."""
+    before, start, end = bounds
+    tallies: dict[str, Counter] = {}
+    for table, when, who, label in ((observations, observations.c.observed_at, "reporter", "observations"),
+                                    (cases, cases.c.opened_at, None, "cases")):
+        period = sa.case((when >= start, "now"), else_="before")
+        q = (sa.select(table.c.category, period, sa.func.count())
+             .where(when >= before, when < end, visible(table, actor, who)).group_by(table.c.category, period))
+        for category, which, n in conn.execute(q):
+            tallies.setdefault(category, Counter())[f"{label}_{which}"] += n
+    out = []
+    for category, t in tallies.items():
+        now, then = t["observations_now"], t["observations_before"]
+        out.append({"category": category, "observations": now, "previous": then, "change": now - then,
+                    "change_pct": round(100 * (now - then) / then, 1) if then else None,
+                    "cases_opened": t["cases_now"], "cases_opened_previous": t["cases_before"]})
+    return sorted(out, key=lambda r: (-abs(r["change"]), r["category"]))

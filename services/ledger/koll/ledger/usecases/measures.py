@@ -1,0 +1,179 @@
+"""Measures (insatser): proposing, deciding on and importing the operational group's plan."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+import sqlalchemy as sa
+from eventsourcing.persistence import IntegrityError
+
+from koll.ledger.domain.base import Actor, DomainError, KollAggregate, NotFound, WorkflowError
+from koll.ledger.domain.case import Case
+from koll.ledger.domain.measure import PLAN_FIELDS, Measure
+from koll.ledger.store import events_table
+
+if TYPE_CHECKING:
+    from koll.ledger.application import Ledger
+
+_SHEET_NS = uuid5(NAMESPACE_URL, "https://koll.example/measure-sheet")
+
+
+def sheet_row_id(row: dict[str, Any]) -> UUID:
+    """A row without an Id gets one from what it says, so importing the same sheet twice meets itself."""
+    return uuid5(_SHEET_NS, "|".join(str(row.get(k) or "") for k in ("what", "owner_org", "start")))
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What creating with a client's id answers: the id, and whether this call recorded it."""
+
+    id: str
+    created: bool
+
+
+@dataclass
+class RowError:
+    row: int
+    field: str
+    message: str
+
+
+class SheetRejected(DomainError):
+    """A sheet with any bad row: nothing from it is recorded."""
+
+    code = "sheet_rejected"
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(f"{len(errors)} error(s) in the sheet; nothing was recorded",
+                         rows=[{"row": e.row, "field": e.field, "message": e.message} for e in errors])
+        self.errors = errors
+
+
+@dataclass
+class Imported:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+def create_once(ledger: Ledger, aggregate: KollAggregate, what: str) -> Recorded:
+    """Record a new aggregate under the client's id: a retry with the same body is answered
+    alike, the same id with another body is refused and changes nothing."""
+    from koll.ledger.application import ConflictingRepeat  # application imports this module
+
+    try:
+        ledger.save(aggregate)
+        return Recorded(str(aggregate.id), True)
+    except IntegrityError:
+        existing = ledger.repository.get(aggregate.id)
+        if type(existing) is not type(aggregate):
+            raise ConflictingRepeat("this id belongs to something else in the ledger", field="id") from None
+        if existing.fingerprint != aggregate.fingerprint:  # type: ignore[attr-defined]
+            raise ConflictingRepeat(f"this id was already used for a different {what}", field="id") from None
+        return Recorded(str(aggregate.id), False)
+
+
+def _completion(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: row.get(k) for k in ("outcome", "achieved", "deviation_reason", "success_factors")}
+
+
+class MeasureCommands:
+    """Mixed into the Ledger: ``self`` is the Ledger."""
+
+    def propose_measure(self: Ledger, by: Actor, body: dict[str, Any]) -> Recorded:
+        from koll.ledger.application import fingerprint_of
+
+        measure = Measure.propose(by, id=UUID(str(body["id"])), fingerprint=fingerprint_of(body), plan=body,
+                                  indicators=body.get("indicators") or [])
+        return create_once(self, measure, "measure")
+
+    def measure(self: Ledger, measure_id: UUID) -> Measure:
+        return self._get(Measure, measure_id, what="measure")
+
+    def decide_measure(self: Ledger, measure_id: UUID, expected_version: int,
+                       decision: Callable[[Measure], None]) -> Measure:
+        return self.decide(Measure, measure_id, expected_version, decision, what="measure")
+
+    def link_case_to_measure(self: Ledger, by: Actor, measure_id: UUID, expected_version: int,
+                             case_id: UUID) -> Measure:
+        try:
+            self.case(case_id)
+        except NotFound:
+            raise DomainError(f"no case with id {case_id}", field="case_id") from None
+        return self.decide_measure(measure_id, expected_version, lambda m: m.link_case(by, case_id=str(case_id)))
+
+    def import_measures(self: Ledger, by: Actor, rows: Sequence[tuple[int, dict[str, Any]]],
+                        record: bool = True) -> Imported:
+        """The operational group's sheet, all or nothing: every row is checked under the same
+        rules as the commands, every bad row is reported, and only a clean sheet is recorded,
+        in one transaction. A row whose measure exists changes only what differs. With
+        ``record=False`` the rows are only checked."""
+        errors: list[RowError] = []
+        result = Imported()
+        changed: list[Measure] = []
+        ids = [UUID(str(r["id"])) if r.get("id") else sheet_row_id(r) for _, r in rows]
+        existing, foreign = self._recorded_measures(ids)
+        seen: dict[UUID, int] = {}
+        for (number, row), mid in zip(rows, ids, strict=True):
+            if mid in seen or mid in foreign:
+                where = f"the same measure as row {seen[mid]}" if mid in seen else "something else in the ledger"
+                errors.append(RowError(number, "id", f"this id belongs to {where}"))
+                continue
+            seen[mid] = number
+            try:
+                measure = existing.get(mid)
+                if measure is None:
+                    from koll.ledger.application import fingerprint_of
+
+                    measure = Measure.propose(by, id=mid, fingerprint=fingerprint_of({**row, "id": str(mid)}),
+                                              plan=row)
+                    result.created.append(str(mid))
+                else:
+                    changes = {k: row[k] for k in PLAN_FIELDS if k in row}
+                    if "sorting_columns" in row:  # the sheet's sorting columns replace only themselves
+                        kept = {k: v for k, v in measure.sorting.items() if k not in row["sorting_columns"]}
+                        changes["sorting"] = kept | row["sorting"]
+                    measure.revise(by, changes)
+                measure.advance_to(by, row.get("status") or measure.status, _completion(row))
+                if row.get("in_operations") and not measure.in_operations:
+                    measure.move_to_operations(by)
+                elif row.get("in_operations") is False and measure.in_operations:
+                    raise DomainError("a measure in ordinary operations does not leave them by a sheet",
+                                      field="in_operations")
+            except DomainError as e:
+                # A step the lifecycle refuses belongs to the Status column.
+                where = e.details.get("field") or ("status" if isinstance(e, WorkflowError) else "_")
+                errors.append(RowError(number, str(where), e.message))
+                continue
+            if measure.pending_events:
+                changed.append(measure)
+                if str(mid) not in result.created:
+                    result.updated.append(str(mid))
+            elif str(mid) not in result.created:
+                result.unchanged.append(str(mid))
+        if errors:
+            raise SheetRejected(errors)
+        if changed and record:
+            self.save(*changed)
+        return result
+
+    def _recorded_measures(self: Ledger, ids: Sequence[UUID]) -> tuple[dict[UUID, Measure], set[UUID]]:
+        """The measures among ``ids`` that the ledger holds, and the ids it holds for something else."""
+        wanted = sorted({str(i) for i in ids})
+        found: list[str] = []
+        with self.store.read() as conn:
+            for i in range(0, len(wanted), 500):
+                found += [r[0] for r in conn.execute(sa.select(events_table.c.originator_id).where(
+                    events_table.c.originator_id.in_(wanted[i:i + 500]), events_table.c.originator_version == 1))]
+        out: dict[UUID, Measure] = {}
+        foreign: set[UUID] = set()
+        for oid in found:
+            aggregate = self.repository.get(UUID(oid))
+            if isinstance(aggregate, Measure):
+                out[UUID(oid)] = aggregate
+            else:
+                foreign.add(UUID(oid))
+        return out, foreign

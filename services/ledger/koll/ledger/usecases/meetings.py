@@ -1,0 +1,67 @@
+"""Meetings (möten): scheduling, decisions that name what they touch, and holding the meeting."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError
+
+from koll.ledger.domain.base import Actor, DomainError
+from koll.ledger.domain.case import Case
+from koll.ledger.domain.measure import Measure
+from koll.ledger.domain.meeting import Meeting
+from koll.ledger.usecases.measures import Recorded, create_once
+
+if TYPE_CHECKING:
+    from koll.ledger.application import Ledger
+
+
+class MeetingCommands:
+    """Mixed into the Ledger: ``self`` is the Ledger."""
+
+    def schedule_meeting(self: Ledger, by: Actor, body: dict[str, Any]) -> Recorded:
+        from koll.ledger.application import fingerprint_of  # application imports this module
+
+        meeting = Meeting.schedule(by, id=UUID(str(body["id"])), group=body["group"], date=body["date"],
+                                   title=body.get("title"), attendees=list(body.get("attendees") or []),
+                                   fingerprint=fingerprint_of(body))
+        return create_once(self, meeting, "meeting")
+
+    def meeting(self: Ledger, meeting_id: UUID) -> Meeting:
+        return self._get(Meeting, meeting_id, what="meeting")
+
+    def record_decision(self: Ledger, by: Actor, meeting_id: UUID, body: dict[str, Any]) -> Recorded:
+        """A decision made at the meeting, idempotent on its id. Decisions are appended, not
+        decided against a version: two secretaries noting decisions do not conflict."""
+        from koll.ledger.application import ConflictingRepeat, fingerprint_of
+
+        measures = [str(m) for m in body.get("measures") or []]
+        cases = [str(c) for c in body.get("cases") or []]
+        for ids, cls, name in ((measures, Measure, "measures"), (cases, Case, "cases")):
+            for i in ids:
+                try:
+                    self._get(cls, UUID(i), what=name[:-1])
+                except DomainError:
+                    raise DomainError(f"no {name[:-1]} with id {i}", field=name) from None
+        decision_id = str(body["id"])
+        fingerprint = fingerprint_of(body)
+        for _attempt in range(5):  # another decision may land between our load and our save
+            meeting = self.meeting(meeting_id)
+            if meeting.decisions.get(decision_id, fingerprint) != fingerprint:
+                raise ConflictingRepeat("this decision id was already used with other content", field="id")
+            if not meeting.decide(by, decision_id=decision_id, text=body["text"], measures=measures,
+                                  cases=cases, fingerprint=fingerprint):
+                return Recorded(decision_id, False)
+            try:
+                self.save(meeting)
+                return Recorded(decision_id, True)
+            except IntegrityError:
+                continue
+        raise DomainError("the meeting is busy; send the decision again", field="id")
+
+    def hold_meeting(self: Ledger, by: Actor, meeting_id: UUID, expected_version: int,
+                     conclusions: str | None, attendees: list[dict[str, Any]] | None) -> Meeting:
+        """The meeting is held: its record closes (the audit trail hooks its digest on ``Held``)."""
+        return self.decide(Meeting, meeting_id, expected_version,
+                           lambda m: m.hold(by, conclusions=conclusions, attendees=attendees), what="meeting")
