@@ -97,17 +97,16 @@ def shoot(page: Any, name: str, full_page: bool = True) -> Path:
 
 
 def seed_plan(ledger: Any) -> dict[str, str]:
-    """Measures, a meeting with its report-back and a safety walk with findings, recorded now
+    """Measures and a meeting with its report-back, recorded now
     through the ledger's commands (the demo's 2018 story has the cases; this adds today's plan)."""
     import uuid
-    from datetime import date, datetime, timedelta, timezone
+    from datetime import date, timedelta
 
     from koll.ledger.domain.base import Actor
-    from koll.schema import taxonomy
 
     op = Actor("operativ", "operational", "sdf")
     today = date.today()
-    ids = {k: str(uuid.uuid4()) for k in ("late", "idea", "lights", "meeting", "walk")}
+    ids = {k: str(uuid.uuid4()) for k in ("late", "idea", "lights", "meeting")}
     with ledger.store.read() as conn:
         case_id = conn.exec_driver_sql("select case_id from rm_cases where group_code = 'BEL' limit 1").scalar()
     ledger.propose_measure(op, {
@@ -144,6 +143,20 @@ def seed_plan(ledger: Any) -> dict[str, str]:
     ledger.record_decision(op, meeting, {"id": str(uuid.uuid4()), "text": "Belysningen i garaget prioriteras",
                                          "measures": [ids["lights"]]})
     ledger.hold_meeting(op, meeting, ledger.meeting(meeting).version, "Fortsätt med situationell prevention", None)
+    ids["case"] = case_id
+    return ids
+
+
+def seed_walk(ledger: Any) -> str:
+    """A safety walk held now with three findings; returns its id."""
+    import uuid
+    from datetime import datetime, timezone
+
+    from koll.ledger.domain.base import Actor
+    from koll.schema import taxonomy
+
+    op = Actor("operativ", "operational", "sdf")
+    ids = {"walk": str(uuid.uuid4())}
     ledger.plan_walk(op, {"id": ids["walk"], "title": "Kvällsvandring runt torget",
                           "planned_at": datetime.now(timezone.utc).isoformat(), "route": ["torget", "garaget"],
                           "organisations": ["sdf", "polisen"]})
@@ -156,5 +169,4 @@ def seed_plan(ledger: Any) -> dict[str, str]:
             "location": {"lat": p.lat, "lon": p.lon, "accuracy_m": 5, "source": "gps"}, "place": place,
             "note": "Sett under vandringen", "walk_id": ids["walk"], "attributes": {}})
     ledger.end_walk(op, walk, ledger.walk(walk).version)
-    ids["case"] = case_id
-    return ids
+    return ids["walk"]
