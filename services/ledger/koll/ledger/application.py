@@ -24,11 +24,14 @@ from koll.ledger.domain.base import SYSTEM, Actor, DomainError, KollAggregate, N
 from koll.ledger.domain.case import Case, case_id_for
 from koll.ledger.domain.observation import Observation
 from koll.ledger.domain.user import User, user_id_for
+from koll.ledger.domain.walk import Walk
 from koll.ledger.audit import digest_at_meetings
 from koll.ledger.projections.audit import AuditProjection
 from koll.ledger.projections.base import Projection, Projector
 from koll.ledger.projections.situation import CasesProjection, ObservationsProjection
 from koll.ledger.projections.users import UsersProjection, users
+from koll.ledger.projections.walks import WalksProjection
+from koll.ledger.usecases.walks import WalkCommands
 from koll.ledger.projections.measures import EscalationsProjection, IndicatorValuesProjection, MeasuresProjection
 from koll.ledger.projections.meetings import DecisionsProjection, MeetingsProjection
 from koll.ledger.usecases.measures import MeasureCommands
@@ -84,10 +87,10 @@ def fingerprint_of(report: dict[str, Any]) -> str:
 def default_projections() -> list[Projection]:
     return [AuditProjection(), UsersProjection(), CasesProjection(), ObservationsProjection(),
             MeasuresProjection(), EscalationsProjection(), IndicatorValuesProjection(),
-            MeetingsProjection(), DecisionsProjection()]
+            MeetingsProjection(), DecisionsProjection(), WalksProjection()]
 
 
-class Ledger(MeasureCommands, MeetingCommands, Application):
+class Ledger(MeasureCommands, MeetingCommands, WalkCommands, Application):
     name = "koll"
     is_snapshotting_enabled = True
     snapshotting_intervals = {Case: 50}
@@ -248,6 +251,8 @@ class Ledger(MeasureCommands, MeetingCommands, Application):
         observed_at = report["observed_at"]
         attributes = dict(report.get("attributes") or {})
         when = observed_at if isinstance(observed_at, datetime) else datetime.fromisoformat(observed_at)
+        if report.get("walk_id"):
+            self._walk_for_finding(str(report["walk_id"])).check_finding(when)
         dark, time_of_day = daylight.light_at(when, attributes.get("tid_pa_dygnet"))
         observation = Observation(
             id=oid, category=category.code, group=category.group,
@@ -307,12 +312,22 @@ class Ledger(MeasureCommands, MeetingCommands, Application):
             return ConflictingRepeat("this id appears twice in the batch with different reports", field="id")
         return Filed(first.answer.id, first.answer.case_id, False)
 
-    def attach_photo(self, by: Actor, observation_id: UUID, sha256: str, media_type: str) -> None:
+    def _walk_for_finding(self, walk_id: str) -> Walk:
+        try:
+            return self._get(Walk, UUID(walk_id), what="walk")
+        except NotFound:  # a bad reference in the report: invalid input, not a missing resource
+            raise DomainError(f"no walk with id {walk_id}", field="walk_id") from None
+
+    def attach_photo(self, by: Actor, observation_id: UUID, sha256: str, media_type: str) -> bool:
+        """Attaches a stored photo; returns whether this call recorded it (False for a repeat)."""
         observation = self._get(Observation, observation_id, what="observation")
+        if taxonomy.category(observation.category).photo == "blocked":
+            raise DomainError("photos are not allowed for this category", field="file")
         if sha256 in observation.photos:
-            return
+            return False
         observation.attach_photo(sha256=sha256, media_type=media_type, by=by.as_dict())
         self.save(observation)
+        return True
 
     def observation(self, observation_id: UUID) -> Observation:
         return self._get(Observation, observation_id, what="observation")

@@ -78,6 +78,7 @@ def load(ledger: Ledger, progress: Progress | None = None, weeks: int = 16) -> l
             _work_cases(ledger, operational, [c for c, at in filed if at < meeting_at], meeting_at, rng)
         if progress:
             progress(week + 1, weeks)
+    _walks_story(ledger, random.Random("trygghetsvandringar"))  # its own seed: the rest of the story stays put
     _measures_story(ledger, random.Random("insatser"))  # the conference, the gross list, the meetings
     return [(n, r, o, DEMO_PASSWORD) for n, r, o in USERS]
 
@@ -93,6 +94,69 @@ def _work_cases(ledger: Ledger, by: Actor, case_ids: list[str], at: datetime, rn
                 ledger.decide_case(case.id, case.version + 1, lambda c: c.assign(by, org=owner, person=None))
             elif case.status == "assigned" and rng.random() < 0.7:
                 ledger.decide_case(case.id, case.version, lambda c: c.resolve(by, public_note="Åtgärdat."))
+
+
+# Safety walks: one in daylight in May, one in darkness at the end of August, and the next one
+# planned. Residents, associations and staff walk together (the report's supporting triangle);
+# the names are made up. Findings: (minutes into the walk, category, place, note).
+WALKS = [
+    {"title": "Trygghetsvandring i dagsljus runt torget", "at": datetime(2018, 5, 22, 8, 0, tzinfo=timezone.utc),
+     "route": ["tunnelbaneuppgangen", "torget", "garaget", "parken", "biblioteket"],
+     "organisations": ["sdf", "polisen", "fastighetsagare", "civilsamhallet", "mtr"],
+     "participants": [("Karin Lindqvist", "boende", None), ("Ahmed Yusuf", "boende", None),
+                      ("Maja Berg", "forening", "civilsamhallet"), ("Jonas Ek", "personal", "sdf"),
+                      ("Sara Holm", "personal", "polisen"), ("Peter Nyström", "personal", "fastighetsagare")],
+     "findings": [(10, "REN-01", "tunnelbaneuppgangen", "Skräp vid trappan ner till tunnelbanan"),
+                  (25, "VEG-01", "parken", "Täta buskar skymmer gångvägen mot lekplatsen"),
+                  (35, "KLO-01", "garaget", "Klotter vid garagets nedfart"),
+                  (45, "FYS-01", "torget", "Trasiga plattor framför ICA"),
+                  (55, "UPP-02", "biblioteket", "Biblioteket upplevs tryggt och välkomnande")],
+     "summary": "Fem iakttagelser; buskarna i parken och klottret vid garaget tas upp på nästa möte."},
+    {"title": "Kvällsvandring i mörker med nattvandrarna", "at": datetime(2018, 8, 28, 19, 30, tzinfo=timezone.utc),
+     "route": ["torget", "gangtunneln", "busshallplatsen", "garaget", "systembolaget"],
+     "organisations": ["sdf", "polisen", "civilsamhallet", "trafikkontoret", "sl"],
+     "participants": [("Leila Karimi", "boende", None), ("Olof Sandberg", "boende", None),
+                      ("Fatima Ali", "forening", "civilsamhallet"), ("Erik Strand", "forening", "civilsamhallet"),
+                      ("Anna Wik", "personal", "sdf"), ("Mats Lund", "personal", "trafikkontoret")],
+     "findings": [(10, "BEL-01", "gangtunneln", "Två armaturer släckta i gångtunneln"),
+                  (20, "BEL-02", "busshallplatsen", "Mörkt parti bakom busskuren"),
+                  (30, "SOC-04", "torget", None),
+                  (40, "SOC-17", "garaget", None),
+                  (50, "BEL-04", "parken", "Träden skymmer gatlyset längs gångvägen"),
+                  (60, "UPP-05", "torget", "Nattvandrare och fältassistenter på plats")],
+     "summary": "Belysningen i gångtunneln och vid busshållplatsen är det mest akuta."},
+    {"title": "Höstens mörkervandring", "at": datetime(2018, 10, 30, 18, 0, tzinfo=timezone.utc),
+     "route": ["torget", "tunnelbaneuppgangen", "gangtunneln"], "organisations": ["sdf", "polisen", "civilsamhallet"],
+     "participants": [("Karin Lindqvist", "boende", None), ("Maja Berg", "forening", "civilsamhallet")],
+     "findings": [], "summary": None},
+]
+
+
+def _walks_story(ledger: Ledger, rng: random.Random) -> None:
+    leader = Actor("trygghetsvandrare", "reporter", "sdf")
+    walkers = [leader, Actor("nattvandrare", "reporter", "civilsamhallet"), Actor("vardare", "reporter", "fastighetsagare")]
+    for walk in WALKS:
+        walk_id = _uuid(rng)
+        plan = {"id": walk_id, "title": walk["title"], "planned_at": walk["at"], "route": walk["route"],
+                "organisations": walk["organisations"],
+                "participants": [{"name": n, "kind": k, "org": o} for n, k, o in walk["participants"]]}
+        with clock.frozen_at(walk["at"] - timedelta(days=10)):
+            ledger.plan_walk(leader, plan)
+        if not walk["findings"]:
+            continue  # still to come
+        with clock.frozen_at(walk["at"]):
+            ledger.start_walk(leader, uuid.UUID(walk_id), 1)
+        for minutes, code, place_code, note in walk["findings"]:
+            at = walk["at"] + timedelta(minutes=minutes)
+            place = taxonomy.place(place_code)
+            report = {"id": _uuid(rng), "category": code, "observed_at": at.isoformat(), "walk_id": walk_id,
+                      "location": {"lat": place.lat + rng.uniform(-0.0001, 0.0001),
+                                   "lon": place.lon + rng.uniform(-0.0002, 0.0002), "accuracy_m": 8, "source": "gps"},
+                      "place": place_code, "note": note, "attributes": {}}
+            with clock.frozen_at(at + timedelta(minutes=1)):
+                ledger.file_observation(rng.choice(walkers), report)
+        with clock.frozen_at(walk["at"] + timedelta(minutes=75)):
+            ledger.end_walk(leader, uuid.UUID(walk_id), 2, summary=walk["summary"])
 
 
 def _measures_story(ledger: Ledger, rng: random.Random) -> None:

@@ -6,10 +6,10 @@ from flask_smorest import Blueprint
 
 
 def blueprints() -> list[Blueprint]:
-    from koll.ledger.api import cases, observations, situation, system, taxonomy
+    from koll.ledger.api import cases, exports, observations, photos, situation, system, taxonomy, walks
 
     from koll.ledger.api import audit
     from koll.ledger.api import measure_sheets, measures, meetings
 
     return [system.blp, taxonomy.blp, observations.blp, cases.blp, situation.blp, audit.blp,
-            measures.blp, meetings.blp, measure_sheets.blp]
+            walks.blp, photos.blp, exports.blp, measures.blp, meetings.blp, measure_sheets.blp]

@@ -1,0 +1,51 @@
+"""Exports for spreadsheets and GIS, one route a file; the work is done in ``koll.ledger.exports``.
+
+Sections: cases (CSV with WGS 84 and SWEREF 99 TM, GeoJSON); measures (CSV, xlsx) below.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, json
+from flask_smorest import Blueprint
+
+from koll.ledger.api.auth import READ, requires
+from koll.ledger.api.common import actor, reading
+from koll.ledger.exports import cases_csv, cases_geojson
+from koll.schema.payloads import CaseQuerySchema
+
+blp = Blueprint("exports", __name__, url_prefix="/api/v1", description="Exports (CSV, GeoJSON, Excel)")
+
+
+def attachment(body: str | bytes, mimetype: str, filename: str) -> Response:
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+# --- Cases -----------------------------------------------------------------------------------
+
+# The list's filters, without paging: an export is the whole selection.
+CaseExportQuerySchema = CaseQuerySchema(exclude=("limit", "offset"))
+
+
+@blp.route("/exports/cases.csv")
+@requires(*READ)
+@blp.arguments(CaseExportQuerySchema, location="query")
+def export_cases_csv(args: dict[str, Any]):  # type: ignore[no-untyped-def]
+    """The cases the reader may see, one row each, with lat/lon and SWEREF 99 TM (EPSG:3006)."""
+    with reading() as conn:
+        body = cases_csv(conn, actor(), args)
+    return attachment(body, "text/csv", "arenden.csv")
+
+
+@blp.route("/exports/cases.geojson")
+@requires(*READ)
+@blp.arguments(CaseExportQuerySchema, location="query")
+def export_cases_geojson(args: dict[str, Any]):  # type: ignore[no-untyped-def]
+    """The cases as a GeoJSON FeatureCollection (WGS 84), SWEREF 99 TM in the properties."""
+    with reading() as conn:
+        body = json.dumps(cases_geojson(conn, actor(), args), ensure_ascii=False)
+    return attachment(body, "application/geo+json", "arenden.geojson")
+
+
+# --- Measures --------------------------------------------------------------------------------

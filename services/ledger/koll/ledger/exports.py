@@ -1,0 +1,95 @@
+"""Cases out of Koll for spreadsheets and GIS: CSV with WGS 84 and SWEREF 99 TM, and GeoJSON.
+
+The same filters and the same visibility as ``GET /api/v1/cases``: an export shows a reader
+nothing the list would not. No web framework here: the API and the command line share it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+import sqlalchemy as sa
+from pyproj import Transformer
+
+from koll.ledger.domain.base import Actor
+from koll.ledger.projections.situation import cases
+from koll.ledger.queries.cases import case_filters, case_row
+from koll.ledger.queries.walks import responsible_org
+from koll.schema import taxonomy
+
+SWEREF99TM = "EPSG:3006"  # the national grid Swedish municipalities' GIS works in
+
+CASE_COLUMNS = (
+    "id", "category", "category_sv", "group", "place", "status", "priority", "assigned_org",
+    "responsible_org", "visibility", "opened_at", "updated_at", "first_observed_at", "last_observed_at",
+    "time_of_day", "dark", "observations", "walk_id", "lat", "lon", "sweref99tm_e", "sweref99tm_n",
+    "public_note",
+)
+
+
+@lru_cache(maxsize=1)
+def _to_sweref() -> Transformer:
+    return Transformer.from_crs("EPSG:4326", SWEREF99TM, always_xy=True)
+
+
+def sweref99tm(lat: float, lon: float) -> tuple[float, float]:
+    """(easting, northing) in metres, rounded to the centimetre."""
+    e, n = _to_sweref().transform(lon, lat)
+    return round(e, 2), round(n, 2)
+
+
+def case_records(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every case the reader may see that matches the filters, oldest first, with both grids."""
+    q = sa.select(cases).where(*case_filters(actor, args)).order_by(cases.c.opened_at, cases.c.case_id)
+    for r in conn.execute(q.execution_options(yield_per=1000)):
+        row = case_row(r)
+        row["category_sv"] = taxonomy.category(row["category"]).sv
+        row["responsible_org"] = responsible_org(row["assigned_org"], row["category"])
+        row["sweref99tm_e"], row["sweref99tm_n"] = sweref99tm(row["lat"], row["lon"])
+        yield row
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value  # a spreadsheet would run it as a formula
+    return value
+
+
+def to_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> str:
+    """CSV (UTF-8, comma, header row) safe to open in a spreadsheet."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell(row.get(c)) for c in columns])
+    return out.getvalue()
+
+
+def cases_csv(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> str:
+    return to_csv(case_records(conn, actor, args), CASE_COLUMNS)
+
+
+def cases_geojson(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> dict[str, Any]:
+    """A FeatureCollection in WGS 84 (GeoJSON's only CRS); SWEREF 99 TM rides in the properties."""
+    features = []
+    for row in case_records(conn, actor, args):
+        props = {c: _plain(row.get(c)) for c in CASE_COLUMNS if c not in ("lat", "lon")}
+        features.append({"type": "Feature", "id": row["id"],
+                         "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
+                         "properties": props})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value

@@ -1,0 +1,165 @@
+"""Photos from the square: checked by their bytes, re-encoded so nothing but the pixels survives,
+and kept as files named by the sha256 of what is stored.
+
+A phone's JPEG carries EXIF: the camera, the time and often the exact GPS position of the
+person holding it. Copying the pixels into a fresh image and encoding that anew leaves every
+such block behind. Files are immutable and content-addressed: the same photo twice is one file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageOps
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_PIXELS = 50_000_000  # a 10 MB file that unpacks to gigabytes is an attack, not a photo
+MAX_SIDE = 2560  # plenty to see a broken lamp; a phone's 48 MP original is not needed
+THUMB_SIDE = 320
+
+# Pillow's format name -> (the media type served, how it is re-encoded)
+FORMATS: dict[str, tuple[str, dict]] = {
+    "JPEG": ("image/jpeg", {"format": "JPEG", "quality": 85, "optimize": True}),
+    "PNG": ("image/png", {"format": "PNG", "optimize": True}),
+    "WEBP": ("image/webp", {"format": "WEBP", "quality": 85, "method": 4}),
+}
+
+
+class PhotoRefused(Exception):
+    """A photo the store will not take; ``reason`` is 'too_large' or 'type'."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class StoredPhoto:
+    sha256: str
+    media_type: str
+    width: int
+    height: int
+
+
+def is_sha256(value: str) -> bool:
+    return len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+
+
+def media_type_of(data: bytes) -> str | None:
+    """The media type of stored bytes, by their signature (files carry no extension)."""
+    if data[:3] == b"\xff\xd8\xff":
+        return "image/jpeg"
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        return "image/png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def _decode(data: bytes) -> tuple[Image.Image, str]:
+    """The image in ``data`` and its format, or PhotoRefused: only what Pillow can fully
+    decode as JPEG, PNG or WebP passes, whatever the file is called."""
+    if len(data) > MAX_BYTES:
+        raise PhotoRefused("too_large", f"the photo is {len(data)} bytes; at most {MAX_BYTES}")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data), formats=list(FORMATS))
+            fmt = img.format or ""
+            if img.width * img.height > MAX_PIXELS:
+                raise PhotoRefused("too_large", f"the photo has {img.width}×{img.height} pixels; too many")
+            img.load()
+    except PhotoRefused:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise PhotoRefused("too_large", "the photo has too many pixels") from None
+    except Exception:  # noqa: BLE001 - Pillow raises many kinds for bad bytes; all mean "not a photo"
+        raise PhotoRefused("type", "not a JPEG, PNG or WebP image") from None
+    return img, fmt
+
+
+def _pixels_only(img: Image.Image, fmt: str) -> Image.Image:
+    """A new image holding only the pixels: upright as the camera meant, nothing else kept."""
+    img = ImageOps.exif_transpose(img)  # the orientation tag goes, so turn the pixels instead
+    keep_alpha = fmt != "JPEG" and (img.mode in ("RGBA", "LA") or "transparency" in img.info)
+    img = img.convert("RGBA" if keep_alpha else "RGB")
+    img.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+    return Image.frombytes(img.mode, img.size, img.tobytes())
+
+
+def _encode(img: Image.Image, fmt: str) -> bytes:
+    out = io.BytesIO()
+    img.save(out, **FORMATS[fmt][1])
+    return out.getvalue()
+
+
+def _thumbnail(img: Image.Image) -> bytes:
+    thumb = img.copy()
+    thumb.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS)
+    if thumb.mode == "RGBA":  # thumbnails are JPEG: lay transparency on white
+        flat = Image.new("RGB", thumb.size, (255, 255, 255))
+        flat.paste(thumb, mask=thumb.getchannel("A"))
+        thumb = flat
+    return _encode(thumb, "JPEG")
+
+
+class PhotoStore:
+    """Files under ``root``: ``ab/abcdef…`` for the photo, ``thumbs/ab/abcdef…`` for its thumbnail."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+
+    def path(self, sha256: str, thumb: bool = False) -> Path:
+        if not is_sha256(sha256):
+            raise ValueError("not a sha256")  # never let a name walk out of the store
+        base = self.root / "thumbs" if thumb else self.root
+        return base / sha256[:2] / sha256
+
+    def put(self, data: bytes) -> StoredPhoto:
+        """Checks, cleans and stores a photo; the same photo again finds the same file."""
+        img, fmt = _decode(data)
+        clean = _pixels_only(img, fmt)
+        encoded = _encode(clean, fmt)
+        sha = hashlib.sha256(encoded).hexdigest()
+        self._write(self.path(sha), encoded)
+        self._write(self.path(sha, thumb=True), _thumbnail(clean))
+        return StoredPhoto(sha, FORMATS[fmt][0], clean.width, clean.height)
+
+    def read(self, sha256: str, thumb: bool = False) -> bytes | None:
+        try:
+            return self.path(sha256, thumb).read_bytes()
+        except (FileNotFoundError, ValueError):
+            return None
+
+    def delete(self, sha256: str) -> bool:
+        """Removes a photo and its thumbnail (erasure); True when there was something to remove."""
+        removed = False
+        for thumb in (False, True):
+            try:
+                self.path(sha256, thumb).unlink()
+                removed = True
+            except FileNotFoundError:
+                pass
+        return removed
+
+    @staticmethod
+    def _write(path: Path, data: bytes) -> None:
+        if path.exists():
+            return  # content-addressed: what is there is already these bytes
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)  # readers see the whole file or none
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise

@@ -1,0 +1,77 @@
+"""Safety walks (trygghetsvandringar): planning, starting and ending one.
+
+The walkers' names are personal data: they are sealed with a key of the walk's own in the
+vault, written in the same transaction as the plan, so erasing the walk's people is
+destroying one key.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError
+
+from koll.ledger.domain import clock, daylight
+from koll.ledger.domain.base import Actor
+from koll.ledger.domain.walk import Walk, participant_counts
+from koll.ledger.vault import new_key, seal
+
+if TYPE_CHECKING:
+    from koll.ledger.application import Ledger
+
+
+@dataclass(frozen=True)
+class Planned:
+    id: str
+    created: bool
+
+
+class WalkCommands:
+    """Mixed into the Ledger: ``self`` is the Ledger."""
+
+    def plan_walk(self: Ledger, by: Actor, plan: dict[str, Any]) -> Planned:
+        """Records a planned walk under the client's id; a retry with the same plan is answered
+        alike, the same id with another plan is refused."""
+        from koll.ledger.application import ConflictingRepeat, fingerprint_of
+
+        walk_id = UUID(str(plan["id"]))
+        fingerprint = fingerprint_of(plan)
+        planned_at = plan["planned_at"]
+        when = planned_at if isinstance(planned_at, datetime) else datetime.fromisoformat(planned_at)
+        light = plan.get("light") or ("morker" if daylight.is_dark(when) else "dagsljus")
+        people = list(plan.get("participants") or [])
+        key = new_key()
+        walk = Walk(id=walk_id, title=plan["title"], planned_at=when.isoformat(), route=list(plan.get("route") or []),
+                    light=light, organisations=list(plan.get("organisations") or []),
+                    participants=seal(key, json.dumps(people, ensure_ascii=False), str(walk_id)) if people else None,
+                    participant_counts=participant_counts(people), fingerprint=fingerprint, by=by.as_dict())
+        try:
+            self.save(walk, side_writes=[self.vault.writer({str(walk_id): key})])
+        except IntegrityError:
+            existing = self.repository.get(walk_id)
+            if not isinstance(existing, Walk) or existing.fingerprint != fingerprint:
+                raise ConflictingRepeat("this id was already used for something else", field="id") from None
+            return Planned(str(walk_id), False)
+        return Planned(str(walk_id), True)
+
+    def walk(self: Ledger, walk_id: UUID) -> Walk:
+        return self._get(Walk, walk_id, what="walk")
+
+    def start_walk(self: Ledger, by: Actor, walk_id: UUID, expected_version: int) -> Walk:
+        now = clock.now()
+        return self.decide(Walk, walk_id, expected_version,
+                           lambda w: w.start(by, at=now, dark=daylight.is_dark(now)), what="walk")
+
+    def end_walk(self: Ledger, by: Actor, walk_id: UUID, expected_version: int, summary: str | None = None) -> Walk:
+        key = self._walk_key(walk_id)
+        # Once the walk's people are erased there is no key: a summary would have nothing to seal with.
+        sealed = seal(key, summary, str(walk_id)) if summary and key else None
+        return self.decide(Walk, walk_id, expected_version,
+                           lambda w: w.end(by, at=clock.now(), summary=sealed), what="walk")
+
+    def _walk_key(self: Ledger, walk_id: UUID) -> bytes | None:
+        return self.vault.keys([str(walk_id)]).get(str(walk_id))
