@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.koll-installed
 export KOLL_HOST ?= 127.0.0.1
 export KOLL_PORT ?= 8000
 
-.PHONY: install run test bench field system-deps clean
+.PHONY: install run test bench field screenshots system-deps clean
 
 $(STAMP): shared/schema/pyproject.toml services/ledger/pyproject.toml apps/field/pyproject.toml requirements-dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -31,6 +31,10 @@ bench: install system-deps
 
 field: install
 	$(VENV)/bin/koll-field --server http://$(KOLL_HOST):$(KOLL_PORT)
+
+# After make test: the README's pictures from the test run's screenshots.
+screenshots:
+	infra/screenshots
 
 clean:
 	rm -rf $(VENV) var

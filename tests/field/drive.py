@@ -102,7 +102,7 @@ class Driver:
         yield 0.05
 
     def screenshot(self, name: str):
-        """docs/img/field-NAME.png (Window.screenshot appends a counter; renamed)."""
+        """SHOTS/field-NAME.png (Window.screenshot appends a counter; renamed)."""
         from kivy.core.window import Window
 
         if not self.shots:

@@ -34,7 +34,8 @@ set_headless_env()
 BIN = Path(sys.executable).parent
 KOLL = str(BIN / "koll")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-DOCS_IMG = ROOT / "docs" / "img"
+# Screenshots are test artefacts; `make screenshots` copies the README's picks into docs/img.
+SHOTS = ROOT / "tests" / "artifacts" / "field"
 
 
 def free_port() -> int:
@@ -128,7 +129,7 @@ def run_scenario(name: str, data_dir: Path, server: str | None = None, *, args: 
     if token:
         cmd += [f"--token={token}"]
     if shots:
-        cmd += ["--shots", str(DOCS_IMG)]
+        cmd += ["--shots", str(SHOTS)]
     for k, v in (args or {}).items():
         cmd += ["--arg", f"{k}={v}"]
     env = {**os.environ, "PYTHONPATH": str(HERE)}

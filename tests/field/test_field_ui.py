@@ -1,5 +1,5 @@
 """The real app, headless (SDL2 offscreen, Mesa), driven by taps and typing in its own process,
-against a real ``koll serve``. Screenshots of the main screens go to docs/img/field-*.png."""
+against a real ``koll serve``. Screenshots of the main screens go to tests/artifacts/field/."""
 
 from __future__ import annotations
 
