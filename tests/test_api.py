@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date, timedelta
 
 import pytest
 
-from conftest import observation
+from conftest import last_november_evening, observation
 
 
 def events_in(service) -> int:
@@ -171,9 +172,11 @@ def test_situation_counts_and_map(service):
     assert geo.headers["Content-Type"].startswith("application/geo+json")
     feature = geo.json()["features"][0]
     assert feature["geometry"]["coordinates"] == [17.8441, 59.3669]
-    trends = ops.get("/api/v1/situation/trends?weeks=4&until=2026-11-27T00:00:00Z").json()
-    assert trends["series"]["REN"] == [0, 0, 2, 0]  # the week of 16 November
-    assert trends["weeks"][2] == "2026-W47"
+    seen = date.fromisoformat(last_november_evening()[:10])
+    trends = ops.get(f"/api/v1/situation/trends?weeks=4&until={seen + timedelta(days=7)}T00:00:00Z").json()
+    assert trends["series"]["REN"] == [0, 0, 2, 0]  # the week the reports were seen, one before the last
+    year, week, _ = seen.isocalendar()
+    assert trends["weeks"][2] == f"{year}-W{week:02d}"
 
 
 def test_taxonomy_openapi_docs_and_health(service):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import uuid
 
-import pytest
 import sqlalchemy as sa
 
 from conftest import observation
@@ -211,8 +210,6 @@ def test_koll_verify_exits_1_and_names_the_position(ledger, monkeypatch, capsys,
 
 
 def test_a_meeting_held_publishes_a_digest(ledger):
-    if not hasattr(ledger, "hold_meeting"):
-        pytest.skip("meetings have not landed")
     fill(ledger, 1)
     meeting_id = uuid.uuid4()
     ledger.schedule_meeting(OPS, {"id": str(meeting_id), "group": "operational", "date": "2026-11-20"})

@@ -13,6 +13,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from conftest import observation
+from test_photos import jpeg_with_gps
 from koll.ledger import audit
 from koll.ledger.domain.base import Actor
 from koll.ledger.store import events_table
@@ -44,17 +45,10 @@ def test_erasure_destroys_the_key_keeps_the_chain_and_the_boards(service, settin
     r = reporter.post("/api/v1/observations", json=body)
     assert r.status_code == 201
     oid = body["id"]
-    # A photo of the report in the blob store (as the photos endpoint keeps it, or by its hash).
-    r = reporter.post(f"/api/v1/observations/{oid}/photos",
-                      files={"file": ("p.jpg", _jpeg(), "image/jpeg")})
-    photo_sha = r.json().get("sha256") if r.status_code in (200, 201) else None
-    if photo_sha is None:  # photos endpoint not there: attach by hash and place the file ourselves
-        import hashlib
-
-        photo_sha = hashlib.sha256(_jpeg()).hexdigest()
-        service.ledger.attach_photo(ANNA, __import__("uuid").UUID(oid), photo_sha, "image/jpeg")
-        settings.blob_dir.mkdir(parents=True, exist_ok=True)
-        (settings.blob_dir / photo_sha).write_bytes(_jpeg())
+    picture = jpeg_with_gps()
+    r = reporter.post(f"/api/v1/observations/{oid}/photos", files={"file": ("p.jpg", picture, "image/jpeg")})
+    assert r.status_code == 201, r.text
+    photo_sha = r.json()["sha256"]
     assert any(photo_sha in p.name for p in settings.blob_dir.rglob("*"))
     assert reporter.get(f"/api/v1/observations/{oid}").json()["note"] == SECRET
     assert SECRET not in all_text(service.ledger)  # sealed everywhere from the start
@@ -72,6 +66,11 @@ def test_erasure_destroys_the_key_keeps_the_chain_and_the_boards(service, settin
     assert reporter.get(f"/api/v1/observations/{oid}").json()["note"] == "[raderad]"
     assert admin.get(f"/api/v1/observations/{oid}").json()["note"] == "[raderad]"
     assert not any(photo_sha in p.name for p in settings.blob_dir.rglob("*"))
+    # The phone that never heard its upload's answer sends the photo again: refused, nothing stored.
+    again = reporter.post(f"/api/v1/observations/{oid}/photos", files={"file": ("p.jpg", picture, "image/jpeg")})
+    assert again.status_code == 409 and "erased" in again.json()["detail"]
+    assert not any(photo_sha in p.name for p in settings.blob_dir.rglob("*"))
+    assert reporter.get(f"/api/v1/photos/{photo_sha}").status_code == 404
     with service.ledger.store.read() as conn:
         assert conn.execute(sa.select(keys_table).where(keys_table.c.subject_id == oid)).first() is None
     assert admin.get("/api/v1/situation").json() == situation
@@ -90,10 +89,6 @@ def test_erasure_destroys_the_key_keeps_the_chain_and_the_boards(service, settin
     assert reporter.get(f"/api/v1/observations/{oid}").json()["note"] == "[raderad]"
     assert admin.post(f"/api/v1/observations/{__import__('uuid').uuid4()}/erase",
                       json={"reason": "finns inte"}).status_code == 404
-
-
-def _jpeg() -> bytes:
-    return bytes.fromhex("ffd8ffe000104a46494600010100000100010000ffdb004300") + b"\x08" * 64 + bytes.fromhex("ffd9")
 
 
 def test_the_timeline_as_csv(service):

@@ -7,7 +7,6 @@ import re
 import uuid
 from datetime import datetime, timedelta, timezone
 
-import pytest
 import sqlalchemy as sa
 
 from conftest import observation
@@ -108,8 +107,6 @@ def test_the_timeline_is_the_same_after_a_rebuild(ledger):
 
 
 def test_other_aggregates_are_described_without_the_timeline_knowing_them(ledger):
-    if not hasattr(ledger, "propose_measure"):
-        pytest.skip("measures have not landed")
     mid = uuid.uuid4()
     meeting = str(uuid.uuid4())
     ledger.propose_measure(OPS, {"id": str(mid), "what": "Belysning vid garaget", "owner_org": "sdf",
