@@ -104,21 +104,49 @@ def test_a_decision_on_a_stale_version_is_refused(ledger):
     assert ledger.case(case_id).priority == 1
 
 
+def read_models(ledger: Ledger) -> dict[str, list[tuple]]:
+    """Every read-model table and every projection's position, as rows."""
+    with ledger.store.read() as conn:
+        tables = [t for md in ledger.projector.metadatas for t in md.sorted_tables]
+        return {t.name: sorted(map(tuple, conn.execute(sa.select(t))), key=repr) for t in tables} | {
+            "positions": sorted(ledger.projector.positions(conn).items())}
+
+
 def test_rebuild_gives_tables_identical_to_the_live_ones(ledger):
+    from test_measures import propose
+    from test_meetings import decision, schedule
+    from test_walks import planned
+
     for i in range(30):
         filed = ledger.file_observation(ANNA, loaded(category=["REN-01", "KLO-01", "SOC-04"][i % 3]))
         if i % 4 == 0:
             ledger.decide_case(uuid.UUID(filed.case_id), 1,
                                lambda c: c.triage(OPS, priority=2, category=None, group=None, note=None))
+    ledger.add_user("kim", "reporter", "sdf")
+    measure = propose(ledger)
+    ledger.decide_measure(measure, 1, lambda m: m.decide(OPS, meeting_id=None))
+    meeting = schedule(ledger, "2026-11-20")
+    ledger.record_decision(OPS, meeting, decision(measures=[str(measure)], cases=[filed.case_id]))
+    ledger.start_walk(OPS, uuid.UUID(str(planned(ledger))), 1)
 
-    def snapshot():
-        with ledger.store.read() as conn:
-            return {t.name: sorted(map(tuple, conn.execute(sa.select(t)))) for t in (cases, observations)}
-
-    live = snapshot()
+    live = read_models(ledger)
     assert ledger.rebuild() == count(ledger, events_table)
-    assert snapshot() == live
+    assert read_models(ledger) == live
     assert len(live["rm_cases"]) == 30
+    assert all(live[name] for name in ("rm_users", "rm_measures", "rm_meetings", "rm_walks", "rm_audit"))
+
+
+def test_a_report_recorded_while_the_read_models_are_cleared_for_a_rebuild_is_not_lost(ledger):
+    for _ in range(3):
+        ledger.file_observation(ANNA, loaded())
+    with ledger.store.write() as conn:
+        ledger.projector.clear(conn)  # a rebuild's first step, while the server goes on taking reports
+    ledger.file_observation(ANNA, loaded())  # lands before the rebuild folds the ledger in again
+    assert count(ledger, cases) == 4 and count(ledger, observations) == 4
+    assert ledger.catch_up() == 0  # the write itself filled the read models in from the ledger
+    live = read_models(ledger)
+    ledger.rebuild()
+    assert read_models(ledger) == live
 
 
 def test_every_event_is_chained_to_the_one_before(ledger):

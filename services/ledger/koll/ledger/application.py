@@ -17,10 +17,10 @@ from uuid import UUID
 
 import sqlalchemy as sa
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
-from eventsourcing.persistence import EventStore, IntegrityError
+from eventsourcing.persistence import EventStore, IntegrityError, StoredEvent
 
 from koll.ledger.domain import daylight
-from koll.ledger.domain.base import SYSTEM, Actor, DomainError, KollAggregate, NotFound
+from koll.ledger.domain.base import SYSTEM, Actor, DomainError, KollAggregate, NotFound, WorkflowError
 from koll.ledger.domain.case import Case, case_id_for
 from koll.ledger.domain.observation import Observation
 from koll.ledger.domain.user import User, user_id_for
@@ -40,7 +40,7 @@ from koll.ledger.group_commit import GroupCommit
 from koll.ledger.credentials import Credentials, token_hash, tokens
 from koll.ledger.store import LedgerRecorder, SnapshotRecorder, Store, events_table
 from koll.ledger.vault import Vault, new_key, seal
-from koll.schema import taxonomy
+from koll.schema import taxonomy, vocabulary
 
 A = TypeVar("A", bound=KollAggregate)
 
@@ -84,6 +84,14 @@ def fingerprint_of(report: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def refuse_photo(observation: Observation) -> None:
+    """The rules a photo meets before a byte of it is stored."""
+    if taxonomy.category(observation.category).photo == "blocked":
+        raise DomainError("photos are not allowed for this category", field="file")
+    if getattr(observation, "erased", False):
+        raise WorkflowError("this report's personal data has been erased: it takes no more photos", field="file")
+
+
 def default_projections() -> list[Projection]:
     return [AuditProjection(), UsersProjection(), CasesProjection(), ObservationsProjection(),
             MeasuresProjection(), EscalationsProjection(), IndicatorValuesProjection(),
@@ -97,7 +105,8 @@ class Ledger(MeasureCommands, MeetingCommands, WalkCommands, Application):
 
     def __init__(self, store: Store, projections: Sequence[Projection] | None = None) -> None:
         self.store = store
-        self.projector = Projector(projections if projections is not None else default_projections())
+        self.projector = Projector(projections if projections is not None else default_projections(),
+                                   load=self._events_between)
         self.vault = Vault(store)
         self.credentials = Credentials(store)
         self._commit_together: GroupCommit[_Pending] = GroupCommit(self._save_pending)
@@ -135,12 +144,20 @@ class Ledger(MeasureCommands, MeetingCommands, WalkCommands, Application):
                 break
             batch = [(n.id, self.mapper.to_domain_event(n)) for n in notes]
             with self.store.write() as conn:
+                self.store.lock_ledger(conn)  # no live append may move a position while we do
                 self.projector(conn, batch)
             start = notes[-1].id
             done += len(batch)
             if progress:
                 progress(start, end)
         return done
+
+    def _events_between(self, conn: sa.Connection, after: int, upto: int) -> list[tuple[int, Any]]:
+        """The domain events at positions after..upto, read in the caller's transaction."""
+        t = events_table
+        rows = conn.execute(sa.select(t.c.id, t.c.originator_id, t.c.originator_version, t.c.topic, t.c.state)
+                            .where(t.c.id > after, t.c.id <= upto).order_by(t.c.id))
+        return [(r[0], self.mapper.to_domain_event(StoredEvent(UUID(r[1]), r[2], r[3], bytes(r[4])))) for r in rows]
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Throw the read models away and fold the whole ledger into them again."""
@@ -237,7 +254,7 @@ class Ledger(MeasureCommands, MeetingCommands, WalkCommands, Application):
         case_id: str | None = None
         wanted = report.get("case_id")
         if wanted:
-            case = self._get(Case, UUID(str(wanted)), what="case")
+            case = self.case(UUID(str(wanted)), by)
             if case.is_open:
                 case_id = str(case.id)
             else:
@@ -320,30 +337,47 @@ class Ledger(MeasureCommands, MeetingCommands, WalkCommands, Application):
 
     def attach_photo(self, by: Actor, observation_id: UUID, sha256: str, media_type: str) -> bool:
         """Attaches a stored photo; returns whether this call recorded it (False for a repeat)."""
-        observation = self._get(Observation, observation_id, what="observation")
-        if taxonomy.category(observation.category).photo == "blocked":
-            raise DomainError("photos are not allowed for this category", field="file")
-        if sha256 in observation.photos:
-            return False
-        observation.attach_photo(sha256=sha256, media_type=media_type, by=by.as_dict())
-        self.save(observation)
-        return True
+        for _attempt in range(5):  # photos of one report may arrive together; attaching commutes
+            observation = self.observation(observation_id)
+            refuse_photo(observation)
+            if sha256 in observation.photos:
+                return False
+            observation.attach_photo(sha256=sha256, media_type=media_type, by=by.as_dict())
+            try:
+                self.save(observation)
+                return True
+            except IntegrityError:
+                continue
+        raise StaleVersion("the report changed while the photo was attached; send it again")
 
     def observation(self, observation_id: UUID) -> Observation:
         return self._get(Observation, observation_id, what="observation")
 
     # Cases: every decision names the version it was made on.
 
-    def case(self, case_id: UUID) -> Case:
-        return self._get(Case, case_id, what="case")
+    def case(self, case_id: UUID, by: Actor | None = None) -> Case:
+        """The case; for ``by``, only one they may see (else not found, as the boards would say)."""
+        case = self._get(Case, case_id, what="case")
+        if by is not None:
+            self._require_visible(case, by)
+        return case
 
-    def decide_case(self, case_id: UUID, expected_version: int, decision: Callable[[Case], None]) -> Case:
-        return self.decide(Case, case_id, expected_version, decision, what="case")
+    @staticmethod
+    def _require_visible(case: Case, by: Actor) -> None:
+        if not vocabulary.can_see(by.role, by.org, case.visibility):
+            raise NotFound(f"no case with id {case.id}", id=str(case.id))
+
+    def decide_case(self, case_id: UUID, expected_version: int, decision: Callable[[Case], None],
+                    by: Actor | None = None) -> Case:
+        check = (lambda c: self._require_visible(c, by)) if by is not None else None
+        return self.decide(Case, case_id, expected_version, decision, what="case", check=check)
 
     def decide(self, cls: type[A], aggregate_id: UUID, expected_version: int, decision: Callable[[A], None],
-               what: str) -> A:
+               what: str, check: Callable[[A], None] | None = None) -> A:
         """Load, check the caller saw the latest version, apply the decision, record it."""
         aggregate = self._get(cls, aggregate_id, what=what)
+        if check is not None:
+            check(aggregate)
         if aggregate.version != expected_version:
             raise StaleVersion(f"the {what} is at version {aggregate.version}, not {expected_version}",
                                current=aggregate.version)

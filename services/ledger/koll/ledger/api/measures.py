@@ -15,7 +15,7 @@ from koll.ledger.api.common import actor, ledger, reading
 from koll.ledger.api.errors import Problem
 from koll.ledger.domain.base import Actor
 from koll.ledger.domain.measure import Measure
-from koll.ledger.history import _plain as plain
+from koll.ledger.history import plain
 from koll.ledger.history import describe
 from koll.ledger.queries import measures as q
 from koll.schema.payloads_measures import (

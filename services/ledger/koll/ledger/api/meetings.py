@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from koll.ledger.api.auth import GOVERN, READ, expected_version, requires
 from koll.ledger.api.common import actor, ledger, reading
 from koll.ledger.api.errors import Problem
-from koll.ledger.history import _plain as plain
+from koll.ledger.history import plain
 from koll.ledger.history import describe
 from koll.ledger.queries import meetings as q
 from koll.schema.payloads_measures import DecisionSchema, HoldSchema, MeetingQuerySchema, MeetingSchema, RecordedSchema

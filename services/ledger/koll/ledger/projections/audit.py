@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date, datetime
 from typing import Any
-from uuid import UUID
 
 import sqlalchemy as sa
 
 import koll.ledger.audit  # noqa: F401  koll_digests joins the store's schema
+from koll.ledger.history import event_data, event_name, plain, to_json
 from koll.ledger.projections.base import CHUNK, Batch, Projection, bulk_insert, utc_naive
 
 metadata = sa.MetaData()
@@ -64,25 +63,7 @@ TRACKED = ("status", "priority", "assigned_org", "assigned_person", "owner_org",
 # Kept for access control, not told as a change.
 HIDDEN = ("visibility",)
 _KEEP = TRACKED + HIDDEN
-# Not worth repeating in the timeline's data column.
-_SKIP = {"originator_id", "originator_version", "timestamp", "originator_topic", "by", "fingerprint"}
-
 _aggregate_classes: dict[type, type | None] = {}
-
-
-def plain(value: Any) -> Any:
-    """JSON-safe, stable values."""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, UUID):
-        return str(value)
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [plain(v) for v in value]
-    return value
 
 
 def aggregate_class(event: Any) -> type | None:
@@ -94,10 +75,6 @@ def aggregate_class(event: Any) -> type | None:
             found = getattr(found, part, None)
         _aggregate_classes[cls] = found if isinstance(found, type) else None
     return _aggregate_classes[cls]
-
-
-def event_name(event: Any) -> str:
-    return type(event).__qualname__
 
 
 def _tracked(values: dict[str, Any]) -> dict[str, Any]:
@@ -134,7 +111,6 @@ def entry(position: int, event: Any, before: dict[str, Any], after: dict[str, An
     by = getattr(event, "by", None) or {}
     if not isinstance(by, dict):
         by = {}
-    data = {k: plain(v) for k, v in event.__dict__.items() if k not in _SKIP}
     meeting = getattr(event, "meeting_id", None)
     name = event_name(event)
     return {
@@ -144,7 +120,7 @@ def entry(position: int, event: Any, before: dict[str, Any], after: dict[str, An
         "actor_user": by.get("user"), "actor_role": by.get("role"), "actor_org": by.get("org"),
         "meeting_id": str(meeting) if meeting else None, "visibility": after.get("visibility"),
         "changes": json.dumps(changes_between(before, after), ensure_ascii=False, sort_keys=True),
-        "data": json.dumps(data, ensure_ascii=False, sort_keys=True, default=str),
+        "data": to_json(event_data(event)),
     }
 
 
@@ -173,5 +149,5 @@ class AuditProjection(Projection):
         old = sorted(existed)
         for i in range(0, len(old), CHUNK):
             conn.execute(audit_state.delete().where(key.in_(old[i:i + CHUNK])))
-        bulk_insert(conn, audit_state, [{"aggregate_id": k, "state": json.dumps(v, sort_keys=True, default=str)}
+        bulk_insert(conn, audit_state, [{"aggregate_id": k, "state": to_json(v)}
                                         for k, v in states.items()])

@@ -134,11 +134,23 @@ class RowProjection(Projection):
             bulk_insert(conn, self.table, fresh)
 
 
-class Projector:
-    """Runs every projection over a batch and moves each one's position, in the caller's transaction."""
+# Reads the events after one position up to another, in the caller's transaction: (conn, after, upto).
+Loader = Callable[[sa.Connection, int, int], Batch]
 
-    def __init__(self, projections: Sequence[Projection]) -> None:
+
+class Projector:
+    """Runs every projection over a batch and moves each one's position, in the caller's transaction.
+
+    With ``load`` (the ledger's own projector) a projection only ever moves forward without a
+    hole: when its position is behind the batch (the read models were just cleared for a rebuild,
+    or a projection is new), the events in between are read and applied first, so no write,
+    whenever it lands, can skip an event. Without it the caller chooses the events (time travel
+    folds those that had happened by a moment, which need not be a prefix of the ledger).
+    """
+
+    def __init__(self, projections: Sequence[Projection], load: Loader | None = None) -> None:
         self.projections = list(projections)
+        self.load = load
 
     @property
     def metadatas(self) -> list[sa.MetaData]:
@@ -151,8 +163,12 @@ class Projector:
     def __call__(self, conn: sa.Connection, batch: Batch) -> None:
         if not batch:
             return
-        last = batch[-1][0]
         positions = self.positions(conn)
+        behind = min(positions.get(p.name, 0) for p in self.projections)
+        first = batch[0][0]
+        if self.load is not None and behind < first - 1:
+            batch = [*self.load(conn, behind, first - 1), *batch]
+        last = batch[-1][0]
         moved: list[str] = []
         for p in self.projections:
             done = positions.get(p.name, 0)
