@@ -12,6 +12,7 @@ from koll.ledger.audit import AsOfCache
 from koll.ledger.domain import clock
 from koll.ledger.domain.base import Actor
 from koll.ledger.queries.audit import as_of_boards, board_queries, live_boards
+from koll.schema import vocabulary
 from koll.schema.payloads import ObservationSchema
 
 START = (datetime.now(timezone.utc) - timedelta(days=300)).replace(minute=0, second=0, microsecond=0)
@@ -33,9 +34,12 @@ def step_story(ledger, rng: random.Random, step: int, state: dict) -> None:
                              location={"lat": 59.3669 + rng.uniform(-5e-4, 5e-4),
                                        "lon": 17.8441 + rng.uniform(-5e-4, 5e-4), "accuracy_m": 8.0,
                                        "source": "gps"})
-        if open_cases and rng.random() < 0.3:
-            report["case_id"] = rng.choice(open_cases)
-        filed = ledger.file_observation(rng.choice(REPORTERS), ObservationSchema().load(report))
+        reporter = rng.choice(REPORTERS)
+        joinable = [c for c in open_cases  # "same as this" offers only the cases the reporter may see
+                    if vocabulary.can_see(reporter.role, reporter.org, ledger.case(uuid.UUID(c)).visibility)]
+        if joinable and rng.random() < 0.3:
+            report["case_id"] = rng.choice(joinable)
+        filed = ledger.file_observation(reporter, ObservationSchema().load(report))
         if filed.case_id not in open_cases:
             open_cases.append(filed.case_id)
         return

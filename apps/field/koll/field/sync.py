@@ -76,14 +76,25 @@ class ApiClient:
             raise Unauthorized(401, problem)
         raise ApiError(r.status_code, problem)
 
+    def _answer(self, method: str, path: str, key: str | None = None, **kw: Any) -> Any:
+        """The call's JSON (or its ``key``). A 200 that is not Koll's JSON (a captive portal, a proxy's
+        page) is a failed call like any other, so what was claimed for it goes back in line."""
+        r = self._call(method, path, **kw)
+        try:
+            body = r.json()
+            return body[key] if key is not None else body
+        except (ValueError, KeyError, TypeError):
+            raise ApiError(r.status_code, {"detail": f"the server's answer to {path} was not what Koll sends: "
+                                                     f"{r.text[:120]!r}"}) from None
+
     # --- who am I -------------------------------------------------------------------------
 
     def me(self) -> dict[str, Any]:
-        return self._call("GET", "/me").json()
+        return self._answer("GET", "/me")
 
     def sign_in(self, username: str, password: str) -> dict[str, Any]:
         """Name and password for a token: {"token","user","role","org"}."""
-        return self._call("POST", "/auth/token", json={"username": username, "password": password}).json()
+        return self._answer("POST", "/auth/token", json={"username": username, "password": password})
 
     def healthy(self) -> bool:
         try:
@@ -96,41 +107,38 @@ class ApiClient:
     def send_batch(self, bodies: list[str]) -> list[dict[str, Any]]:
         """``bodies`` are the outbox's stored JSON texts, sent as they are (byte-stable retries)."""
         data = '{"observations":[' + ",".join(bodies) + "]}"
-        r = self._call("POST", "/observations/batch", data=data.encode("utf-8"),
-                       headers={"Content-Type": "application/json"})
-        return r.json()["results"]
+        return self._answer("POST", "/observations/batch", key="results", data=data.encode("utf-8"),
+                            headers={"Content-Type": "application/json"})
 
     def file(self, body: dict[str, Any]) -> dict[str, Any]:
-        return self._call("POST", "/observations", json=body).json()
+        return self._answer("POST", "/observations", json=body)
 
     def upload_photo(self, observation_id: str, path: str) -> dict[str, Any]:
         mime = mimetypes.guess_type(path)[0] or "image/jpeg"
         with open(path, "rb") as f:
-            r = self._call("POST", f"/observations/{observation_id}/photos",
-                           files={"file": (Path(path).name, f, mime)})
-        return r.json()
+            return self._answer("POST", f"/observations/{observation_id}/photos",
+                                files={"file": (Path(path).name, f, mime)})
 
     def mine(self) -> list[dict[str, Any]]:
-        return self._call("GET", "/observations/mine").json()["observations"]
+        return self._answer("GET", "/observations/mine", key="observations")
 
     def nearby(self, lat: float, lon: float, radius_m: float = 50, group: str | None = None,
                timeout: float = 5) -> list[dict[str, Any]]:
         params: dict[str, Any] = {"lat": lat, "lon": lon, "radius_m": radius_m}
         if group:
             params["group"] = group
-        return self._call("GET", "/cases/nearby", params=params,
-                          timeout=(CONNECT_TIMEOUT, timeout)).json()["cases"]
+        return self._answer("GET", "/cases/nearby", key="cases", params=params, timeout=(CONNECT_TIMEOUT, timeout))
 
     def taxonomy(self) -> dict[str, Any]:
-        return self._call("GET", "/taxonomy").json()
+        return self._answer("GET", "/taxonomy")
 
     # --- walks ----------------------------------------------------------------------------
 
     def create_walk(self, body: dict[str, Any]) -> dict[str, Any]:
-        return self._call("POST", "/walks", json=body, ok=(200, 201)).json()
+        return self._answer("POST", "/walks", json=body, ok=(200, 201))
 
     def walk(self, walk_id: str) -> dict[str, Any]:
-        return self._call("GET", f"/walks/{walk_id}").json()
+        return self._answer("GET", f"/walks/{walk_id}")
 
     def walk_command(self, walk_id: str, action: str, version: int | None) -> dict[str, Any]:
         headers = {"If-Match": str(version)} if version is not None else {}
@@ -138,7 +146,7 @@ class ApiClient:
         return r.json() if r.content else {}
 
     def protocol(self, walk_id: str) -> dict[str, Any]:
-        return self._call("GET", f"/walks/{walk_id}/protocol").json()
+        return self._answer("GET", f"/walks/{walk_id}/protocol")
 
 
 @dataclass
@@ -258,7 +266,7 @@ class Syncer:
                 except ApiError as e:
                     if isinstance(e, Unauthorized):
                         raise
-                    if e.status in (400, 413, 415, 422):
+                    if e.status in (400, 409, 413, 415, 422):  # 409: the report was erased
                         self.outbox.mark_photo(r.id, error={"status": e.status, "detail": e.detail,
                                                             "errors": e.problem.get("errors")})
                     else:  # 404: route not there yet or report not visible yet; 5xx

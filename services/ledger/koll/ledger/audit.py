@@ -33,7 +33,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
-from koll.ledger.domain.base import Actor, DomainError
+from koll.ledger.domain.base import Actor, DomainError, NotAllowed
 from koll.ledger.store import GENESIS, Store, chain_link, events_table, metadata, tracking_table
 
 if TYPE_CHECKING:
@@ -289,6 +289,27 @@ def _event_rows(conn: sa.Connection, first: int, last: int) -> list[dict[str, An
     return out
 
 
+# A bundle holds every event's stored state (the chain cannot be checked without it), so it is
+# built in memory: a period keeps it to a size a laptop opens.
+MAX_BUNDLE_EVENTS = 200_000
+
+
+def refuse_hidden(conn: sa.Connection, viewer: Actor | None, first: int, last: int) -> None:
+    """Raw events cannot be redacted and still verify: refuse a range holding any the viewer may not see."""
+    if viewer is None or last < first:
+        return
+    from koll.ledger.projections.audit import audit_events as t
+    from koll.ledger.queries.visibility import visible_levels
+
+    hidden = conn.execute(sa.select(sa.func.count()).where(
+        t.c.position.between(first, last), t.c.visibility.is_not(None),
+        t.c.visibility.not_in(visible_levels(viewer)))).scalar() or 0
+    if hidden:
+        raise NotAllowed(f"positions {first}–{last} hold {hidden} restricted events that {viewer.role} in "
+                         f"{viewer.org} may not see; choose another period, or ask an auditor of the police "
+                         "or social services (IFO)", hidden=hidden)
+
+
 def _hash_at(conn: sa.Connection, position: int) -> str:
     if position <= 0:
         return GENESIS
@@ -298,7 +319,8 @@ def _hash_at(conn: sa.Connection, position: int) -> str:
     return found
 
 
-def merkle_proof(store: Store, position: int, digest: Digest | None = None) -> dict[str, Any]:
+def merkle_proof(store: Store, position: int, digest: Digest | None = None,
+                 viewer: Actor | None = None) -> dict[str, Any]:
     """Proof that the event at ``position`` is inside the digest (default: the latest published one
     at or after it): the event's row, the hash before it, and the path to the digest's Merkle root."""
     with store.read() as conn:
@@ -309,6 +331,7 @@ def merkle_proof(store: Store, position: int, digest: Digest | None = None) -> d
             digest = found[0]
         if not 1 <= position <= digest.position:
             raise DomainError(f"position {position} is not inside the digest at {digest.position}", field="position")
+        refuse_hidden(conn, viewer, position, position)
         hashes = _chain_hashes(conn, digest.position)
         event = _event_rows(conn, position, position)[0]
         previous = _hash_at(conn, position - 1)
@@ -616,7 +639,7 @@ def canonical(body: Any) -> bytes:
 
 
 def signed_bundle(ledger: Ledger, key: Any, start: datetime | None, end: datetime | None,
-                  timeline: list[dict[str, Any]]) -> dict[str, Any]:
+                  timeline: list[dict[str, Any]], viewer: Actor | None = None) -> dict[str, Any]:
     """Events of a period with their stored state and chain hashes, the hash before the first,
     the head as a digest, and the audit timeline; signed over its canonical JSON."""
     with ledger.store.read() as conn:
@@ -631,6 +654,10 @@ def signed_bundle(ledger: Ledger, key: Any, start: datetime | None, end: datetim
         last = conn.execute(q_last).scalar()
         if first is None or last is None or last < first:
             first, last = (last or 0) + 1, last or 0
+        if last - first + 1 > MAX_BUNDLE_EVENTS:
+            raise DomainError(f"the period holds {last - first + 1:,} events, more than the {MAX_BUNDLE_EVENTS:,} "
+                              "one bundle carries: choose a shorter period (from, to)", field="from")
+        refuse_hidden(conn, viewer, first, last)
         events = _event_rows(conn, first, last) if last >= first else []
         previous = _hash_at(conn, first - 1) if first > 1 else GENESIS
         head = conn.execute(sa.select(e.c.id, e.c.chain_hash).order_by(e.c.id.desc()).limit(1)).first()

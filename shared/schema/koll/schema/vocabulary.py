@@ -181,6 +181,12 @@ ROLE_SEES: dict[str, frozenset[str]] = {
 RESTRICTED_ORGS: frozenset[str] = frozenset({"polisen", "sdf-ifo"})
 
 
+def stricter_visibility(a: str, b: str) -> str:
+    """The more closely held of two visibilities (public < internal < restricted)."""
+    order = codes(VISIBILITIES)
+    return max(a, b, key=order.index)
+
+
 def can_see(role: str, org: str, visibility: str) -> bool:
     """Whether a user with `role` in organisation `org` may see a record of `visibility`."""
     if role not in ROLE_SEES:

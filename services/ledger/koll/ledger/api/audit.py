@@ -18,7 +18,7 @@ from koll.ledger import audit
 from koll.ledger.api.auth import AUDIT, GOVERN, requires
 from koll.ledger.api.common import actor, koll, ledger, reading
 from koll.ledger.api.errors import Problem
-from koll.ledger.domain.base import DomainError
+from koll.ledger.domain.base import DomainError, NotAllowed
 from koll.ledger.queries import audit as q
 from koll.schema.payloads import StrictSchema
 
@@ -158,7 +158,9 @@ def proof(args: dict[str, Any], position: int):  # type: ignore[no-untyped-def]
         digest = audit.Digest(position=d["position"], chain_hash=d["chain_hash"], published_at=d["published_at"],
                               reason=d["reason"], merkle_root=d["merkle_root"])
     try:
-        return audit.merkle_proof(koll().store, position, digest)
+        return audit.merkle_proof(koll().store, position, digest, viewer=actor())
+    except NotAllowed:
+        raise
     except DomainError as e:
         raise Problem(404, e.message) from None
 
@@ -186,7 +188,7 @@ def bundle(args: dict[str, Any]):  # type: ignore[no-untyped-def]
     filters = _filters(args)
     with reading() as conn:
         timeline = list(q.each_entry(conn, actor(), filters))
-    signed = audit.signed_bundle(ledger(), _key(), filters.get("from"), filters.get("to"), timeline)
+    signed = audit.signed_bundle(ledger(), _key(), filters.get("from"), filters.get("to"), timeline, viewer=actor())
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     return Response(json.dumps(signed, ensure_ascii=False), mimetype="application/json",
                     headers={"Content-Disposition": f"attachment; filename=koll-audit-{stamp}.json"})

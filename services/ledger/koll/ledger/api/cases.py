@@ -15,6 +15,7 @@ from koll.ledger.api.common import actor, ledger, reading
 from koll.ledger.api.errors import Problem
 from koll.ledger.domain.case import Case
 from koll.ledger.history import describe
+from koll.schema import vocabulary
 from koll.ledger.queries import cases as q
 from koll.schema.payloads import (
     AssignSchema,
@@ -79,7 +80,13 @@ def _case_response(case_id: UUID, status: int = 200) -> Response:
 
 
 def _decide(case_id: UUID, decision: Callable[[Case], None]) -> Response:
-    ledger().decide_case(case_id, expected_version(), decision)
+    who = actor()
+    case = ledger().decide_case(case_id, expected_version(), decision, by=who)
+    if not vocabulary.can_see(who.role, who.org, case.visibility):
+        # Recategorised as restricted by this very decision: recorded, and no longer the caller's to see.
+        return jsonify({"id": str(case.id), "version": case.version, "status": case.status,
+                        "visibility": case.visibility,
+                        "detail": "recorded; the case is now restricted and visible only to the police and IFO"})
     return _case_response(case_id)
 
 
@@ -129,6 +136,6 @@ def reopen(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
 @blp.arguments(DuplicateSchema)
 def duplicate(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
     original = str(body["duplicate_of"])
-    ledger().case(body["duplicate_of"])  # 404 when the original does not exist
+    ledger().case(body["duplicate_of"], actor())  # 404 when the original does not exist, or is not theirs to see
     return _decide(case_id, lambda c: c.close(actor(), reason="duplicate", duplicate_of=original,
                                               note=body.get("note")))

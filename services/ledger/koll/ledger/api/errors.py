@@ -10,7 +10,7 @@ from flask import Flask, Response, json
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from koll.ledger.domain.base import DomainError, NotFound, WorkflowError
+from koll.ledger.domain.base import DomainError, NotAllowed, NotFound, WorkflowError
 from koll.schema.messages import flatten
 
 log = logging.getLogger("koll.api")
@@ -61,6 +61,8 @@ def problem_response(status: int, detail: str, *, type_: str = "about:blank", er
 def domain_status(error: DomainError) -> int:
     if isinstance(error, NotFound):
         return 404
+    if isinstance(error, NotAllowed):
+        return 403
     from koll.ledger.application import ConflictingRepeat, StaleVersion
 
     if isinstance(error, StaleVersion):

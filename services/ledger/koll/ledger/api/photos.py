@@ -13,6 +13,7 @@ from marshmallow import Schema, fields
 from koll.ledger.api.auth import FILE, READ, requires
 from koll.ledger.api.common import actor, koll, ledger, reading
 from koll.ledger.api.errors import Problem
+from koll.ledger.application import refuse_photo
 from koll.ledger.photos import MAX_BYTES, PhotoRefused, PhotoStore, is_sha256, media_type_of
 from koll.ledger.projections.situation import observations
 from koll.ledger.queries.visibility import visible
@@ -48,6 +49,7 @@ def attach(_files: dict, observation_id: UUID):  # type: ignore[no-untyped-def]
     if taxonomy.category(observation.category).photo == "blocked":  # before reading a byte of it
         raise Problem(422, "photos are not allowed for this category", type_="/problems/photo_blocked",
                       errors={"file": [msg("photo_blocked")]})
+    refuse_photo(observation)  # an erased report: its photos are not stored again by a phone's retry
     upload = request.files["file"]
     data = upload.stream.read(MAX_BYTES + 1)
     try:

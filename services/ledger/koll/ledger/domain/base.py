@@ -51,6 +51,12 @@ class NotFound(DomainError):
     code = "not_found"
 
 
+class NotAllowed(DomainError):
+    """The caller's role or organisation may not have what was asked for."""
+
+    code = "not_allowed"
+
+
 class KollAggregate(Aggregate):
     """Base aggregate: events are stamped by the ledger's clock and carry their actor."""
 

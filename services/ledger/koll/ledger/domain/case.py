@@ -12,6 +12,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import event
 
 from koll.ledger.domain.base import Actor, DomainError, KollAggregate
+from koll.schema import taxonomy, vocabulary
 
 OPEN = frozenset({"new", "triaged", "assigned", "in_progress"})
 ENDED = frozenset({"resolved", "closed"})
@@ -63,8 +64,12 @@ class Case(KollAggregate):
 
     def triage(self, by: Actor, *, priority: int, category: str | None, group: str | None, note: str | None) -> None:
         self.require("triage", {"new", "triaged"})
-        self._triaged(by=by.as_dict(), priority=priority, category=category or self.category,
-                      group=group or self.group, note=note)
+        category = category or self.category
+        # A case recategorised to a closely held category is held as closely; it is never loosened,
+        # since its reports were filed under the visibility they had then.
+        visibility = vocabulary.stricter_visibility(self.visibility, taxonomy.category(category).visibility)
+        self._triaged(by=by.as_dict(), priority=priority, category=category,
+                      group=group or self.group, note=note, visibility=visibility)
 
     def assign(self, by: Actor, *, org: str, person: str | None) -> None:
         self.require("assign", {"triaged", "assigned", "in_progress"})
@@ -96,11 +101,13 @@ class Case(KollAggregate):
     # Facts: how each recorded event changes the case.
 
     @event("Triaged")
-    def _triaged(self, by: dict, priority: int, category: str, group: str, note: str | None) -> None:
+    def _triaged(self, by: dict, priority: int, category: str, group: str, note: str | None,
+                 visibility: str | None = None) -> None:  # None: recorded before triage could tighten it
         self.status = "triaged"
         self.priority = priority
         self.category = category
         self.group = group
+        self.visibility = visibility or self.visibility
 
     @event("Assigned")
     def _assigned(self, by: dict, org: str, person: str | None) -> None:

@@ -124,7 +124,8 @@ class CasesProjection(RowProjection):
         row["version"] = event.originator_version
         row["updated_at"] = at
         if isinstance(event, Case.Triaged):
-            row.update(status="triaged", priority=event.priority, category=event.category, group_code=event.group)
+            row.update(status="triaged", priority=event.priority, category=event.category, group_code=event.group,
+                       visibility=getattr(event, "visibility", None) or row["visibility"])
         elif isinstance(event, Case.Assigned):
             row.update(status="assigned", assigned_org=event.org, assigned_person=event.person)
         elif isinstance(event, Case.WorkStarted):

@@ -100,7 +100,7 @@ class MeasureCommands:
     def link_case_to_measure(self: Ledger, by: Actor, measure_id: UUID, expected_version: int,
                              case_id: UUID) -> Measure:
         try:
-            self.case(case_id)
+            self.case(case_id, by)
         except NotFound:
             raise DomainError(f"no case with id {case_id}", field="case_id") from None
         return self.decide_measure(measure_id, expected_version, lambda m: m.link_case(by, case_id=str(case_id)))

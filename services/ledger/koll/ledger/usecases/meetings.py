@@ -41,7 +41,9 @@ class MeetingCommands:
         for ids, cls, name in ((measures, Measure, "measures"), (cases, Case, "cases")):
             for i in ids:
                 try:
-                    self._get(cls, UUID(i), what=name[:-1])
+                    found = self._get(cls, UUID(i), what=name[:-1])
+                    if isinstance(found, Case):
+                        self._require_visible(found, by)
                 except DomainError:
                     raise DomainError(f"no {name[:-1]} with id {i}", field=name) from None
         decision_id = str(body["id"])
