@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from pyproj import Transformer
 
 from koll.ledger.domain.base import Actor
+from koll.ledger.spreadsheet import defused
 from koll.ledger.projections.situation import cases
 from koll.ledger.queries.cases import case_filters, case_row
 from koll.ledger.queries.walks import responsible_org
@@ -61,9 +62,7 @@ def _cell(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value  # a spreadsheet would run it as a formula
-    return value
+    return defused(value)
 
 
 def to_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> str:

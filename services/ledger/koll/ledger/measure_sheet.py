@@ -16,6 +16,7 @@ from typing import Any
 
 from marshmallow import ValidationError
 
+from koll.ledger.spreadsheet import defused, text_cell
 from koll.schema import taxonomy, vocabulary
 from koll.schema.messages import bilingual, flatten, msg
 from koll.schema.payloads_measures import SheetRowSchema
@@ -264,7 +265,7 @@ def write_xlsx(rows: Iterable[dict[str, Any]]) -> bytes:
     sheet = book.create_sheet("Insatser")
     sheet.append([c.header for c in COLUMNS])
     for m in rows:
-        sheet.append(cells(m))
+        sheet.append([text_cell(sheet, v) for v in cells(m)])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -275,7 +276,7 @@ def write_csv(rows: Iterable[dict[str, Any]]) -> bytes:
     out = csv.writer(buffer)
     out.writerow([c.header for c in COLUMNS])
     for m in rows:
-        out.writerow(["" if v is None else v.isoformat() if isinstance(v, date) else v for v in cells(m)])
+        out.writerow(["" if v is None else v.isoformat() if isinstance(v, date) else defused(v) for v in cells(m)])
     return buffer.getvalue().encode("utf-8-sig")  # the BOM makes Excel read it as UTF-8
 
 
