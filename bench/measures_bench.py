@@ -101,7 +101,7 @@ def run() -> list[dict[str, Any]]:
             ledger.file_observations(ANNA, reports[i:i + 500])
         events = ledger.recorder.max_notification_id() or 0
         with ledger.store.read() as conn:
-            board_ms = _median_ms(lambda: mq.board(conn, {}))
+            board_ms = _median_ms(lambda: mq.board(conn, OPS, {}))
             portfolio_ms = _median_ms(lambda: mq.portfolio(conn))
             report_ms = _median_ms(lambda: meq.report_back(conn, OPS, str(meetings[-1])))
             sheet = write_xlsx(board_rows(conn))

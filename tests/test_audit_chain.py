@@ -221,3 +221,26 @@ def test_a_meeting_held_publishes_a_digest(ledger):
     assert [(d["position"], d["chain_hash"]) for d in digests] == [tuple(head)]
     assert str(meeting_id) in digests[0]["reason"] and digests[0]["published_by"] == "operativ"
     assert audit.verify_chain(ledger.store).digests_checked == 1
+
+
+def test_the_api_checks_the_chain_against_digests_kept_outside(service):
+    ledger = service.ledger
+    fill(ledger, 3)
+    assert service.client("admin").post("/api/v1/audit/digests", {"reason": "möte"}).status_code == 201
+    auditor = service.client("auditor")
+    kept = auditor.get("/api/v1/audit/digests").json()  # the copy an auditor keeps on their own disk
+    assert auditor.post("/api/v1/audit/verify", kept).json()["ok"] is True
+    position = events_in_ledger(ledger) - 4  # a report's event inside the digest
+    sql(ledger, "UPDATE koll_events SET state = :s WHERE id = :i", s=forge(state_of(ledger, position)), i=position)
+    rechain(ledger)
+    sql(ledger, "DELETE FROM koll_digests")
+    assert auditor.get("/api/v1/audit/verify").json()["ok"] is True  # the ledger alone looks whole …
+    report = auditor.post("/api/v1/audit/verify", kept).json()  # … the kept digest does not match
+    assert report["ok"] is False and report["window"] == [1, kept["digests"][0]["position"]]
+    bad = auditor.post("/api/v1/audit/verify", {"digests": [{"position": 0, "chain_hash": "nej"}]})
+    assert bad.status_code == 422 and any(k.startswith("digests") for k in bad.json()["errors"])
+    assert service.client("reporter").post("/api/v1/audit/verify", kept).status_code == 403
+
+
+def events_in_ledger(ledger) -> int:
+    return ledger.recorder.max_notification_id() or 0

@@ -17,6 +17,7 @@ from koll.schema.payloads import ObservationSchema
 from koll.schema.payloads_measures import MeasureSchema
 
 OPS = Actor("operativ", "operational", "sdf")
+ANNA = Actor("anna", "reporter", "sdf")
 POLICE = Actor("polis", "operational", "polisen")
 
 
@@ -50,7 +51,7 @@ def step(ledger, mid, decision):
 
 def board(ledger, **args):
     with ledger.store.read() as conn:
-        return q.board(conn, args)
+        return q.board(conn, None, args)
 
 
 # --- The lifecycle ------------------------------------------------------------------------
@@ -213,6 +214,22 @@ def test_a_computed_indicator_counts_observations_per_week_of_its_categories_at_
     assert values[-4] == 4 and values[-2] == 1
     assert ind["trend"] == "improving"  # six weeks: 0, 0, 4, 0, 1, 0: fewer in the later half
     assert ind["points"][-1]["at"] == f"{now.isocalendar()[0]}-W{now.isocalendar()[1]:02d}"
+
+
+def test_a_computed_indicator_over_restricted_reports_counts_them_only_for_those_who_may_see_them(ledger):
+    dealing = {"code": "langning", "source": "computed", "categories": ["SOC-01"], "places": [], "direction": "down"}
+    propose(ledger, indicators=[dealing])
+    police = Actor("polis", "operational", "polisen")
+    for _ in range(3):
+        ledger.file_observation(police, ObservationSchema().load(observation(category="SOC-01")))
+
+    def total(viewer):
+        with ledger.store.read() as conn:
+            ind = q.board(conn, viewer, {"weeks": 4})["measures"][0]["indicators"][0]
+        return sum(p["value"] for p in ind["points"])
+
+    assert total(police) == 3 and total(Actor("admin", "admin", "sdf")) == 3
+    assert total(OPS) == 0 and total(ANNA) == 0  # the district's staff and a reporter see no count of them
 
 
 # --- The API --------------------------------------------------------------------------------

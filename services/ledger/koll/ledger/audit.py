@@ -478,7 +478,9 @@ class AsOfCache:
         if self._dir is None:
             import tempfile
 
-            self._dir = Path(tempfile.mkdtemp(prefix="koll-asof-"))
+            # Private to this user (0700) and removed when the cache goes or the process ends.
+            self._tmp = tempfile.TemporaryDirectory(prefix="koll-asof-")
+            self._dir = Path(self._tmp.name)
         return self._dir
 
     def _save(self, ledger: Ledger, scratch: Scratch) -> None:
@@ -539,7 +541,8 @@ class AsOfCache:
                                    align=self.interval if prefix else None)
             self._items[key] = scratch
             while len(self._items) > self.size:
-                self._items.popitem(last=False)[1].dispose()
+                # Not disposed: a request may still be reading it; it goes when its last reader does.
+                self._items.popitem(last=False)
         return scratch
 
 

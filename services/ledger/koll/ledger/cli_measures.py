@@ -41,8 +41,12 @@ def cmd_import_measures(args: argparse.Namespace) -> int:
     from koll.ledger.measure_sheet import SheetInvalid, import_sheet
     from koll.ledger.server import open_ledger
 
-    with open(args.file, "rb") as f:
-        data = f.read()
+    try:
+        with open(args.file, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        print(f"kan inte läsa {args.file}: {e.strerror} / cannot read {args.file}: {e.strerror}", file=sys.stderr)
+        return 2
     koll = open_ledger(Settings.from_env())
     by = Actor(args.user, "operational", args.org) if args.user else SYSTEM
     try:

@@ -129,6 +129,30 @@ def verify():  # type: ignore[no-untyped-def]
     return report.as_dict()
 
 
+class KeptDigestSchema(StrictSchema):
+    position = fields.Integer(required=True, validate=validate.Range(1))
+    chain_hash = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
+    published_at = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    merkle_root = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
+    id = fields.Raw(load_default=None)  # as GET /audit/digests lists them; not needed to check
+    published_by = fields.Raw(load_default=None)
+
+
+class KeptDigestsSchema(StrictSchema):
+    digests = fields.List(fields.Nested(KeptDigestSchema), required=True, validate=validate.Length(min=1, max=10_000))
+
+
+@blp.route("/audit/verify", methods=["POST"])
+@requires(*AUDIT)
+@blp.arguments(KeptDigestsSchema)
+def verify_against(body: dict[str, Any]):  # type: ignore[no-untyped-def]
+    """Recompute the chain and check it against digests kept outside the system (as GET /audit/digests
+    gave them): names the first event that no longer matches. Records nothing."""
+    kept = audit.load_digests(body, label="request")
+    return audit.verify_chain(koll().store, kept).as_dict()
+
+
 @blp.route("/audit/digests")
 @requires(*AUDIT)
 def digests():  # type: ignore[no-untyped-def]

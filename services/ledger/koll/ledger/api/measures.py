@@ -56,7 +56,7 @@ def propose(body: dict[str, Any]):  # type: ignore[no-untyped-def]
 def board(args: dict[str, Any]):  # type: ignore[no-untyped-def]
     """The measure board: filtered measures, counts by each facet, late ones flagged, indicator trends."""
     with reading() as conn:
-        return plain(q.board(conn, args))
+        return plain(q.board(conn, actor(), args))
 
 
 @blp.route("/measures/portfolio")
@@ -77,7 +77,7 @@ def get_measure(measure_id: UUID):  # type: ignore[no-untyped-def]
 
 def _measure_response(measure_id: UUID) -> Response:
     with reading() as conn:
-        found = q.get_measure(conn, str(measure_id))
+        found = q.get_measure(conn, str(measure_id), actor())
     if found is None:
         raise Problem(404, f"no measure with id {measure_id}")
     found["history"] = [describe(e) for e in ledger().history(measure_id)]

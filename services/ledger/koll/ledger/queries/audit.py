@@ -7,8 +7,6 @@ The web boards (/revision) call these too:
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import json
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
@@ -105,25 +103,16 @@ def csv_row(e: dict[str, Any]) -> list[Any]:
 
 def board_queries(at: datetime | None = None) -> dict[str, Callable[[sa.Connection, Actor], Any]]:
     """Every board's query, run the same way on the live read models and on a replayed scratch
-    database. The measure board is included when its query module exists; its "late" flags are
-    judged on the day of ``at`` (today when None), as the board showed them that day."""
-    from koll.ledger.queries import situation
+    database. The measure board's "late" flags are judged on the day of ``at`` (today when None),
+    as the board showed them that day."""
+    from koll.ledger.queries import measures, situation
 
-    boards: dict[str, Callable[[sa.Connection, Actor], Any]] = {
+    args: dict[str, Any] = {"as_of": at.astimezone(timezone.utc).date()} if at is not None else {}
+    return {
         "situation": lambda conn, actor: situation.counts(conn, actor, {}),
         "map": lambda conn, actor: situation.feature_collection(conn, actor, {}),
+        "measures": lambda conn, actor: measures.board(conn, actor, dict(args)),
     }
-    try:
-        measures = importlib.import_module("koll.ledger.queries.measures")
-    except ModuleNotFoundError:
-        return boards
-    board = getattr(measures, "board", None)
-    if callable(board):
-        args: dict[str, Any] = {"as_of": at.astimezone(timezone.utc).date()} if at is not None else {}
-        takes_actor = len(inspect.signature(board).parameters) >= 3
-        boards["measures"] = ((lambda conn, actor: board(conn, actor, dict(args))) if takes_actor
-                              else (lambda conn, actor: board(conn, dict(args))))
-    return boards
 
 
 def live_boards(conn: sa.Connection, actor: Actor, at: datetime | None = None) -> dict[str, Any]:

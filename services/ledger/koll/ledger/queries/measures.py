@@ -15,7 +15,9 @@ import sqlalchemy as sa
 from koll.ledger.domain.measure import ACTIVE
 from koll.ledger.projections.measures import escalations, indicator_values, measures
 from koll.ledger.projections.situation import observations
+from koll.ledger.domain.base import Actor
 from koll.ledger.queries.cases import aware
+from koll.ledger.queries.visibility import visible
 from koll.ledger.queries.situation import week_start
 from koll.schema import vocabulary
 
@@ -59,8 +61,9 @@ def filters(args: dict[str, Any], as_of: date) -> list[sa.ColumnElement[bool]]:
     return where
 
 
-def board(conn: sa.Connection, args: dict[str, Any]) -> dict[str, Any]:
-    """The board: the measures that pass the filters, counted by each facet, with their trends."""
+def board(conn: sa.Connection, viewer: Actor | None, args: dict[str, Any]) -> dict[str, Any]:
+    """The board: the measures that pass the filters, counted by each facet, with their trends
+    (computed ones counting only the reports ``viewer`` may see; None: all)."""
     as_of = args.get("as_of") or today()
     q = (sa.select(measures).where(*filters(args, as_of))
          .order_by(measures.c.end_date.is_(None), measures.c.end_date, measures.c.what, measures.c.measure_id))
@@ -69,19 +72,20 @@ def board(conn: sa.Connection, args: dict[str, Any]) -> dict[str, Any]:
     for r in rows:
         for arg, col in FACETS.items():
             counts[arg][r["owner_org" if arg == "owner" else arg] or "-"] += 1
-    attach_trends(conn, rows, as_of, args.get("weeks", 12))
+    attach_trends(conn, rows, as_of, args.get("weeks", 12), viewer)
     return {"as_of": as_of.isoformat(), "total": len(rows), "late": sum(r["late"] for r in rows),
             "counts": {k: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for k, v in counts.items()},
             "measures": rows}
 
 
-def get_measure(conn: sa.Connection, measure_id: str, as_of: date | None = None) -> dict[str, Any] | None:
+def get_measure(conn: sa.Connection, measure_id: str, viewer: Actor | None,
+                as_of: date | None = None) -> dict[str, Any] | None:
     as_of = as_of or today()
     r = conn.execute(sa.select(measures).where(measures.c.measure_id == measure_id)).first()
     if r is None:
         return None
     row = measure_row(r, as_of)
-    attach_trends(conn, [row], as_of, 12)
+    attach_trends(conn, [row], as_of, 12, viewer)
     q = sa.select(escalations).where(escalations.c.measure_id == measure_id).order_by(escalations.c.escalated_at)
     row["escalations"] = [aware({k: v for k, v in e._mapping.items() if k != "measure_id"}) for e in conn.execute(q)]
     return row
@@ -90,7 +94,8 @@ def get_measure(conn: sa.Connection, measure_id: str, as_of: date | None = None)
 # --- Indicators -----------------------------------------------------------------------------
 
 
-def attach_trends(conn: sa.Connection, rows: list[dict[str, Any]], as_of: date, weeks: int) -> None:
+def attach_trends(conn: sa.Connection, rows: list[dict[str, Any]], as_of: date, weeks: int,
+                  viewer: Actor | None) -> None:
     """Each indicator gets its points: hand-recorded values, or observations counted per week."""
     manual: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     with_manual = [r["id"] for r in rows if any(i["source"] == "manual" for i in r["indicators"])]
@@ -102,7 +107,7 @@ def attach_trends(conn: sa.Connection, rows: list[dict[str, Any]], as_of: date, 
         for mid, code, value, on, source in conn.execute(q):
             manual[(mid, code)].append({"at": on, "value": value, "source": source})
     computed = [i for r in rows for i in r["indicators"] if i["source"] == "computed"]
-    weekly = _weekly_counts(conn, computed, as_of, weeks) if computed else None
+    weekly = _weekly_counts(conn, computed, as_of, weeks, viewer) if computed else None
     for r in rows:
         for ind in r["indicators"]:
             if ind["source"] == "computed":
@@ -122,7 +127,8 @@ def _counts(indicator: dict[str, Any], category: str, group: str, place: str | N
     return (category in wanted or group in wanted) and (not indicator["places"] or place in indicator["places"])
 
 
-def _weekly_counts(conn: sa.Connection, indicators: list[dict[str, Any]], as_of: date, weeks: int):  # type: ignore[no-untyped-def]
+def _weekly_counts(conn: sa.Connection, indicators: list[dict[str, Any]], as_of: date, weeks: int,  # type: ignore[no-untyped-def]
+                   viewer: Actor | None):
     """Observations by (category, group, place) for each of the last ``weeks`` ISO weeks up to ``as_of``:
     one grouped query serves every computed indicator on the board."""
     end = datetime.combine(as_of + timedelta(days=1), datetime.min.time())
@@ -135,6 +141,8 @@ def _weekly_counts(conn: sa.Connection, indicators: list[dict[str, Any]], as_of:
     q = (sa.select(o.category, o.group_code, o.place, day, sa.func.count())
          .where(o.observed_at >= first, o.observed_at < end, sa.or_(o.category.in_(wanted), o.group_code.in_(wanted)))
          .group_by(o.category, o.group_code, o.place, day))
+    if viewer is not None:
+        q = q.where(visible(observations, viewer))
     counts: list[Counter] = [Counter() for _ in range(weeks)]
     for category, group, place, d, n in conn.execute(q):
         d = d if isinstance(d, date) else date.fromisoformat(str(d)[:10])

@@ -157,7 +157,13 @@ class MeasureCommands:
         if errors:
             raise SheetRejected(errors)
         if changed and record:
-            self.save(*changed)
+            try:
+                self.save(*changed)  # one transaction: all of the sheet or none of it
+            except IntegrityError:
+                from koll.ledger.application import StaleVersion
+
+                raise StaleVersion("a measure in the sheet was changed by someone else while it was imported; "
+                                   "nothing was recorded: import the sheet again") from None
         return result
 
     def _recorded_measures(self: Ledger, ids: Sequence[UUID]) -> tuple[dict[UUID, Measure], set[UUID]]:

@@ -109,7 +109,7 @@ def measures(actor: Actor) -> Any:
     if f["late"]:
         args["late"] = True
     with reading() as conn:
-        data = q.board(conn, args)
+        data = q.board(conn, actor, args)
         portfolio = q.portfolio(conn)
     rows = data["measures"]
     statuses = [s.code for s in vocabulary.MEASURE_STATUSES]
@@ -133,7 +133,7 @@ def _measure_page(actor: Actor, measure_id: str, *, status: int = 200, message: 
                   message_kind: str = "ok", form: dict[str, str] | None = None) -> Any:
     mid = _measure_uuid(measure_id)
     with reading() as conn:
-        m = q.get_measure(conn, str(mid))
+        m = q.get_measure(conn, str(mid), actor)
         if m is None:
             abort(404)
         linked = [c for c in (case_queries.get_case(conn, actor, cid) for cid in m["cases"]) if c]
