@@ -305,3 +305,34 @@ def test_the_demo_has_walks_by_day_and_by_night(ledger):
     assert by_light["morker"]["dark_at_start"] is True and by_light["dagsljus"]["dark_at_start"] is False
     assert all(w["findings"] >= 5 and w["positive"] >= 1 for w in by_light.values())
     assert set(by_light["dagsljus"]["participant_counts"]) == {"boende", "forening", "personal"}
+
+
+def test_an_admin_erases_a_walks_people_and_its_protocol_and_counts_stay(service):
+    from koll.ledger import audit
+
+    ops, admin = service.client("operational"), service.client("admin")
+    body = plan()
+    ops.post("/api/v1/walks", body)
+    path = f"/api/v1/walks/{body['id']}"
+    assert ops.post(f"{path}/start", {}, headers={"If-Match": "1"}).status_code == 200
+    assert ops.post("/api/v1/observations", observation(walk_id=body["id"])).status_code == 201
+    assert ops.post(f"{path}/end", {"summary": "Karin tyckte att tunneln var mörk"},
+                    headers={"If-Match": "2"}).status_code == 200
+    protocol = ops.get(f"{path}/protocol").json()
+    assert ops.post(f"{path}/erase", {"reason": "begäran"}).status_code == 403
+    assert admin.post(f"{path}/erase", {}).status_code == 422
+    r = admin.post(f"{path}/erase", {"reason": "Begäran från deltagare"})
+    assert r.status_code == 200 and r.json()["key_destroyed"] is True
+    walk = ops.get(path).json()
+    assert [p["name"] for p in walk["participants"]] == [ERASED] * 3 and walk["summary"] == ERASED
+    assert walk["participant_counts"] == {"boende": 1, "forening": 1, "personal": 1}
+    after = ops.get(f"{path}/protocol").json()
+    assert after["counts"] == protocol["counts"] == {"findings": 1, "positive": 0}
+    assert after["organisations"] == protocol["organisations"]
+    assert audit.verify_chain(service.ledger.store).ok
+    again = admin.post(f"{path}/erase", {"reason": "igen"})
+    assert again.status_code == 200 and again.json()["already_erased"] is True
+    history = service.client("auditor").get("/api/v1/audit/events", params={"aggregate": body["id"]}).json()
+    assert [e["event"] for e in history["events"]].count("Walk.PeopleErased") == 1
+    service.ledger.rebuild()
+    assert [p["name"] for p in ops.get(path).json()["participants"]] == [ERASED] * 3

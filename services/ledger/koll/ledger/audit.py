@@ -576,33 +576,46 @@ def delete_photo(blob_dir: Path | None, sha256: str) -> int:
     return removed
 
 
-def erase_observation(ledger: Ledger, by: Actor, observation_id: UUID, reason: str,
-                      blob_dir: Path | None = None) -> dict[str, Any]:
-    """Make a report's personal data unreadable: record Observation.Erased and destroy its key in
-    one transaction; then delete its photos. Repeating it finishes what a crash left undone."""
+def _erase(ledger: Ledger, by: Actor, subject_id: UUID, reason: str, load: Callable[[UUID], Any],
+           erased: Callable[[Any], bool]) -> tuple[Any, bool, bool]:
+    """Record the aggregate's erasure and destroy its key in one transaction; repeating it finishes
+    what a crash left undone. (aggregate, was it erased already, was a key destroyed now)."""
     if not reason or not reason.strip():
         raise DomainError("an erasure needs a reason", field="reason")
     destroyed: list[bool] = []
     for _attempt in range(3):
-        observation = ledger.observation(observation_id)
-        already = bool(getattr(observation, "erased", False))
-        if already:
+        aggregate = load(subject_id)
+        if erased(aggregate):
             with ledger.store.write() as conn:
-                destroyed.append(ledger.vault.destroy(conn, str(observation_id)))
-            break
-        observation.erase(by=by.as_dict(), reason=reason.strip())
+                destroyed.append(ledger.vault.destroy(conn, str(subject_id)))
+            return aggregate, True, any(destroyed)
+        aggregate.erase(by=by.as_dict(), reason=reason.strip())
         try:
-            ledger.save(observation, side_writes=[
-                lambda conn: destroyed.append(ledger.vault.destroy(conn, str(observation_id)))])
-            break
+            ledger.save(aggregate, side_writes=[
+                lambda conn: destroyed.append(ledger.vault.destroy(conn, str(subject_id)))])
+            return aggregate, False, any(destroyed)
         except IntegrityError:
             destroyed.clear()  # someone appended to it meanwhile: load again
-    else:
-        raise DomainError("the observation kept changing; try again", field="id")
+    raise DomainError("it kept changing while it was erased; try again", field="id")
+
+
+def erase_observation(ledger: Ledger, by: Actor, observation_id: UUID, reason: str,
+                      blob_dir: Path | None = None) -> dict[str, Any]:
+    """Make a report's personal data unreadable: its note (sealed with its key) and its photos."""
+    observation, already, destroyed = _erase(ledger, by, observation_id, reason, ledger.observation,
+                                             lambda o: bool(getattr(o, "erased", False)))
     photos = list(getattr(observation, "photos", []))
     removed = sum(delete_photo(blob_dir, sha) for sha in photos)
     return {"id": str(observation_id), "erased": True, "already_erased": already,
-            "key_destroyed": any(destroyed), "photos": len(photos), "photo_files_deleted": removed}
+            "key_destroyed": destroyed, "photos": len(photos), "photo_files_deleted": removed}
+
+
+def erase_walk_people(ledger: Ledger, by: Actor, walk_id: UUID, reason: str) -> dict[str, Any]:
+    """Make a safety walk's walkers' names and its summary unreadable; its findings, route, light and
+    the count of walkers by kind stay, and so does the protocol."""
+    _walk, already, destroyed = _erase(ledger, by, walk_id, reason, ledger.walk,
+                                       lambda w: bool(getattr(w, "people_erased", False)))
+    return {"id": str(walk_id), "erased": True, "already_erased": already, "key_destroyed": destroyed}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -218,6 +218,15 @@ def bundle(args: dict[str, Any]):  # type: ignore[no-untyped-def]
                     headers={"Content-Disposition": f"attachment; filename=koll-audit-{stamp}.json"})
 
 
+@blp.route("/walks/<uuid:walk_id>/erase", methods=["POST"])
+@requires(*ERASE)
+@blp.arguments(EraseBodySchema)
+def erase_walk(body: dict[str, Any], walk_id: UUID):  # type: ignore[no-untyped-def]
+    """Erase a safety walk's personal data (the walkers' names, the summary): its key is destroyed as
+    Walk.PeopleErased is recorded. Findings, route, light and counts of walkers by kind stay."""
+    return audit.erase_walk_people(ledger(), actor(), walk_id, body["reason"])
+
+
 @blp.route("/observations/<uuid:observation_id>/erase", methods=["POST"])
 @requires(*ERASE)
 @blp.arguments(EraseBodySchema)

@@ -81,6 +81,11 @@ class Walk(KollAggregate):
         self.ended_at = at
         self.summary = summary
 
+    @event("PeopleErased")
+    def erase(self, *, reason: str, by: dict[str, str]) -> None:
+        """The walkers' names and the summary made unreadable (the walk's key is destroyed with it)."""
+        self.people_erased = True
+
     @property
     def planner(self) -> Actor:
         return Actor.from_dict(self.by)

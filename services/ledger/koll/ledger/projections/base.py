@@ -164,8 +164,8 @@ class Projector:
         if not batch:
             return
         positions = self.positions(conn)
-        behind = min(positions.get(p.name, 0) for p in self.projections)
         first = batch[0][0]
+        behind = min((positions.get(p.name, 0) for p in self.projections), default=first - 1)
         if self.load is not None and behind < first - 1:
             batch = [*self.load(conn, behind, first - 1), *batch]
         last = batch[-1][0]

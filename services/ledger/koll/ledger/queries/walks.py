@@ -12,7 +12,7 @@ from koll.ledger.projections.situation import cases, observations
 from koll.ledger.projections.walks import walks
 from koll.ledger.queries.cases import aware
 from koll.ledger.queries.visibility import visible
-from koll.ledger.vault import Vault, open_sealed
+from koll.ledger.vault import ERASED, Vault, open_sealed
 from koll.schema import taxonomy
 
 # Walkers' names are for those who organise and follow up the walks, not for every reader.
@@ -26,19 +26,20 @@ def _walk_row(row: Any, actor: Actor, vault: Vault | None) -> dict[str, Any]:
         r[k] = json.loads(r[k])
     sealed_people, sealed_summary = r.pop("participants_sealed"), r.pop("summary_sealed")
     may_read = vault is not None and (actor.role in SEES_NAMES or actor.user == r["planned_by"])
-    r["participants"] = _people(vault, r["id"], sealed_people) if may_read else None
+    r["participants"] = (_people(vault, r["id"], sealed_people, sum(r["participant_counts"].values()))
+                         if may_read else None)
     r["summary"] = vault.open(r["id"], sealed_summary) if may_read else None
     r.pop("planned_by_org")
     return r
 
 
-def _people(vault: Vault, walk_id: str, sealed: str | None) -> list[dict[str, Any]]:
+def _people(vault: Vault, walk_id: str, sealed: str | None, walkers: int) -> list[dict[str, Any]]:
     """The walkers, or one '[raderad]' entry per walker once erased."""
     opened = vault.open(walk_id, sealed)
     if opened is None:
         return []
-    if not opened.startswith("["):  # the key is destroyed: the names are gone
-        return [{"name": opened, "kind": "", "org": None}]
+    if opened == ERASED:  # the key is destroyed: the names are gone
+        return [{"name": ERASED, "kind": "", "org": None} for _ in range(max(walkers, 1))]
     return json.loads(opened)
 
 
