@@ -290,3 +290,30 @@ def walk_mode(d):
 def idle(d):
     """Start, draw the first frame, stop: the cold-start benchmark."""
     yield 0
+
+
+def typing_then_paused(d):
+    """A report half typed when the phone puts the app away (a call, the camera): Android pauses it,
+    then may end it without a word."""
+    app = d.app
+    yield 0.3
+    yield from d.tap(d.find(id="new_report", screen="home"))
+    yield until(lambda: app.sm.current == "category", 5, "category screen")
+    yield from d.tap(d.find("group:BEL"))
+    yield from d.tap(d.find("cat:BEL-01"))
+    yield until(lambda: app.sm.current == "report", 5, "report screen")
+    yield from d.type(d.find(id="note", screen="report"), d.args.extra["note"])
+    assert app.on_pause() is True  # what Android calls before it may stop the app
+    _marker(d, "paused")
+    yield until(lambda: False, 600, "being killed")  # the test kills us here
+
+
+def drafts_kept(d):
+    """After a restart: the drafts in the outbox, as the outbox screen shows them."""
+    app = d.app
+    yield 0.3
+    yield from d.go("outbox")
+    yield 0.3
+    states = [w.state for w in d.walk() if str(getattr(w, "kid", "")).startswith("row:")]
+    drafts = [r.body for r in app.outbox.rows() if r.state == "draft"]
+    _result(d, states=states, drafts=[{"category": b["category"], "note": b["note"]} for b in drafts])

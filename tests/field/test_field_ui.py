@@ -87,3 +87,21 @@ def test_walk_mode(service, tmp_path):
     else:
         assert user.mine() == []
         assert [c["kind"] for c in result["commands"]] == ["walk_create", "walk_start", "walk_end"]
+
+
+def test_a_report_being_typed_survives_the_paused_app_being_ended(service, user, tmp_path):
+    phone = tmp_path / "phone"
+    run_scenario("sign_in_only", phone, service.url, args={"token": user.token})
+    note = "Lampan vid trappan blinkar, halvskrivet"
+    proc, _out = run_scenario("typing_then_paused", phone, service.url, background=True, args={"note": note})
+    deadline = time.monotonic() + 60
+    while not (phone / "paused").exists():
+        assert proc.poll() is None, proc.stdout.read()
+        assert time.monotonic() < deadline, "the app was not paused"
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGKILL)  # Android ends the paused app
+    proc.wait()
+    result = run_scenario("drafts_kept", phone, service.url)
+    assert result["drafts"] == [{"category": "BEL-01", "note": note}]
+    assert result["states"] == ["draft"]  # on the outbox screen, and not sent
+    assert user.mine() == []

@@ -479,6 +479,8 @@ class ReportScreen(Screen):
                 self.form.photo_path = path
             self.refresh()
 
+        # Android often stops an app while its camera is open: what was typed is kept first.
+        self.keep_draft()
         try:
             app.camera.take(stem, got)
         except Exception as e:  # a camera that cannot start must not stop the report
@@ -509,10 +511,16 @@ class ReportScreen(Screen):
 
     def save_draft(self) -> None:
         app = App.get_running_app()
-        body = self.form.body()
-        app.outbox.save_draft(body, self.form.photo_path)
+        self.keep_draft()
         app.toast = t("draft_saved", app.lang)
         app.leave_report()
+
+    def keep_draft(self) -> None:
+        """The report as typed so far, kept in the outbox as a draft (nothing is sent); saved again
+        under the same id as it grows, and queued from there when filed."""
+        if self.form.category is None and not self.form.note.strip():
+            return  # nothing begun yet
+        App.get_running_app().outbox.save_draft(self.form.body(), self.form.photo_path)
 
     def back(self) -> None:
         app = App.get_running_app()
@@ -885,7 +893,11 @@ class KollFieldApp(App):
             self.worker.stop()
             self.worker.join(timeout=5)
 
-    def on_pause(self):  # Android: keep the state; the outbox is already on disk
+    def on_pause(self):
+        # Android may end a paused app without a word: the outbox is on disk, and so is now the
+        # report being typed.
+        if self.sm.current == "report":
+            self.sm.get_screen("report").keep_draft()
         return True
 
     def client(self) -> ApiClient | None:
