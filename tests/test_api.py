@@ -213,3 +213,23 @@ def test_my_reports_follow_what_happened(service):
     assert [(m["id"], m["status"]) for m in mine] == [(filed["id"], "triaged")]
     detail = phone.get(f"/api/v1/observations/{filed['id']}").json()
     assert detail["note"] == "Mycket skräp vid trappan"
+
+
+def test_the_situation_tells_how_long_cases_have_been_open(service):
+    from datetime import datetime, timezone
+
+    from koll.ledger.domain import clock
+    from koll.ledger.domain.base import Actor
+    from koll.schema.payloads import ObservationSchema
+
+    now = datetime.now(timezone.utc)
+    reporter = Actor("rapportor", "reporter", "sdf")
+    for days_ago in (0, 2, 12, 40, 200):  # opened: this week, this week, a fortnight, a month, long ago
+        with clock.frozen_at(now - timedelta(days=days_ago)):
+            service.ledger.file_observation(reporter, ObservationSchema().load(observation()))
+    ops = service.client("operational")
+    assert ops.get("/api/v1/situation").json()["by_age"] == {"vecka": 2, "manad": 1, "kvartal": 1, "aldre": 1}
+    ages = sorted(f["properties"]["age_days"] for f in ops.get("/api/v1/situation/map").json()["features"])
+    assert ages[0] < 1 and 199 < ages[-1] < 201
+    labels = {t["code"]: t["sv"] for t in ops.get("/api/v1/taxonomy").json()["case_ages"]}
+    assert labels["vecka"] == "Högst en vecka"

@@ -317,9 +317,15 @@ def nearest_place(lat: float, lon: float) -> Place | None:
     Places overlap (the square contains the restaurant), so the nearest centre wins: a point
     at the restaurant door is "restaurangen", not "torget".
     """
+    # Places are tens of metres across: a flat approximation around the point (off by less than a
+    # millimetre at that scale) picks the same place as haversine, at a fraction of the cost.
+    k = math.cos(math.radians(lat))
     best: tuple[float, Place] | None = None
     for p in PLACES:
-        d = haversine_m(lat, lon, p.lat, p.lon)
+        d = _M_PER_DEGREE * math.hypot(p.lat - lat, (p.lon - lon) * k)
         if d <= p.radius_m and (best is None or d < best[0]):
             best = (d, p)
     return best[1] if best else None
+
+
+_M_PER_DEGREE = EARTH_RADIUS_M * math.pi / 180

@@ -198,6 +198,24 @@ def can_see(role: str, org: str, visibility: str) -> bool:
     return visibility == "restricted" and org in RESTRICTED_ORGS
 
 
+# How long a case has been open: the situation picture tells the fresh from the lingering.
+CASE_AGES: tuple[Term, ...] = (
+    Term("vecka", "Högst en vecka", "A week or less"),
+    Term("manad", "1–4 veckor", "1–4 weeks"),
+    Term("kvartal", "1–3 månader", "1–3 months"),
+    Term("aldre", "Äldre än 3 månader", "Older than 3 months"),
+)
+CASE_AGE_LIMITS_DAYS = (7, 30, 91)  # the upper bound of each band but the last
+
+
+def case_age(days: float) -> str:
+    """The band of CASE_AGES for a case open ``days`` days."""
+    for term, limit in zip(CASE_AGES, CASE_AGE_LIMITS_DAYS):
+        if days <= limit:
+            return term.code
+    return CASE_AGES[-1].code
+
+
 # Walks are done in daylight and darkness; the square is most unsafe in the evening.
 TIME_OF_DAY: tuple[Term, ...] = (
     Term("dag", "Dag", "Day"),

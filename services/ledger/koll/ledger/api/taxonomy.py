@@ -37,4 +37,5 @@ def get_taxonomy():  # type: ignore[no-untyped-def]
         "roles": _terms(vocabulary.ROLES),
         "visibilities": _terms(vocabulary.VISIBILITIES),
         "time_of_day": _terms(vocabulary.TIME_OF_DAY),
+        "case_ages": _terms(vocabulary.CASE_AGES),
     }

@@ -108,9 +108,10 @@ def board_queries(at: datetime | None = None) -> dict[str, Callable[[sa.Connecti
     from koll.ledger.queries import measures, situation
 
     args: dict[str, Any] = {"as_of": at.astimezone(timezone.utc).date()} if at is not None else {}
+    moment: dict[str, Any] = {"at": at} if at is not None else {}  # cases' ages as they were then
     return {
-        "situation": lambda conn, actor: situation.counts(conn, actor, {}),
-        "map": lambda conn, actor: situation.feature_collection(conn, actor, {}),
+        "situation": lambda conn, actor: situation.counts(conn, actor, dict(moment)),
+        "map": lambda conn, actor: situation.feature_collection(conn, actor, dict(moment)),
         "measures": lambda conn, actor: measures.board(conn, actor, dict(args)),
     }
 

@@ -8,21 +8,40 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from koll.ledger.domain import clock
 from koll.ledger.domain.base import Actor
 from koll.ledger.projections.base import utc_naive
 from koll.ledger.projections.situation import cases, observations
 from koll.ledger.queries.cases import case_filters
 from koll.ledger.queries.visibility import visible
+from koll.schema import vocabulary
+
+
+def reference_time(args: dict[str, Any]) -> datetime:
+    """The moment a board is told for (``at``, for a board as it stood then), as stored: naive UTC."""
+    return utc_naive(args.get("at") or clock.now())
+
+
+def age_days(opened_at: datetime, now: datetime) -> float:
+    return max(0.0, (now - opened_at).total_seconds() / 86_400)
+
+
+def age_band(now: datetime) -> sa.ColumnElement[str]:
+    """A case's band of vocabulary.CASE_AGES at ``now``, in SQL, so the counts stay grouped."""
+    opened = cases.c.opened_at
+    bands = [(opened >= now - timedelta(days=limit), term.code)
+             for term, limit in zip(vocabulary.CASE_AGES, vocabulary.CASE_AGE_LIMITS_DAYS)]
+    return sa.case(*bands, else_=vocabulary.CASE_AGES[-1].code).label("age")
 
 
 def counts(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> dict[str, Any]:
-    """Cases counted by category, group, place, time of day, darkness and status."""
+    """Cases counted by category, group, place, time of day, darkness, status and age (at ``at``)."""
     cols = [cases.c.category, cases.c.group_code, cases.c.place, cases.c.time_of_day, cases.c.dark,
-            cases.c.status]
+            cases.c.status, age_band(reference_time(args))]
     tallies: dict[str, Counter] = defaultdict(Counter)
     total = 0
     q = sa.select(*cols, sa.func.count()).where(*case_filters(actor, args)).group_by(*cols)
-    for category, group, place, tod, dark, status, n in conn.execute(q):
+    for category, group, place, tod, dark, status, age, n in conn.execute(q):
         total += n
         tallies["by_category"][category] += n
         tallies["by_group"][group] += n
@@ -30,17 +49,21 @@ def counts(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> dict[str,
         tallies["by_time_of_day"][tod or "okand"] += n
         tallies["by_darkness"]["dark" if dark else "light"] += n
         tallies["by_status"][status] += n
+        tallies["by_age"][age] += n
     out: dict[str, Any] = {"cases": total}
     for key in ("by_status", "by_category", "by_group", "by_place", "by_time_of_day", "by_darkness"):
         out[key] = dict(sorted(tallies[key].items(), key=lambda kv: (-kv[1], kv[0])))
+    out["by_age"] = {a.code: tallies["by_age"][a.code] for a in vocabulary.CASE_AGES if tallies["by_age"][a.code]}
     return out
 
 
 def feature_collection(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> dict[str, Any]:
     """Cases as GeoJSON points (lon, lat order, as GeoJSON wants)."""
     features = []
+    now = reference_time(args)
     q = sa.select(cases).where(*case_filters(actor, args)).order_by(cases.c.opened_at)
     for r in conn.execute(q):
+        days = age_days(r.opened_at, now)
         features.append({
             "type": "Feature",
             "id": r.case_id,
@@ -49,6 +72,7 @@ def feature_collection(conn: sa.Connection, actor: Actor, args: dict[str, Any]) 
                 "id": r.case_id, "category": r.category, "group": r.group_code, "place": r.place,
                 "status": r.status, "observations": r.observations, "time_of_day": r.time_of_day,
                 "dark": r.dark, "opened_at": r.opened_at.replace(tzinfo=timezone.utc).isoformat(),
+                "age_days": round(days, 1), "age": vocabulary.case_age(days),
             },
         })
     return {"type": "FeatureCollection", "features": features}

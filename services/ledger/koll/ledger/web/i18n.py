@@ -61,6 +61,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "by_place": ("Per plats", "By place"),
     "by_time_of_day": ("Per tid på dygnet", "By time of day"),
     "by_darkness": ("Ljus eller mörker", "Daylight or darkness"),
+    "by_age": ("Hur länge ärendet varit öppet", "How long the case has been open"),
     "by_status": ("Per status", "By status"),
     "dark": ("Mörker", "Darkness"),
     "light": ("Dagsljus", "Daylight"),
@@ -253,4 +254,5 @@ VOCABULARIES: dict[str, Iterable[Any]] = {
     "focus": vocabulary.FOCUS_AREAS,
     "role": vocabulary.ROLES,
     "time_of_day": vocabulary.TIME_OF_DAY,
+    "case_age": vocabulary.CASE_AGES,
 }

@@ -129,6 +129,7 @@ def situation(actor: Actor) -> Any:
         "by_time_of_day": _bars(counts["by_time_of_day"], "time_of_day"),
         "by_darkness": _bars(counts["by_darkness"], "darkness"),
         "by_status": _bars(counts["by_status"], "case_status"),
+        "by_age": _bars(counts["by_age"], "case_age"),
         "trend_4": _series(trend4),
         "trend_12": _series(trend12),
     }
