@@ -242,9 +242,14 @@ def test_names_are_shown_to_the_planner_and_the_groups_not_to_other_reporters(se
 
 def test_filing_on_an_unknown_walk_is_422_on_walk_id(service):
     before = events_in(service)
-    answer = service.client("reporter").post("/api/v1/observations", observation(walk_id=str(uuid.uuid4())))
+    unknown = str(uuid.uuid4())
+    answer = service.client("reporter").post("/api/v1/observations", observation(walk_id=unknown))
     assert answer.status_code == 422
-    assert "walk_id" in answer.json()["errors"]
+    assert answer.json()["errors"]["walk_id"] == [{"sv": f"ingen trygghetsvandring med id {unknown}",
+                                                   "en": f"no walk with id {unknown}"}]
+    batch = service.client("reporter").post("/api/v1/observations/batch",
+                                            {"observations": [observation(walk_id=unknown)]}).json()["results"]
+    assert batch[0]["status"] == 422 and batch[0]["errors"]["walk_id"][0]["sv"].startswith("ingen trygghetsvandring")
     assert events_in(service) == before
 
 

@@ -76,7 +76,7 @@ def domain_problem(error: DomainError) -> Response:
     status = domain_status(error)
     errors = None
     if status == 422 and "field" in error.details:
-        errors = {error.details["field"]: [{"sv": error.message, "en": error.message}]}
+        errors = {error.details["field"]: [error.bilingual()]}
     reserved = {"field", "type", "title", "status", "detail", "errors"}
     extra = {k: v for k, v in error.details.items() if k not in reserved}
     return problem_response(status, error.message, type_=f"/problems/{error.code}", errors=errors, **extra)

@@ -59,7 +59,10 @@ def _result(oid: str, answer: Filed | DomainError) -> dict[str, Any]:
     if isinstance(answer, Filed):
         return {"id": oid, "status": 201 if answer.created else 200, "case_id": answer.case_id}
     status = domain_status(answer)
-    return {"id": oid, "status": status, "title": TITLES.get(status, ""), "errors": {"_": [answer.message]}}
+    # the same shape as a validation error: by field, in Swedish and English
+    field = answer.details.get("field") or "_"
+    return {"id": oid, "status": status, "title": TITLES.get(status, ""), "detail": answer.message,
+            "errors": {field: [answer.bilingual()]}}
 
 
 class MineQuerySchema(StrictSchema):

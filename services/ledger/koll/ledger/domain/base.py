@@ -35,10 +35,14 @@ class DomainError(Exception):
 
     code = "domain_error"
 
-    def __init__(self, message: str, **details: Any) -> None:
+    def __init__(self, message: str, *, sv: str | None = None, **details: Any) -> None:
         super().__init__(message)
         self.message = message
+        self.sv = sv or message  # Swedish, for the people on the square and in the groups
         self.details = details
+
+    def bilingual(self) -> dict[str, str]:
+        return {"sv": self.sv, "en": self.message}
 
 
 class WorkflowError(DomainError):

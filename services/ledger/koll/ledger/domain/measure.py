@@ -47,25 +47,25 @@ def iso_day(value: str | date | None, field: str) -> str | None:
     try:
         return date.fromisoformat(str(value)[:10]).isoformat()
     except ValueError:
-        raise DomainError(f"'{value}' is not a date (YYYY-MM-DD)", field=field) from None
+        raise DomainError(f"'{value}' is not a date (YYYY-MM-DD)", sv=f"'{value}' är inget datum (ÅÅÅÅ-MM-DD)", field=field) from None
 
 
 def check_period(start: str | None, end: str | None) -> None:
     if start and end and end < start:
-        raise DomainError("the end date is before the start date", field="end")
+        raise DomainError("the end date is before the start date", sv="slutdatum ligger före startdatum", field="end")
 
 
 def check_indicator(spec: dict[str, Any]) -> dict[str, Any]:
     """An indicator of success as the measure keeps it: a code, how it is measured, where it should go."""
     source = spec.get("source", "manual")
     if source not in INDICATOR_SOURCES:
-        raise DomainError(f"unknown indicator source '{source}'", field="indicators.source")
+        raise DomainError(f"unknown indicator source '{source}'", sv=f"okänd källa för indikatorn '{source}'", field="indicators.source")
     direction = spec.get("direction", "down")
     if direction not in DIRECTIONS:
-        raise DomainError(f"unknown direction '{direction}'", field="indicators.direction")
+        raise DomainError(f"unknown direction '{direction}'", sv=f"okänd riktning '{direction}'", field="indicators.direction")
     categories = list(spec.get("categories") or [])
     if source == "computed" and not categories:
-        raise DomainError("a computed indicator names the categories it counts", field="indicators.categories")
+        raise DomainError("a computed indicator names the categories it counts", sv="en beräknad indikator anger vilka kategorier den räknar", field="indicators.categories")
     return {"code": spec["code"], "name": spec.get("name") or spec["code"], "unit": spec.get("unit"),
             "baseline": spec.get("baseline"), "target": spec.get("target"), "direction": direction,
             "source": source, "categories": categories, "places": list(spec.get("places") or [])}
@@ -130,7 +130,7 @@ class Measure(KollAggregate):
         plan = cls._checked_plan(plan)
         specs = [check_indicator(i) for i in indicators]
         if len({i["code"] for i in specs}) != len(specs):
-            raise DomainError("two indicators share a code", field="indicators")
+            raise DomainError("two indicators share a code", sv="två indikatorer har samma kod", field="indicators")
         return cls(id=id, **plan, indicators=specs, fingerprint=fingerprint, by=by.as_dict())
 
     @staticmethod
@@ -138,7 +138,7 @@ class Measure(KollAggregate):
         # An empty cell and an empty text are the same absence: a sheet round trip must not differ.
         out = {f: (None if plan.get(f) == "" else plan.get(f)) for f in PLAN_FIELDS}
         if not (out["what"] or "").strip():
-            raise DomainError("say what is to be done", field="what")
+            raise DomainError("say what is to be done", sv="ange vad som ska göras", field="what")
         out["start"] = iso_day(out["start"], "start")
         out["end"] = iso_day(out["end"], "end")
         check_period(out["start"], out["end"])
@@ -190,7 +190,7 @@ class Measure(KollAggregate):
         """Done, with how far the goal was reached; any shortfall says why."""
         self.require("complete", {"started"})
         if outcome not in OUTCOMES:
-            raise DomainError(f"unknown outcome '{outcome}'", field="outcome")
+            raise DomainError(f"unknown outcome '{outcome}'", sv=f"okänt utfall '{outcome}'", field="outcome")
         if outcome != "full" and not (deviation_reason or "").strip():
             raise DomainError("a goal not fully reached needs the reason for the deviation",
                               field="deviation_reason")
@@ -210,7 +210,7 @@ class Measure(KollAggregate):
         """From project form into ordinary operations: the report's endurance principle."""
         self.require("operations", {"started", "done"})
         if self.in_operations:
-            raise DomainError("the measure is already part of ordinary operations", field="org")
+            raise DomainError("the measure is already part of ordinary operations", sv="insatsen ingår redan i ordinarie drift", field="org")
         self._moved_to_operations(by=by.as_dict(), org=org or self.owner_org, note=note)
 
     def link_case(self, by: Actor, *, case_id: str) -> None:
@@ -221,7 +221,7 @@ class Measure(KollAggregate):
     def define_indicator(self, by: Actor, spec: dict[str, Any]) -> None:
         indicator = check_indicator(spec)
         if any(i["code"] == indicator["code"] for i in self.indicators):
-            raise DomainError(f"the measure already has an indicator '{indicator['code']}'", field="code")
+            raise DomainError(f"the measure already has an indicator '{indicator['code']}'", sv=f"insatsen har redan en indikator '{indicator['code']}'", field="code")
         self._indicator_defined(by=by.as_dict(), indicator=indicator)
 
     def record_indicator_value(self, by: Actor, *, indicator: str, value: float, measured_on: str,
@@ -229,9 +229,9 @@ class Measure(KollAggregate):
         """A value measured by hand (a safety survey, a police assessment)."""
         spec = next((i for i in self.indicators if i["code"] == indicator), None)
         if spec is None:
-            raise DomainError(f"the measure has no indicator '{indicator}'", field="indicator")
+            raise DomainError(f"the measure has no indicator '{indicator}'", sv=f"insatsen har ingen indikator '{indicator}'", field="indicator")
         if spec["source"] == "computed":
-            raise DomainError(f"'{indicator}' is computed from the ledger, not recorded by hand", field="indicator")
+            raise DomainError(f"'{indicator}' is computed from the ledger, not recorded by hand", sv=f"'{indicator}' beräknas ur liggaren och registreras inte för hand", field="indicator")
         self._indicator_value_recorded(by=by.as_dict(), indicator=indicator, value=float(value),
                                        measured_on=iso_day(measured_on, "measured_on"), source=source, note=note)
 
@@ -258,7 +258,7 @@ class Measure(KollAggregate):
             elif step == "cancelled":
                 self.cancel(by, reason=completion.get("deviation_reason") or "struken enligt planen")
         if self.status != status:
-            raise DomainError(f"a measure cannot go from '{self.status}' to '{status}'", field="status")
+            raise DomainError(f"a measure cannot go from '{self.status}' to '{status}'", sv=f"en insats kan inte gå från '{self.status}' till '{status}'", field="status")
 
     # Facts: how each recorded event changes the measure.
 

@@ -35,7 +35,7 @@ class Meeting(KollAggregate):
     def schedule(cls, by: Actor, *, id: UUID, group: str, date: str, title: str | None,  # noqa: A002
                  attendees: list[dict[str, Any]], fingerprint: str) -> Meeting:
         if group not in GROUPS:
-            raise DomainError(f"unknown group '{group}'", field="group")
+            raise DomainError(f"unknown group '{group}'", sv=f"okänd grupp '{group}'", field="group")
         return cls(id=id, group=group, date=iso_day(date, "date"), title=title, attendees=attendees,
                    fingerprint=fingerprint, by=by.as_dict())
 

@@ -70,7 +70,7 @@ def decision_for(action: str, by: Actor) -> Callable[[Any], None]:
         return lambda m: m.escalate(by, support_needed=_text("support_needed") or "", note=_text("note"))
     if action == "operations":
         return lambda m: m.move_to_operations(by, note=_text("note"))
-    raise DomainError(f"unknown action '{action}'", field="action")
+    raise DomainError(f"unknown action '{action}'", sv=f"okänd åtgärd '{action}'", field="action")
 
 
 def board_filters() -> dict[str, Any]:
