@@ -122,6 +122,7 @@ class Service:
     base: str
     koll: Koll
     tokens: dict[str, str]
+    app: Any = None
 
     def client(self, role: str | None = "reporter") -> Client:
         return Client(self.base, self.tokens.get(role) if role else None)
@@ -152,7 +153,7 @@ def service(settings: Settings) -> Iterator[Service]:
     tokens = {key: koll.ledger.add_user(name, role, org, password="hemligt")
               for key, (name, role, org) in ROLE_USERS.items()}
     try:
-        yield Service(f"http://127.0.0.1:{server.server_port}", koll, tokens)
+        yield Service(f"http://127.0.0.1:{server.server_port}", koll, tokens, app)
     finally:
         server.shutdown()
         thread.join(timeout=5)

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from conftest import last_november_evening, observation
+from conftest import ROLE_USERS, last_november_evening, observation
 
 
 def events_in(service) -> int:
@@ -233,3 +233,35 @@ def test_the_situation_tells_how_long_cases_have_been_open(service):
     assert ages[0] < 1 and 199 < ages[-1] < 201
     labels = {t["code"]: t["sv"] for t in ops.get("/api/v1/taxonomy").json()["case_ages"]}
     assert labels["vecka"] == "Högst en vecka"
+
+
+def _concrete(rule: str) -> str:
+    """A route's path with its placeholders filled (the role check comes before any lookup)."""
+    import re
+
+    return re.sub(r"<(\w+:)?(\w+)>", lambda m: {"uuid:": str(uuid.uuid4()), "int:": "1"}.get(m.group(1) or "", "x"),
+                  rule)
+
+
+def test_every_api_command_refuses_every_role_it_does_not_name_and_records_nothing(service):
+    app = service.app
+    checked = 0
+    before = events_in(service)
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1") or "POST" not in rule.methods:
+            continue
+        roles = getattr(app.view_functions[rule.endpoint], "__koll_roles__", None)
+        if roles is None:
+            assert rule.rule == "/api/v1/auth/token", f"{rule.rule} declares no roles"
+            continue
+        for who in ROLE_USERS:
+            role = ROLE_USERS[who][1]
+            if role in roles:
+                continue
+            answer = service.client(who).post(_concrete(rule.rule), {}, headers={"If-Match": "1"})
+            assert answer.status_code == 403, (rule.rule, who, answer.status_code, answer.text)
+            assert answer.headers["Content-Type"] == "application/problem+json"
+            checked += 1
+    assert checked > 40  # every command × every role it leaves out
+    assert service.client(None).post("/api/v1/observations", observation()).status_code == 401
+    assert events_in(service) == before
