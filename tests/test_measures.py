@@ -252,6 +252,30 @@ def test_creating_answers_201_then_200_for_the_same_body_and_409_for_another(ser
     assert api_events(service) == before
 
 
+def test_the_plan_is_revised_column_by_column_with_the_version_check(service):
+    ops = service.client("operational")
+    body = measure_body()
+    mid = ops.post("/api/v1/measures", body).json()["id"]
+    path = f"/api/v1/measures/{mid}/revise"
+    assert ops.post(path, {"goal": "Ljust hela vägen"}).status_code == 428
+    r = ops.post(path, {"goal": "Ljust hela vägen", "end": "2018-09-30"}, headers={"If-Match": "1"})
+    assert r.status_code == 200, r.text
+    m = r.json()
+    assert (m["goal"], m["end"], m["what"], m["resources"]) == ("Ljust hela vägen", "2018-09-30", body["what"],
+                                                                body["resources"])  # the rest stays
+    assert m["version"] == 2 and m["history"][-1]["data"]["changes"] == {"goal": "Ljust hela vägen",
+                                                                           "end": "2018-09-30"}
+    before = api_events(service)
+    same = ops.post(path, {"goal": "Ljust hela vägen"}, headers={"If-Match": "2"})
+    assert same.status_code == 200 and same.json()["version"] == 2 and api_events(service) == before
+    assert ops.post(path, {"goal": "Annat"}, headers={"If-Match": "1"}).status_code == 412
+    early = ops.post(path, {"end": "2018-01-01"}, headers={"If-Match": "2"})
+    assert early.status_code == 422 and "end" in early.json()["errors"]
+    assert ops.post(path, {"colour": "röd"}, headers={"If-Match": "2"}).status_code == 422
+    assert service.client("reporter").post(path, {"goal": "x"}, headers={"If-Match": "2"}).status_code == 403
+    assert api_events(service) == before
+
+
 def test_decisions_need_the_version_refuse_a_stale_one_and_answer_with_the_new_one(service):
     ops = service.client("operational")
     mid = ops.post("/api/v1/measures", measure_body()).json()["id"]

@@ -87,6 +87,13 @@ class PlanSchema(StrictSchema):
             raise ValidationError({"end": [msg("end_before_start")]})
 
 
+class RevisePlanSchema(PlanSchema):
+    """Some of the plan's columns, changed; the columns not sent stay as they are."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(partial=True, **kwargs)
+
+
 class MeasureSchema(PlanSchema):
     """A new measure on the gross list; ``id`` is the client's, so a retry is recognised."""
 

@@ -32,6 +32,7 @@ from koll.schema.payloads_measures import (
     PortfolioQuerySchema,
     ProgressSchema,
     ReasonSchema,
+    RevisePlanSchema,
     RecordedSchema,
     StartMeasureSchema,
 )
@@ -102,6 +103,9 @@ def _command(name: str, schema: type[Schema], roles: tuple[str, ...], decision: 
     blp.route(f"/measures/<uuid:measure_id>/{name}", methods=["POST"])(requires(*roles)(blp.arguments(schema)(command)))
 
 
+_command("revise", RevisePlanSchema, DECIDE, lambda m, by, b: m.revise(by, b),
+         "Change columns of the plan (what, start, end, goal, resources, indicators, owner, sorting …); "
+         "only what really changes is recorded.")
 _command("decide", DecideMeasureSchema, DECIDE,
          lambda m, by, b: m.decide(by, note=b.get("note"), meeting_id=str(b["meeting_id"]) if b.get("meeting_id") else None),
          "Take the measure off the gross list: decided.")
