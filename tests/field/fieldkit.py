@@ -94,10 +94,6 @@ class Service:
         token = out.stdout.strip().splitlines()[-1].strip()
         return User(self, name, token, role, org)
 
-    def has_route(self, path: str) -> bool:
-        paths = requests.get(f"{self.url}/api/openapi.json", timeout=5).json().get("paths", {})
-        return path in paths
-
 
 @dataclass
 class User:

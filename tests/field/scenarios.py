@@ -93,8 +93,7 @@ def smoke(d):
     yield from file_report(d, "REN", "REN-02", note="Papperskorgen vid bänken är full",
                            place="torget", attributes={"upplevd_trygghet": 3},
                            photo=d.args.extra.get("photo"), shots=True)
-    photos = d.args.extra.get("photos") == "1"
-    yield until(lambda: app.outbox.counts()["sent"] == 1 and (not photos or app.outbox.counts()["photos_pending"] == 0),
+    yield until(lambda: app.outbox.counts()["sent"] == 1 and app.outbox.counts()["photos_pending"] == 0,
                 20, lambda: f"sent: {app.outbox.counts()} {app.worker.status}")
     yield until(lambda: app.online, 5, "online shown")
     yield from d.go("outbox")
@@ -245,7 +244,6 @@ def pin_and_rules(d):
 def walk_mode(d):
     """Start a walk, file a finding and a positive note without leaving it, end it, see the protocol."""
     app = d.app
-    walks = d.args.extra.get("walks") == "1"
     yield until(lambda: app.location.last is not None, 5, "GPS fix")
     yield from d.tap(d.find(id="walk", screen="home"))
     yield from d.type(d.find(id="title", screen="walk"), "Kvällsvandring runt torget")
@@ -268,23 +266,31 @@ def walk_mode(d):
     yield from d.screenshot("walk")
     rows = app.outbox.rows(walk_id=walk_id)
     assert len(rows) == 2 and all(r.body["walk_id"] == walk_id for r in rows)
-    if walks:
-        yield until(lambda: app.outbox.counts()["sent"] == 2, 20, lambda: f"findings sent {app.outbox.counts()}")
+    yield until(lambda: app.outbox.counts()["sent"] == 2, 20, lambda: f"findings sent {app.outbox.counts()}")
     yield from d.tap(d.find(id="end", screen="walk"))
     assert not app.walk_active
-    if walks:
-        yield until(lambda: app.outbox.pending() == 0, 20, lambda: f"walk ended on the server {app.outbox.commands()}")
-        yield from d.tap(d.find(id="protocol", screen="walk"))
-        yield until(lambda: d.has("protocol:title"), 10, "protocol shown")
-        yield 0.3
-        yield from d.screenshot("protocol")
-    else:
-        # No walk routes on this server yet: findings wait behind the walk, nothing is lost.
-        yield 2.0
-        assert app.outbox.counts()["sent"] == 0 and app.outbox.counts()["ready"] == 2, app.outbox.counts()
-        yield from d.tap(d.find(id="protocol", screen="walk"))
-        yield until(lambda: d.has("protocol:error"), 10, "protocol unavailable shown")
+    yield until(lambda: app.outbox.pending() == 0, 20, lambda: f"walk ended on the server {app.outbox.commands()}")
+    yield from d.tap(d.find(id="protocol", screen="walk"))
+    yield until(lambda: d.has("protocol:title"), 10, "protocol shown")
+    yield 0.3
+    yield from d.screenshot("protocol")
     _result(d, walk_id=walk_id, ids=[r.id for r in rows], commands=app.outbox.commands())
+
+
+def join_and_file(d):
+    """Join a walk that another walker started, by the id they read out, and file a finding on it."""
+    app = d.app
+    walk = d.args.extra["walk"]
+    yield until(lambda: app.location.last is not None, 5, "GPS fix")
+    yield from d.tap(d.find(id="walk", screen="home"))
+    yield from d.type(d.find(id="join_id", screen="walk"), walk)
+    yield from d.tap(d.find(id="join", screen="walk"))
+    assert app.walk_active and app.settings.walk["id"] == walk, app.settings.walk
+    yield until(lambda: app.settings.walk["title"] != walk[:8], 10, "the walk's title from the server")
+    yield from file_report(d, "BEL", "BEL-02", note="Mörkt vid entrén", place="tunnelbaneuppgangen")
+    assert app.sm.current == "walk", "back on the walk after filing"
+    yield until(lambda: app.outbox.counts()["sent"] == 1, 20, lambda: f"finding sent {app.outbox.counts()}")
+    _result(d, title=app.settings.walk["title"], ids=[r.id for r in app.outbox.rows(walk_id=walk)])
 
 
 def idle(d):

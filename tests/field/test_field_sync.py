@@ -121,10 +121,7 @@ def test_photos_go_up_after_their_report(service, user, tmp_path, photo):
     res = Syncer(outbox, ApiClient(service.url, user.token)).flush()
     assert res.sent == 1 and outbox.get(rid).state == "sent"
     row = outbox.get(rid)
-    if service.has_route("/api/v1/observations/{observation_id}/photos"):
-        assert row.photo_state == "sent" and len(row.photo_sha) == 64
-    else:  # the photo route is not deployed yet: the photo waits, it is never dropped
-        assert row.photo_state == "pending" and row.photo_next > time.time()
+    assert row.photo_state == "sent" and len(row.photo_sha) == 64
 
 
 def test_the_background_worker_empties_the_outbox(service, user, tmp_path):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 import time
+import uuid
 
 import pytest
 
@@ -14,17 +15,14 @@ from fieldhelpers import report
 
 pytestmark = pytest.mark.field
 
-PHOTOS = "/api/v1/observations/{observation_id}/photos"
-WALKS = "/api/v1/walks"
-
-
 def test_sign_in_and_file_a_report_by_tapping(service, user, tmp_path, photo):
-    photos = service.has_route(PHOTOS)
     result = run_scenario("smoke", tmp_path / "phone", service.url, shots=True,
-                          args={"token": user.token, "photo": photo, "photos": int(photos)})
+                          args={"token": user.token, "photo": photo})
     mine = user.mine()
     assert [o["id"] for o in mine] == result["ids"]
     assert mine[0]["category"] == "REN-02"
+    seen = user.api("GET", f"/observations/{mine[0]['id']}").json()
+    assert len(seen["photos"]) == 1  # the photo went up after its report
     assert result["cold_start_s"] < 10
 
 
@@ -76,17 +74,29 @@ def test_pin_restricted_urgent_and_english(service, user, tmp_path):
 
 
 def test_walk_mode(service, tmp_path):
-    walks = service.has_route(WALKS)
     user = service.user()
     result = run_scenario("walk_mode", tmp_path / "phone", service.url, token=user.token,
-                          gps="59.3674,17.8448,6", shots=True, args={"walks": int(walks)})
-    if walks:
-        mine = user.mine()
-        assert sorted(o["id"] for o in mine) == sorted(result["ids"])
-        assert {o.get("walk_id") for o in mine} == {result["walk_id"]}
-    else:
-        assert user.mine() == []
-        assert [c["kind"] for c in result["commands"]] == ["walk_create", "walk_start", "walk_end"]
+                          gps="59.3674,17.8448,6", shots=True)
+    mine = user.mine()
+    assert sorted(o["id"] for o in mine) == sorted(result["ids"])
+    assert {o.get("walk_id") for o in mine} == {result["walk_id"]}
+
+
+def test_a_second_walker_joins_the_walk_by_its_id_and_files_on_it(service, tmp_path):
+    leader, walker = service.user(), service.user()
+    walk = str(uuid.uuid4())
+    planned = leader.api("POST", "/walks", json={"id": walk, "title": "Kvällsvandring med föreningen",
+                                                  "planned_at": "2026-11-20T19:00:00+01:00",
+                                                  "organisations": ["sdf", "civilsamhallet"]})
+    assert planned.status_code == 201, planned.text
+    assert leader.api("POST", f"/walks/{walk}/start", headers={"If-Match": "1"}).status_code == 200
+    result = run_scenario("join_and_file", tmp_path / "phone", service.url, token=walker.token,
+                          gps="59.3669,17.8441,8", args={"walk": walk})
+    assert result["title"] == "Kvällsvandring med föreningen"  # fetched from the server once joined
+    mine = walker.mine()
+    assert [o["id"] for o in mine] == result["ids"] and mine[0]["walk_id"] == walk
+    protocol = leader.api("GET", f"/walks/{walk}/protocol").json()
+    assert protocol["counts"]["findings"] == 1
 
 
 def test_a_report_being_typed_survives_the_paused_app_being_ended(service, user, tmp_path):
