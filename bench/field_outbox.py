@@ -138,10 +138,12 @@ def run() -> list[dict]:
     cold_s = bench_cold_start(tmp)
     shutil.rmtree(tmp, ignore_errors=True)
     return [
-        {"name": "field.flush_1000", "value": round(flush_s, 3), "unit": "s", "goal": FLUSH_GOAL_S,
+        {"name": "field.flush_1000", "value": round(flush_s, 3), "unit": "s", "goal": f"< {FLUSH_GOAL_S} s",
+         "ratio": flush_s / FLUSH_GOAL_S,
          "note": f"outbox → /observations/batch in batches of 250; raw 2×500 POST of the same on this "
                  f"machine {raw_s:.2f} s (ratio to raw {flush_s / raw_s:.2f})"},
-        {"name": "field.cold_start", "value": round(cold_s, 3), "unit": "s", "goal": COLD_START_GOAL_S,
+        {"name": "field.cold_start", "value": round(cold_s, 3), "unit": "s", "goal": f"< {COLD_START_GOAL_S} s",
+         "ratio": cold_s / COLD_START_GOAL_S,
          "note": "process start to first frame, headless SDL2/Mesa, best of 3"},
     ]
 

@@ -113,6 +113,13 @@ def test_the_report_back_covers_the_period_since_the_groups_previous_meeting(led
     assert [m["id"] for m in rb["measures"]["late"]] == [str(late)]
     assert rb["conclusions"]["text"].startswith("Långsiktigt")
     assert rb["conclusions"]["decisions"][0]["measures"] == [str(late)]
+    # Done three weeks later: the meeting of 7 June still reports it as late then, the next one does not.
+    with clock.frozen_at(at("2018-06-20")):
+        step(ledger, late, lambda m: m.complete(OPS, outcome="partly", deviation_reason="Kamerorna kom sent"))
+    following = schedule(ledger, "2018-06-28")
+    with ledger.store.read() as conn:
+        assert [m["id"] for m in report_back(conn, OPS, str(meeting))["measures"]["late"]] == [str(late)]
+        assert report_back(conn, OPS, str(following))["measures"]["late"] == []
     by_category = {s["category"]: s for s in rb["situation"]}
     assert (by_category["REN-01"]["observations"], by_category["REN-01"]["previous"],
             by_category["REN-01"]["change"]) == (3, 1, 2)

@@ -38,7 +38,7 @@ def test_signing_in_and_moving_around_with_the_keyboard_alone(board: Any, page: 
     assert outline not in ("", "none")
 
 
-@pytest.mark.parametrize("path", ["/", "/insatser", "/moten", "/vandringar"])
+@pytest.mark.parametrize("path", ["/", "/insatser", "/moten", "/vandringar", "/revision"])
 def test_every_board_fits_a_phone_without_sideways_scrolling(board: Any, browser: Any, path: str) -> None:
     context = browser.new_context(viewport=PHONE, locale="sv-SE", device_scale_factor=2, is_mobile=True)
     page = context.new_page()

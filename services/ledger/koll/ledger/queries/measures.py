@@ -36,6 +36,18 @@ def late_clause(as_of: date) -> sa.ColumnElement[bool]:
                    measures.c.in_operations.is_(False))
 
 
+def late_on(day: date) -> sa.ColumnElement[bool]:
+    """Late as it stood on ``day`` (a past meeting's): committed by then, past its end date, and
+    neither done nor cancelled by then, whatever has happened to it since."""
+    m = measures.c
+    end_of_day = datetime.combine(day + timedelta(days=1), datetime.min.time())
+    committed = sa.or_(m.decided_at < end_of_day, m.started_at < end_of_day)
+    still_open = sa.and_(sa.or_(m.done_at.is_(None), m.done_at >= end_of_day),
+                         sa.or_(m.cancelled_at.is_(None), m.cancelled_at >= end_of_day))
+    return sa.and_(m.end_date.is_not(None), m.end_date < day.isoformat(), committed, still_open,
+                   m.in_operations.is_(False))
+
+
 def is_late(row: dict[str, Any], as_of: date) -> bool:
     return bool(row["end"] and row["end"] < as_of.isoformat() and row["status"] in ACTIVE
                 and not row["in_operations"])

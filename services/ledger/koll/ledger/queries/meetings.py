@@ -14,7 +14,7 @@ from koll.ledger.projections.measures import escalations, measures
 from koll.ledger.projections.meetings import decisions, meetings
 from koll.ledger.projections.situation import cases, observations
 from koll.ledger.queries.cases import aware
-from koll.ledger.queries.measures import late_clause, measure_row
+from koll.ledger.queries.measures import late_on, measure_row
 from koll.ledger.queries.visibility import visible
 
 CYCLE = timedelta(weeks=3)  # the operational group meets every three weeks
@@ -105,7 +105,7 @@ def report_back(conn: sa.Connection, actor: Actor, meeting_id: str) -> dict[str,
         "support_needed": support,
         "conclusions": {"text": meeting["conclusions"], "decisions": meeting["decisions_list"]},
         "measures": {"started": rows(within(measures.c.started_at)), "done": done,
-                     "late": rows(late_clause(day))},
+                     "late": [m | {"late": True} for m in rows(late_on(day))]},
         "situation": situation_change(conn, actor, (before, start, end)),
     }
 
