@@ -149,6 +149,10 @@ def test_the_auditor_reads_the_history_over_http(service):
 SIGN_IN = {"/api/v1/auth/token", "/login", "/logout", "/logga-in", "/logga-ut"}
 
 
+# POSTs that only read: the digests an auditor kept are too many for a query string.
+READS_BY_POST = {"/api/v1/audit/verify"}
+
+
 def test_the_auditor_writes_nothing_anywhere(service):
     flask_app = _app_of(service)
     auditor = service.client("auditor")
@@ -164,7 +168,9 @@ def test_the_auditor_writes_nothing_anywhere(service):
         path = re.sub(r"<(?:(\w+):)?(\w+)>", lambda m: str(42) if m.group(1) == "int" else case_id, rule.rule)
         r = auditor.post(path, json={"id": str(uuid.uuid4()), "reason": "revision", "text": "x"},
                          headers={"If-Match": "1"})
-        if rule.rule.startswith("/api/"):
+        if rule.rule in READS_BY_POST:  # a check that needs a body; it records nothing (counted below)
+            assert r.status_code in (200, 422), (rule.rule, r.status_code)
+        elif rule.rule.startswith("/api/"):
             assert r.status_code == 403, (rule.rule, r.status_code, r.text[:200])
         else:  # a board's form: refused before any role check when the CSRF token is missing
             assert r.status_code in (400, 401, 403), (rule.rule, r.status_code)

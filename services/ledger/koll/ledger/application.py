@@ -87,9 +87,11 @@ def fingerprint_of(report: dict[str, Any]) -> str:
 def refuse_photo(observation: Observation) -> None:
     """The rules a photo meets before a byte of it is stored."""
     if taxonomy.category(observation.category).photo == "blocked":
-        raise DomainError("photos are not allowed for this category", sv="foton är inte tillåtna för den här kategorin", field="file")
+        raise DomainError("photos are not allowed for this category",
+                          sv="foton är inte tillåtna för den här kategorin", field="file")
     if getattr(observation, "erased", False):
-        raise WorkflowError("this report's personal data has been erased: it takes no more photos", sv="rapportens personuppgifter är raderade: den tar inte emot fler foton", field="file")
+        raise WorkflowError("this report's personal data has been erased: it takes no more photos",
+                            sv="rapportens personuppgifter är raderade: den tar inte emot fler foton", field="file")
 
 
 def default_projections() -> list[Projection]:
@@ -173,7 +175,8 @@ class Ledger(MeasureCommands, MeetingCommands, WalkCommands, Application):
         try:
             self.save(user)
         except IntegrityError:
-            raise DomainError(f"a user named '{name}' already exists", sv=f"det finns redan en användare som heter '{name}'", field="name") from None
+            raise DomainError(f"a user named '{name}' already exists",
+                              sv=f"det finns redan en användare som heter '{name}'", field="name") from None
         if password:
             self.credentials.set_password(name, password)
         return self.credentials.issue_token(name)
@@ -333,7 +336,8 @@ class Ledger(MeasureCommands, MeetingCommands, WalkCommands, Application):
         try:
             return self._get(Walk, UUID(walk_id), what="walk")
         except NotFound:  # a bad reference in the report: invalid input, not a missing resource
-            raise DomainError(f"no walk with id {walk_id}", sv=f"ingen trygghetsvandring med id {walk_id}", field="walk_id") from None
+            raise DomainError(f"no walk with id {walk_id}",
+                              sv=f"ingen trygghetsvandring med id {walk_id}", field="walk_id") from None
 
     def attach_photo(self, by: Actor, observation_id: UUID, sha256: str, media_type: str) -> bool:
         """Attaches a stored photo; returns whether this call recorded it (False for a repeat)."""

@@ -315,7 +315,8 @@ def _hash_at(conn: sa.Connection, position: int) -> str:
         return GENESIS
     found = conn.execute(sa.select(events_table.c.chain_hash).where(events_table.c.id == position)).scalar()
     if found is None:
-        raise DomainError(f"no event at position {position}", sv=f"ingen händelse på position {position}", field="position")
+        raise DomainError(f"no event at position {position}",
+                          sv=f"ingen händelse på position {position}", field="position")
     return found
 
 
@@ -327,10 +328,12 @@ def merkle_proof(store: Store, position: int, digest: Digest | None = None,
         if digest is None:
             found = [d for d in stored_digests(conn) if d.position >= position]
             if not found:
-                raise DomainError(f"no digest has been published at or after position {position}", sv=f"ingen kontrollsumma har publicerats på eller efter position {position}", field="digest")
+                raise DomainError(f"no digest has been published at or after position {position}",
+                                  sv=f"ingen kontrollsumma har publicerats på eller efter position {position}", field="digest")
             digest = found[0]
         if not 1 <= position <= digest.position:
-            raise DomainError(f"position {position} is not inside the digest at {digest.position}", sv=f"position {position} ligger inte inom kontrollsumman vid {digest.position}", field="position")
+            raise DomainError(f"position {position} is not inside the digest at {digest.position}",
+                              sv=f"position {position} ligger inte inom kontrollsumman vid {digest.position}", field="position")
         refuse_hidden(conn, viewer, position, position)
         hashes = _chain_hashes(conn, digest.position)
         event = _event_rows(conn, position, position)[0]
@@ -596,7 +599,8 @@ def _erase(ledger: Ledger, by: Actor, subject_id: UUID, reason: str, load: Calla
             return aggregate, False, any(destroyed)
         except IntegrityError:
             destroyed.clear()  # someone appended to it meanwhile: load again
-    raise DomainError("it kept changing while it was erased; try again", sv="den ändrades medan den raderades; försök igen", field="id")
+    raise DomainError("it kept changing while it was erased; try again",
+                      sv="den ändrades medan den raderades; försök igen", field="id")
 
 
 def erase_observation(ledger: Ledger, by: Actor, observation_id: UUID, reason: str,

@@ -86,12 +86,15 @@ class Case(KollAggregate):
     def close(self, by: Actor, *, reason: str, duplicate_of: str | None = None, note: str | None = None) -> None:
         self.require("close", OPEN)
         if reason not in CLOSE_REASONS:
-            raise DomainError(f"unknown reason to close a case: '{reason}'", sv=f"okänt skäl att stänga ett ärende: '{reason}'", field="reason")
+            raise DomainError(f"unknown reason to close a case: '{reason}'",
+                              sv=f"okänt skäl att stänga ett ärende: '{reason}'", field="reason")
         if reason == "duplicate":
             if not duplicate_of:
-                raise DomainError("a duplicate must name the case it duplicates", sv="en dubblett måste ange ärendet den är en dubblett av", field="duplicate_of")
+                raise DomainError("a duplicate must name the case it duplicates",
+                                  sv="en dubblett måste ange ärendet den är en dubblett av", field="duplicate_of")
             if duplicate_of == str(self.id):
-                raise DomainError("a case cannot duplicate itself", sv="ett ärende kan inte vara en dubblett av sig självt", field="duplicate_of")
+                raise DomainError("a case cannot duplicate itself",
+                                  sv="ett ärende kan inte vara en dubblett av sig självt", field="duplicate_of")
         self._closed(by=by.as_dict(), reason=reason, duplicate_of=duplicate_of, note=note)
 
     def reopen(self, by: Actor, *, reason: str) -> None:

@@ -47,7 +47,8 @@ def iso_day(value: str | date | None, field: str) -> str | None:
     try:
         return date.fromisoformat(str(value)[:10]).isoformat()
     except ValueError:
-        raise DomainError(f"'{value}' is not a date (YYYY-MM-DD)", sv=f"'{value}' är inget datum (ÅÅÅÅ-MM-DD)", field=field) from None
+        raise DomainError(f"'{value}' is not a date (YYYY-MM-DD)",
+                          sv=f"'{value}' är inget datum (ÅÅÅÅ-MM-DD)", field=field) from None
 
 
 def check_period(start: str | None, end: str | None) -> None:
@@ -59,13 +60,16 @@ def check_indicator(spec: dict[str, Any]) -> dict[str, Any]:
     """An indicator of success as the measure keeps it: a code, how it is measured, where it should go."""
     source = spec.get("source", "manual")
     if source not in INDICATOR_SOURCES:
-        raise DomainError(f"unknown indicator source '{source}'", sv=f"okänd källa för indikatorn '{source}'", field="indicators.source")
+        raise DomainError(f"unknown indicator source '{source}'",
+                          sv=f"okänd källa för indikatorn '{source}'", field="indicators.source")
     direction = spec.get("direction", "down")
     if direction not in DIRECTIONS:
-        raise DomainError(f"unknown direction '{direction}'", sv=f"okänd riktning '{direction}'", field="indicators.direction")
+        raise DomainError(f"unknown direction '{direction}'",
+                          sv=f"okänd riktning '{direction}'", field="indicators.direction")
     categories = list(spec.get("categories") or [])
     if source == "computed" and not categories:
-        raise DomainError("a computed indicator names the categories it counts", sv="en beräknad indikator anger vilka kategorier den räknar", field="indicators.categories")
+        raise DomainError("a computed indicator names the categories it counts",
+                          sv="en beräknad indikator anger vilka kategorier den räknar", field="indicators.categories")
     return {"code": spec["code"], "name": spec.get("name") or spec["code"], "unit": spec.get("unit"),
             "baseline": spec.get("baseline"), "target": spec.get("target"), "direction": direction,
             "source": source, "categories": categories, "places": list(spec.get("places") or [])}
@@ -210,7 +214,8 @@ class Measure(KollAggregate):
         """From project form into ordinary operations: the report's endurance principle."""
         self.require("operations", {"started", "done"})
         if self.in_operations:
-            raise DomainError("the measure is already part of ordinary operations", sv="insatsen ingår redan i ordinarie drift", field="org")
+            raise DomainError("the measure is already part of ordinary operations",
+                              sv="insatsen ingår redan i ordinarie drift", field="org")
         self._moved_to_operations(by=by.as_dict(), org=org or self.owner_org, note=note)
 
     def link_case(self, by: Actor, *, case_id: str) -> None:
@@ -221,7 +226,8 @@ class Measure(KollAggregate):
     def define_indicator(self, by: Actor, spec: dict[str, Any]) -> None:
         indicator = check_indicator(spec)
         if any(i["code"] == indicator["code"] for i in self.indicators):
-            raise DomainError(f"the measure already has an indicator '{indicator['code']}'", sv=f"insatsen har redan en indikator '{indicator['code']}'", field="code")
+            raise DomainError(f"the measure already has an indicator '{indicator['code']}'",
+                              sv=f"insatsen har redan en indikator '{indicator['code']}'", field="code")
         self._indicator_defined(by=by.as_dict(), indicator=indicator)
 
     def record_indicator_value(self, by: Actor, *, indicator: str, value: float, measured_on: str,
@@ -229,9 +235,11 @@ class Measure(KollAggregate):
         """A value measured by hand (a safety survey, a police assessment)."""
         spec = next((i for i in self.indicators if i["code"] == indicator), None)
         if spec is None:
-            raise DomainError(f"the measure has no indicator '{indicator}'", sv=f"insatsen har ingen indikator '{indicator}'", field="indicator")
+            raise DomainError(f"the measure has no indicator '{indicator}'",
+                              sv=f"insatsen har ingen indikator '{indicator}'", field="indicator")
         if spec["source"] == "computed":
-            raise DomainError(f"'{indicator}' is computed from the ledger, not recorded by hand", sv=f"'{indicator}' beräknas ur liggaren och registreras inte för hand", field="indicator")
+            raise DomainError(f"'{indicator}' is computed from the ledger, not recorded by hand",
+                              sv=f"'{indicator}' beräknas ur liggaren och registreras inte för hand", field="indicator")
         self._indicator_value_recorded(by=by.as_dict(), indicator=indicator, value=float(value),
                                        measured_on=iso_day(measured_on, "measured_on"), source=source, note=note)
 
@@ -258,7 +266,8 @@ class Measure(KollAggregate):
             elif step == "cancelled":
                 self.cancel(by, reason=completion.get("deviation_reason") or "struken enligt planen")
         if self.status != status:
-            raise DomainError(f"a measure cannot go from '{self.status}' to '{status}'", sv=f"en insats kan inte gå från '{self.status}' till '{status}'", field="status")
+            raise DomainError(f"a measure cannot go from '{self.status}' to '{status}'",
+                              sv=f"en insats kan inte gå från '{self.status}' till '{status}'", field="status")
 
     # Facts: how each recorded event changes the measure.
 

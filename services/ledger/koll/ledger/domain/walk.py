@@ -67,7 +67,8 @@ class Walk(KollAggregate):
         """A phone may sync a walk's findings after the walk has ended (offline on the square);
         only what was seen after the end is refused."""
         if self.ended_at is not None and observed_at > datetime.fromisoformat(self.ended_at) + CLOCK_DRIFT:
-            raise WalkEnded(f"the walk ended at {self.ended_at}; this was seen after it", sv=f"vandringen avslutades {self.ended_at}; detta sågs efter den", field="walk_id",
+            raise WalkEnded(f"the walk ended at {self.ended_at}; this was seen after it",
+                            sv=f"vandringen avslutades {self.ended_at}; detta sågs efter den", field="walk_id",
                             ended_at=self.ended_at)
 
     @event("Started")

@@ -70,9 +70,11 @@ def create_once(ledger: Ledger, aggregate: KollAggregate, what: str) -> Recorded
     except IntegrityError:
         existing = ledger.repository.get(aggregate.id)
         if type(existing) is not type(aggregate):
-            raise ConflictingRepeat("this id belongs to something else in the ledger", sv="id:t används redan för något annat i liggaren", field="id") from None
+            raise ConflictingRepeat("this id belongs to something else in the ledger",
+                                    sv="id:t används redan för något annat i liggaren", field="id") from None
         if existing.fingerprint != aggregate.fingerprint:  # type: ignore[attr-defined]
-            raise ConflictingRepeat(f"this id was already used for a different {what}", sv=f"id:t har redan använts för en annan {what}", field="id") from None
+            raise ConflictingRepeat(f"this id was already used for a different {what}",
+                                    sv=f"id:t har redan använts för en annan {what}", field="id") from None
         return Recorded(str(aggregate.id), False)
 
 
@@ -102,7 +104,8 @@ class MeasureCommands:
         try:
             self.case(case_id, by)
         except NotFound:
-            raise DomainError(f"no case with id {case_id}", sv=f"inget ärende med id {case_id}", field="case_id") from None
+            raise DomainError(f"no case with id {case_id}",
+                              sv=f"inget ärende med id {case_id}", field="case_id") from None
         return self.decide_measure(measure_id, expected_version, lambda m: m.link_case(by, case_id=str(case_id)))
 
     def import_measures(self: Ledger, by: Actor, rows: Sequence[tuple[int, dict[str, Any]]],

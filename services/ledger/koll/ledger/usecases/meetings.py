@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     from koll.ledger.application import Ledger
 
 
+_NONE_SV = {"measures": "ingen insats", "cases": "inget ärende"}
+
+
 class MeetingCommands:
     """Mixed into the Ledger: ``self`` is the Ledger."""
 
@@ -45,13 +48,15 @@ class MeetingCommands:
                     if isinstance(found, Case):
                         self._require_visible(found, by)
                 except DomainError:
-                    raise DomainError(f"no {name[:-1]} with id {i}", sv=f"{ {'measures': 'ingen insats', 'cases': 'inget ärende'}.get(name, name)} med id {i}", field=name) from None
+                    raise DomainError(f"no {name[:-1]} with id {i}", sv=f"{_NONE_SV[name]} med id {i}",
+                                      field=name) from None
         decision_id = str(body["id"])
         fingerprint = fingerprint_of(body)
         for _attempt in range(5):  # another decision may land between our load and our save
             meeting = self.meeting(meeting_id)
             if meeting.decisions.get(decision_id, fingerprint) != fingerprint:
-                raise ConflictingRepeat("this decision id was already used with other content", sv="beslutets id har redan använts med annat innehåll", field="id")
+                raise ConflictingRepeat("this decision id was already used with other content",
+                                        sv="beslutets id har redan använts med annat innehåll", field="id")
             if not meeting.decide(by, decision_id=decision_id, text=body["text"], measures=measures,
                                   cases=cases, fingerprint=fingerprint):
                 return Recorded(decision_id, False)
@@ -60,7 +65,8 @@ class MeetingCommands:
                 return Recorded(decision_id, True)
             except IntegrityError:
                 continue
-        raise DomainError("the meeting is busy; send the decision again", sv="mötet ändras just nu; skicka beslutet igen", field="id")
+        raise DomainError("the meeting is busy; send the decision again",
+                          sv="mötet ändras just nu; skicka beslutet igen", field="id")
 
     def hold_meeting(self: Ledger, by: Actor, meeting_id: UUID, expected_version: int,
                      conclusions: str | None, attendees: list[dict[str, Any]] | None) -> Meeting:

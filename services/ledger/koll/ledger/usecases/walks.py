@@ -54,7 +54,8 @@ class WalkCommands:
         except IntegrityError:
             existing = self.repository.get(walk_id)
             if not isinstance(existing, Walk) or existing.fingerprint != fingerprint:
-                raise ConflictingRepeat("this id was already used for something else", sv="id:t används redan för något annat", field="id") from None
+                raise ConflictingRepeat("this id was already used for something else",
+                                        sv="id:t används redan för något annat", field="id") from None
             return Planned(str(walk_id), False)
         return Planned(str(walk_id), True)
 
