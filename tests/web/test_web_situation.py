@@ -46,6 +46,9 @@ def test_situation_map_filters_and_charts(board: Any, page: Any) -> None:
     assert page.locator(".marker-cluster, .case-dot").count() > 0       # clustered where dense
     assert page.locator("canvas.leaflet-heatmap-layer").count() == 1     # the heat layer
     assert page.evaluate("window.kollCharts.filter(Boolean).length") == 3
+    # Long group names are drawn on two lines, whole, not cut at the axis.
+    labels = page.evaluate("window.kollCharts[0].data.labels")
+    assert ["Nedskräpning och", "renhållning"] in labels
     shoot(page, "situation")
 
     page.get_by_label("Kategorigrupp", exact=True).select_option("REN")

@@ -31,12 +31,24 @@
     });
   }
 
+  // Chart.js gives a vertical axis only part of the width and cuts a longer label ("Nedskräpning
+  // och renhållning"): a label given as lines is drawn whole.
+  function wrapped(label, width) {
+    var lines = [], line = "";
+    String(label).split(" ").forEach(function (word) {
+      if (line && (line + " " + word).length > width) { lines.push(line); line = word; }
+      else { line = line ? line + " " + word : word; }
+    });
+    if (line) lines.push(line);
+    return lines.length > 1 ? lines : label;
+  }
+
   function barChart(id, series, colours) {
     var el = document.getElementById(id);
     if (!el || !window.Chart) return null;
     return new Chart(el, {
       type: "bar",
-      data: {labels: series.labels, datasets: [{data: series.data, backgroundColor: colours || "#0b5cad"}]},
+      data: {labels: series.labels.map(function (l) { return wrapped(l, 16); }), datasets: [{data: series.data, backgroundColor: colours || "#0b5cad"}]},
       options: {indexAxis: "y", plugins: {legend: {display: false}}, maintainAspectRatio: false,
                 scales: {x: {beginAtZero: true, ticks: {precision: 0}}}}
     });
