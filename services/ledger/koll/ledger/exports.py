@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from functools import lru_cache
@@ -79,15 +80,24 @@ def cases_csv(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> str:
     return to_csv(case_records(conn, actor, args), CASE_COLUMNS)
 
 
-def cases_geojson(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> dict[str, Any]:
-    """A FeatureCollection in WGS 84 (GeoJSON's only CRS); SWEREF 99 TM rides in the properties."""
-    features = []
+def case_features(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Features in WGS 84 (GeoJSON's only CRS); SWEREF 99 TM rides in the properties."""
     for row in case_records(conn, actor, args):
         props = {c: _plain(row.get(c)) for c in CASE_COLUMNS if c not in ("lat", "lon")}
-        features.append({"type": "Feature", "id": row["id"],
-                         "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
-                         "properties": props})
-    return {"type": "FeatureCollection", "features": features}
+        yield {"type": "Feature", "id": row["id"],
+               "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]}, "properties": props}
+
+
+def cases_geojson(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "FeatureCollection", "features": list(case_features(conn, actor, args))}
+
+
+def geojson_text(features: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """A FeatureCollection written as it is read: a whole city's map never sits in a worker's memory."""
+    yield '{"type": "FeatureCollection", "features": ['
+    for i, feature in enumerate(features):
+        yield ("," if i else "") + json.dumps(feature, ensure_ascii=False)
+    yield "]}"
 
 
 def _plain(value: Any) -> Any:

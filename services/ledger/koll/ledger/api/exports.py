@@ -7,18 +7,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, json
+from flask import Response, stream_with_context
 from flask_smorest import Blueprint
 
 from koll.ledger.api.auth import READ, requires
 from koll.ledger.api.common import actor, reading
-from koll.ledger.exports import cases_csv, cases_geojson
+from koll.ledger.exports import case_features, cases_csv, geojson_text
 from koll.schema.payloads import CaseQuerySchema
 
 blp = Blueprint("exports", __name__, url_prefix="/api/v1", description="Exports (CSV, GeoJSON, Excel)")
 
 
-def attachment(body: str | bytes, mimetype: str, filename: str) -> Response:
+def attachment(body: Any, mimetype: str, filename: str) -> Response:
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
@@ -43,9 +43,13 @@ def export_cases_csv(args: dict[str, Any]):  # type: ignore[no-untyped-def]
 @blp.arguments(CaseExportQuerySchema, location="query")
 def export_cases_geojson(args: dict[str, Any]):  # type: ignore[no-untyped-def]
     """The cases as a GeoJSON FeatureCollection (WGS 84), SWEREF 99 TM in the properties."""
-    with reading() as conn:
-        body = json.dumps(cases_geojson(conn, actor(), args), ensure_ascii=False)
-    return attachment(body, "application/geo+json", "arenden.geojson")
+    who = actor()
+
+    def body():  # type: ignore[no-untyped-def]
+        with reading() as conn:
+            yield from geojson_text(case_features(conn, who, args))
+
+    return attachment(stream_with_context(body()), "application/geo+json", "arenden.geojson")
 
 
 # --- Measures --------------------------------------------------------------------------------

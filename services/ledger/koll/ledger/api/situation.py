@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response, stream_with_context
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from koll.ledger.exports import geojson_text
 from koll.ledger.api.auth import READ, requires
 from koll.ledger.api.common import actor, reading
 from koll.ledger.queries import situation as q
@@ -34,11 +36,13 @@ def situation(args: dict[str, Any]):  # type: ignore[no-untyped-def]
 @requires(*READ)
 @blp.arguments(CaseQuerySchema, location="query")
 def situation_map(args: dict[str, Any]):  # type: ignore[no-untyped-def]
-    with reading() as conn:
-        fc = q.feature_collection(conn, actor(), args)
-    from flask import Response, json
+    who = actor()
 
-    return Response(json.dumps(fc, ensure_ascii=False), mimetype="application/geo+json")
+    def body():  # type: ignore[no-untyped-def]
+        with reading() as conn:  # one consistent view, held while the answer streams
+            yield from geojson_text(q.features(conn, who, args))
+
+    return Response(stream_with_context(body()), mimetype="application/geo+json")
 
 
 @blp.route("/situation/trends")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -57,14 +58,13 @@ def counts(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> dict[str,
     return out
 
 
-def feature_collection(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> dict[str, Any]:
-    """Cases as GeoJSON points (lon, lat order, as GeoJSON wants)."""
-    features = []
+def features(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Cases as GeoJSON points (lon, lat order, as GeoJSON wants), read from the cursor as they go."""
     now = reference_time(args)
     q = sa.select(cases).where(*case_filters(actor, args)).order_by(cases.c.opened_at)
-    for r in conn.execute(q):
+    for r in conn.execute(q.execution_options(yield_per=1000)):
         days = age_days(r.opened_at, now)
-        features.append({
+        yield {
             "type": "Feature",
             "id": r.case_id,
             "geometry": {"type": "Point", "coordinates": [r.lon, r.lat]},
@@ -74,8 +74,12 @@ def feature_collection(conn: sa.Connection, actor: Actor, args: dict[str, Any]) 
                 "dark": r.dark, "opened_at": r.opened_at.replace(tzinfo=timezone.utc).isoformat(),
                 "age_days": round(days, 1), "age": vocabulary.case_age(days),
             },
-        })
-    return {"type": "FeatureCollection", "features": features}
+        }
+
+
+def feature_collection(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> dict[str, Any]:
+    """The same points as one FeatureCollection in memory (the boards as of a moment compare these)."""
+    return {"type": "FeatureCollection", "features": list(features(conn, actor, args))}
 
 
 def week_start(day: datetime) -> datetime:

@@ -5,15 +5,17 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, datetime, time, timezone
+from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, current_app, json, request
+from flask import Response, current_app, request, stream_with_context
 
 from koll.ledger.api.auth import READ
 from koll.ledger.domain.base import Actor
 from koll.ledger.projections.situation import cases, observations
 from koll.ledger.queries.cases import case_filters
+from koll.ledger.exports import geojson_text
 from koll.ledger.queries import situation as q
 from koll.ledger.queries.visibility import visible
 from koll.ledger.web import i18n
@@ -165,16 +167,14 @@ def situation_points(actor: Actor) -> Any:
         return map_points(conn, actor, query_args(view_filters()))
 
 
-def _features(actor: Actor) -> dict[str, Any]:
-    with reading() as conn:
-        fc = q.feature_collection(conn, actor, query_args(view_filters()))
-    for feat in fc["features"]:
+def _labelled(features: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for feat in features:
         p = feat["properties"]
         p["category_label"] = i18n.label("category", p["category"])
         p["group_label"] = i18n.label("group", p["group"])
         p["place_label"] = i18n.label("place", p["place"]) if p["place"] else ""
         p["status_label"] = i18n.label("case_status", p["status"])
-    return fc
+        yield feat
 
 
 def _filename(ext: str) -> str:
@@ -186,9 +186,14 @@ def _filename(ext: str) -> str:
 @bp.route("/lagesbild.geojson")
 @page(*READ)
 def situation_geojson(actor: Actor) -> Any:
-    body = json.dumps(_features(actor), ensure_ascii=False)
+    args = query_args(view_filters())
+
+    def body():  # type: ignore[no-untyped-def]
+        with reading() as conn:
+            yield from geojson_text(_labelled(q.features(conn, actor, args)))
+
     disposition = "attachment" if request.args.get("download") else "inline"
-    return Response(body, mimetype="application/geo+json",
+    return Response(stream_with_context(body()), mimetype="application/geo+json",
                     headers={"Content-Disposition": f'{disposition}; filename="{_filename("geojson")}"'})
 
 
@@ -203,10 +208,11 @@ def situation_csv(actor: Actor) -> Any:
     out.write("\ufeff")  # Excel opens UTF-8 with å, ä, ö correctly only with a BOM
     w = csv.writer(out)
     w.writerow(CSV_COLUMNS)
-    for feat in _features(actor)["features"]:
-        p = dict(feat["properties"])
-        p["lon"], p["lat"] = feat["geometry"]["coordinates"]
-        w.writerow(["" if p.get(c) is None else p.get(c) for c in CSV_COLUMNS])
+    with reading() as conn:
+        for feat in _labelled(q.features(conn, actor, query_args(view_filters()))):
+            p = dict(feat["properties"])
+            p["lon"], p["lat"] = feat["geometry"]["coordinates"]
+            w.writerow(["" if p.get(c) is None else p.get(c) for c in CSV_COLUMNS])
     return Response(out.getvalue(), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{_filename("csv")}"'})
 
