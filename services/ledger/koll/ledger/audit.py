@@ -475,6 +475,7 @@ class AsOfCache:
         self._items: OrderedDict[tuple[int, int, int], Scratch] = OrderedDict()
         self._lock = threading.Lock()
         self._dir = directory
+        self._tmp: Any = None  # the TemporaryDirectory behind _dir when none was given
         self._checkpoints: dict[int, tuple[Path, int]] = {}  # position → (file, chain hash check)
 
     def _checkpoint_dir(self) -> Path:
