@@ -9,6 +9,7 @@ import swagger_ui_bundle
 from flask import Flask, send_from_directory
 from flask_smorest import Api
 
+from koll.ledger import ops
 from koll.ledger.api import errors
 from koll.ledger.application import Ledger
 from koll.ledger.config import Settings
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None, koll: Koll | None = None) -> Fl
                                          "Observations, cases, measures and the audit trail of a public square."}})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     errors.register(app)
+    ops.register(app)
 
     @app.get("/api/docs/assets/<path:name>")
     def swagger_assets(name: str):  # type: ignore[no-untyped-def]
