@@ -11,6 +11,7 @@ from flask_smorest import Api
 
 from koll.ledger import ops
 from koll.ledger.api import errors
+from koll.ledger.api.json_provider import KollJSONProvider
 from koll.ledger.application import Ledger
 from koll.ledger.config import Settings
 from koll.ledger.store import Store, check_durability
@@ -40,7 +41,6 @@ def create_app(settings: Settings | None = None, koll: Koll | None = None) -> Fl
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
-        JSON_SORT_KEYS=False,
         API_TITLE="Koll",
         API_VERSION="v1",
         OPENAPI_VERSION="3.0.3",
@@ -50,7 +50,7 @@ def create_app(settings: Settings | None = None, koll: Koll | None = None) -> Fl
         # Served from the package, not a CDN: the docs work without the internet.
         OPENAPI_SWAGGER_UI_URL="/api/docs/assets/",
     )
-    app.json.ensure_ascii = False
+    app.json = KollJSONProvider(app)
     app.extensions["koll"] = koll
     api = Api(app, spec_kwargs={"info": {"description": "Koll: ha koll på helheten. "
                                          "Observations, cases, measures and the audit trail of a public square."}})
