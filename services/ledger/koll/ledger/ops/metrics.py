@@ -56,6 +56,13 @@ class LedgerCollector(Collector):
         for name, pos in positions:
             projection.add_metric([name], pos)
         yield projection
+        pending, failing = self.koll.ledger.webhooks.queue_length()
+        queue = GaugeMetricFamily("koll_webhook_queue", "Webhook deliveries waiting to be sent.")
+        queue.add_metric([], pending)
+        yield queue
+        failures = GaugeMetricFamily("koll_webhook_failing", "Waiting deliveries whose last attempt failed.")
+        failures.add_metric([], failing)
+        yield failures
 
 
 def register(app: Flask) -> None:
