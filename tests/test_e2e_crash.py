@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import BACKENDS, fresh_database_url, observation
+from helpers import BACKENDS, fresh_database_url, observation
 
 KOLL = str(Path(sys.executable).parent / "koll")
 

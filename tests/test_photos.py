@@ -10,7 +10,7 @@ import uuid
 import pytest
 from PIL import Image
 
-from conftest import observation
+from helpers import observation
 from test_api import events_in
 from koll.ledger.photos import MAX_BYTES, PhotoRefused, PhotoStore
 
