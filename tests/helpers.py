@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import socket
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -134,3 +135,9 @@ def observation(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
