@@ -8,12 +8,14 @@ from dataclasses import dataclass
 import swagger_ui_bundle
 from flask import Flask, send_from_directory
 from flask_smorest import Api
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from koll.ledger import ops
 from koll.ledger.api import errors
 from koll.ledger.api.json_provider import KollJSONProvider
 from koll.ledger.application import Ledger
 from koll.ledger.config import Settings
+from koll.ledger.production import refuse_unsafe
 from koll.ledger.store import Store, check_durability
 
 
@@ -35,11 +37,13 @@ def open_ledger(settings: Settings) -> Koll:
 def create_app(settings: Settings | None = None, koll: Koll | None = None) -> Flask:
     settings = settings or (koll.settings if koll else Settings.from_env())
     koll = koll or open_ledger(settings)
+    refuse_unsafe(settings, koll.ledger)
     app = Flask(__name__, template_folder="web/templates", static_folder="web/static", static_url_path="/static")
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.cookie_secure,
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
         API_TITLE="Koll",
         API_VERSION="v1",
@@ -69,5 +73,10 @@ def create_app(settings: Settings | None = None, koll: Koll | None = None) -> Fl
     from koll.ledger import web
 
     web.register(app)
+    if settings.trusted_proxies:
+        # Behind nginx: the client's address and https come from the headers the proxies set,
+        # and only from as many proxies as are ours (a client's own X-Forwarded-For is ignored).
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)  # type: ignore[method-assign]
     logging.getLogger("koll").setLevel(logging.INFO)
     return app
