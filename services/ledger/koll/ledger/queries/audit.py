@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from koll.ledger.domain.base import Actor
 from koll.ledger.projections.audit import audit_events
 from koll.ledger.projections.base import utc_naive
+from koll.ledger.projections.situation import all_held_cases, hold_cases_as
 from koll.ledger.queries.visibility import visible_levels
 
 FIELDS = ("position", "at", "event", "aggregate_type", "aggregate_id", "version", "actor_user", "actor_role",
@@ -130,8 +131,13 @@ def as_of_boards(ledger: Any, at: datetime, actor: Actor, cache: Any = None) -> 
     at_us = to_us(at)
     scratch = cache.get(ledger, at_us) if isinstance(cache, AsOfCache) else replay_until(ledger, at_us)
     try:
-        with scratch.lock, scratch.engine.connect() as conn:
-            boards = live_boards(conn, actor, at)
+        with scratch.lock:
+            with ledger.store.read() as live:
+                held = all_held_cases(live)
+            with scratch.engine.begin() as conn:  # restricted since then: restricted in the past too
+                hold_cases_as(conn, held)
+            with scratch.engine.connect() as conn:
+                boards = live_boards(conn, actor, at)
     finally:
         if not isinstance(cache, AsOfCache):
             scratch.dispose()
