@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from restricted_story import Board, tell
+from koll.ledger.policy import RESTRICTED_CASE
 
 
 def _now() -> str:
@@ -53,3 +54,59 @@ def test_a_recategorised_report_follows_its_case_on_every_path(service):
     # A rebuild folds the same.
     service.ledger.rebuild()
     staff_sees_nothing()
+
+
+def test_a_restricted_report_joining_a_public_case_changes_no_count_a_reader_sees(service):
+    story = tell(service)
+    reporter, police = service.client("reporter"), service.client("police")
+    case = reporter.get(f"/api/v1/cases/{story.public_case}").json()
+    assert case["observations"] == 1 and len(case["observations_list"]) == 1
+    listed = {c["id"]: c for c in reporter.get("/api/v1/cases").json()["cases"]}
+    assert listed[story.public_case]["observations"] == 1
+    feature = {f["id"]: f for f in reporter.get("/api/v1/situation/map").json()["features"]}[story.public_case]
+    assert feature["properties"]["observations"] == 1
+    rows = reporter.get("/api/v1/exports/cases.csv").text.splitlines()
+    header = rows[0].split(",")
+    row = next(r.split(",") for r in rows if r.startswith(story.public_case))
+    assert row[header.index("observations")] == "1"
+    points = Board(service, "reporter").get("/lagesbild/punkter.json").json()
+    point = next(p for p in points["points"] if p[-1] == story.public_case)
+    assert point[points["columns"].index("observations")] == 1
+    # The walk's findings: the reporter sees none of the two restricted ones.
+    walk = {w["id"]: w for w in reporter.get("/api/v1/walks").json()["walks"]}[story.walk]
+    assert walk["findings"] == 0
+    # Those who may see it count both.
+    assert police.get(f"/api/v1/cases/{story.public_case}").json()["observations"] == 2
+    assert {w["id"]: w for w in police.get("/api/v1/walks").json()["walks"]}[story.walk]["findings"] == 2
+
+
+def test_a_restricted_case_linked_or_decided_shows_as_a_placeholder_never_its_id(service):
+    story = tell(service)
+    hidden, public = story.restricted_cases["linked"], story.public_linked
+    staff, auditor, police = service.client("operational"), service.client("auditor"), service.client("police")
+    placeholder = RESTRICTED_CASE
+    measure = staff.get(f"/api/v1/measures/{story.measure}")
+    assert measure.json()["cases"] == [placeholder, public]
+    meeting = staff.get(f"/api/v1/meetings/{story.meeting}")
+    assert meeting.json()["decisions_list"][0]["cases"] == [placeholder, public]
+    for path in (f"/api/v1/measures/{story.measure}", "/api/v1/measures", f"/api/v1/meetings/{story.meeting}",
+                 f"/api/v1/meetings/{story.meeting}/report-back", "/api/v1/exports/measures.csv"):
+        body = staff.get(path).text
+        assert hidden not in body, path
+    events = auditor.get("/api/v1/audit/events", params={"aggregate": story.measure}).json()["events"]
+    linked = [e["data"]["case_id"] for e in events if e["event"] == "Measure.CaseLinked"]
+    assert linked == [placeholder, public]
+    for path in ("/api/v1/audit/events?limit=1000", "/api/v1/audit/events.csv", f"/api/v1/audit/as-of?at={_now()}"):
+        assert hidden not in auditor.get(path).text, path
+    for who in ("operational", "auditor"):
+        board = Board(service, who)
+        for path in (f"/insatser/{story.measure}", "/moten", f"/moten/{story.meeting}/aterrapport",
+                     f"/revision?measure={story.measure}&at={_now()[:19]}"):
+            page = board.get(path)
+            if page.status_code == 403:
+                continue
+            assert page.status_code == 200 and hidden not in page.text, (who, path)
+    page = Board(service, "operational").get(f"/insatser/{story.measure}").text
+    assert "ett ärende med begränsad åtkomst" in page.lower()
+    # The police see the case itself.
+    assert police.get(f"/api/v1/measures/{story.measure}").json()["cases"] == [hidden, public]

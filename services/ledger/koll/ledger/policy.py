@@ -84,9 +84,12 @@ class Policy:
             clause = sa.or_(clause, table.c[reporter_column] == self.actor.user)
         return clause
 
-    def hidden(self, table: sa.Table) -> sa.ColumnElement[bool]:
+    def hidden(self, table: sa.Table, reporter_column: str | None = None) -> sa.ColumnElement[bool]:
         """Rows held more closely than this reader may see (what a board says it leaves out)."""
-        return table.c.visibility.not_in(self.levels)
+        clause = table.c.visibility.not_in(self.levels)
+        if reporter_column is not None and self.actor is not None:
+            clause = sa.and_(clause, table.c[reporter_column] != self.actor.user)
+        return clause
 
     # References to cases ------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from koll.ledger.domain import clock
 from koll.ledger.domain.base import Actor
 from koll.ledger.projections.base import utc_naive
 from koll.ledger.projections.situation import cases, observations
-from koll.ledger.queries.cases import case_filters
+from koll.ledger.queries.cases import case_filters, hidden_reports
 from koll.ledger.queries.visibility import visible
 from koll.schema import vocabulary
 
@@ -61,6 +61,7 @@ def counts(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> dict[str,
 def features(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """Cases as GeoJSON points (lon, lat order, as GeoJSON wants), read from the cursor as they go."""
     now = reference_time(args)
+    hidden = hidden_reports(conn, actor)
     q = sa.select(cases).where(*case_filters(actor, args)).order_by(cases.c.opened_at)
     for r in conn.execute(q.execution_options(yield_per=1000)):
         days = age_days(r.opened_at, now)
@@ -70,7 +71,7 @@ def features(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> Iterato
             "geometry": {"type": "Point", "coordinates": [r.lon, r.lat]},
             "properties": {
                 "id": r.case_id, "category": r.category, "group": r.group_code, "place": r.place,
-                "status": r.status, "observations": r.observations, "time_of_day": r.time_of_day,
+                "status": r.status, "observations": r.observations - hidden.get(r.case_id, 0), "time_of_day": r.time_of_day,
                 "dark": r.dark, "opened_at": r.opened_at.replace(tzinfo=timezone.utc).isoformat(),
                 "age_days": round(days, 1), "age": vocabulary.case_age(days),
             },
