@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from restricted_story import Board, tell
+from conftest import observation
+from restricted_story import Board, at, tell
 from koll.ledger.policy import RESTRICTED_CASE
 
 
@@ -110,3 +111,30 @@ def test_a_restricted_case_linked_or_decided_shows_as_a_placeholder_never_its_id
     assert "ett ärende med begränsad åtkomst" in page.lower()
     # The police see the case itself.
     assert police.get(f"/api/v1/measures/{story.measure}").json()["cases"] == [hidden, public]
+
+
+def test_the_shared_picture_tells_restricted_cases_as_counts_per_category_and_week(service):
+    story = tell(service)
+    police = service.client("police")
+    for n in (6, 7):  # three SOC-02 cases in all: a count large enough to be told
+        assert police.post("/api/v1/observations", observation(category="SOC-02", location=at(n))).status_code == 201
+    staff = service.client("operational")
+    picture = staff.get("/api/v1/situation").json()
+    week = datetime.fromisoformat(observation()["observed_at"]).isocalendar()
+    label = f"{week[0]}-W{week[1]:02d}"
+    assert picture["restricted"]["hidden"] == 5
+    cells = {(c["category"], c["week"]): c for c in picture["restricted"]["by_category_week"]}
+    assert cells[("SOC-01", label)]["cases"] is None and cells[("SOC-01", label)]["shown"] == "färre än 3"
+    assert cells[("SOC-02", label)]["cases"] == 3 and cells[("SOC-02", label)]["shown"] == "3"
+    assert set(picture["by_category"]) & {"SOC-01", "SOC-02"} == set()
+    page = Board(service, "operational").get("/").text
+    assert "5 ärenden med begränsad åtkomst visas inte" in page and "färre än 3" in page
+    for secret in story.secrets().values():
+        assert secret not in page
+    assert police.get("/api/v1/situation").json()["restricted"]["hidden"] == 0
+    assert "begränsad åtkomst visas inte" not in Board(service, "police").get("/").text
+
+
+def test_one_hidden_case_is_told_in_the_singular(service):
+    assert service.client("police").post("/api/v1/observations", observation(category="SOC-01")).status_code == 201
+    assert "1 ärende med begränsad åtkomst visas inte" in Board(service, "operational").get("/").text

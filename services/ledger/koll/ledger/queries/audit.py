@@ -26,8 +26,21 @@ FIELDS = ("position", "at", "event", "aggregate_type", "aggregate_id", "version"
 
 def filters(actor: Actor, args: dict[str, Any]) -> list[sa.ColumnElement[bool]]:
     """aggregate (id), kind ('Case.Triaged' or 'Measure'), actor (user), org, meeting, from, to."""
+    return [Policy(actor).clause(audit_events), *conditions(args)]
+
+
+def hidden_events(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> int:
+    """How many events matching the filters the reader may not see (the page says so, and no more)."""
+    policy = Policy(actor)
+    if policy.sees_everything:
+        return 0
+    q = sa.select(sa.func.count()).select_from(audit_events).where(policy.hidden(audit_events), *conditions(args))
+    return conn.execute(q).scalar_one()
+
+
+def conditions(args: dict[str, Any]) -> list[sa.ColumnElement[bool]]:
     t = audit_events
-    where: list[sa.ColumnElement[bool]] = [Policy(actor).clause(t)]
+    where: list[sa.ColumnElement[bool]] = []
     if args.get("aggregate"):
         where.append(t.c.aggregate_id == str(args["aggregate"]))
     kind = args.get("kind")

@@ -38,8 +38,13 @@ def case_row(row: Any) -> dict[str, Any]:
 
 
 def case_filters(actor: Actor, args: dict[str, Any]) -> list[sa.ColumnElement[bool]]:
-    """The WHERE clauses for the filters the API and the boards share."""
-    where = [visible(cases, actor)]
+    """The WHERE clauses for the filters the API and the boards share, over what the actor may see."""
+    return [visible(cases, actor), *case_conditions(args)]
+
+
+def case_conditions(args: dict[str, Any]) -> list[sa.ColumnElement[bool]]:
+    """The filters alone: status, category, group, place, period, walk, box."""
+    where: list[sa.ColumnElement[bool]] = []
     if args.get("status"):
         where.append(cases.c.status == args["status"])
     if args.get("open"):

@@ -113,8 +113,11 @@ def protocol(conn: sa.Connection, actor: Actor, walk_id: str, vault: Vault) -> d
          "findings": found}
         for code, found in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
     ]
+    policy = Policy(actor)
+    hidden = 0 if policy.sees_everything else conn.execute(sa.select(sa.func.count()).select_from(o).where(
+        o.c.walk_id == walk_id, policy.hidden(o, "reporter"))).scalar_one()
     return {"walk": walk, "organisations": organisations, "positive": positive,
-            "counts": {"findings": len(rows) - len(positive), "positive": len(positive)}}
+            "counts": {"findings": len(rows) - len(positive), "positive": len(positive), "hidden": hidden}}
 
 
 def protocol_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
