@@ -57,6 +57,16 @@ class Story:
     notes: dict[str, str] = field(default_factory=dict)
     photo: str = ""
     coordinates: dict[str, list[str]] = field(default_factory=dict)
+    filers: dict[str, str] = field(default_factory=dict)  # kind -> the user who filed it
+
+    def secrets_by_filer(self) -> list[tuple[str, str, str]]:
+        """(what, the secret string, who filed it): each held restricted."""
+        out = [(f"case {k}", v, self.filers[k]) for k, v in self.restricted_cases.items()]
+        out += [(f"observation {k}", v, self.filers[k]) for k, v in self.restricted_observations.items()]
+        out += [(f"note {k}", v, self.filers[k]) for k, v in self.notes.items()]
+        out.append(("photo", self.photo, self.filers["recategorised"]))
+        out += [(f"coordinates {k}", d, self.filers[k]) for k, ds in self.coordinates.items() for d in ds]
+        return out
 
     def secrets(self) -> dict[str, str]:
         """Every string that names or shows restricted data, by what it is."""
@@ -95,6 +105,7 @@ def tell(service) -> Story:  # type: ignore[no-untyped-def]
         note = f"HEMLIG-{kind}-anteckning"
         body = observation(location=at(n), note=note, **extra)
         answer = _ok(client.post("/api/v1/observations", body), 201)
+        story.filers[kind] = client.get("/api/v1/me").json()["user"]
         story.notes[kind] = note
         story.coordinates[kind] = digits(n)
         story.restricted_observations[kind] = body["id"]
