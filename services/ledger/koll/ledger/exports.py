@@ -18,7 +18,7 @@ from pyproj import Transformer
 from koll.ledger.domain.base import Actor
 from koll.ledger.spreadsheet import csv_text
 from koll.ledger.projections.situation import cases
-from koll.ledger.queries.cases import case_filters, case_row
+from koll.ledger.queries.cases import case_filters, case_row, hidden_reports
 from koll.ledger.queries.walks import responsible_org
 from koll.schema import taxonomy
 
@@ -46,8 +46,10 @@ def sweref99tm(lat: float, lon: float) -> tuple[float, float]:
 def case_records(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """Every case the reader may see that matches the filters, oldest first, with both grids."""
     q = sa.select(cases).where(*case_filters(actor, args)).order_by(cases.c.opened_at, cases.c.case_id)
+    hidden = hidden_reports(conn, actor)
     for r in conn.execute(q.execution_options(yield_per=1000)):
         row = case_row(r)
+        row["observations"] -= hidden.get(row["id"], 0)
         row["category_sv"] = taxonomy.category(row["category"]).sv
         row["responsible_org"] = responsible_org(row["assigned_org"], row["category"])
         row["sweref99tm_e"], row["sweref99tm_n"] = sweref99tm(row["lat"], row["lon"])
