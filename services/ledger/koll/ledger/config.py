@@ -27,6 +27,8 @@ class Settings:
     port: int = 8000
     tile_url: str | None = None
     var_dir: Path = Path("var")
+    # Cookies only over TLS: KOLL_COOKIE_SECURE=1, on by default when KOLL_ENV=production.
+    cookie_secure: bool = False
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -45,4 +47,6 @@ class Settings:
             port=int(env.get("KOLL_PORT", "8000")),
             tile_url=env.get("KOLL_TILE_URL") or None,
             var_dir=var_dir,
+            cookie_secure=env.get("KOLL_COOKIE_SECURE", "1" if env.get("KOLL_ENV") == "production" else "0")
+            .strip().lower() in ("1", "true", "yes", "on"),
         )

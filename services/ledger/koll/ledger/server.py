@@ -38,6 +38,7 @@ def create_app(settings: Settings | None = None, koll: Koll | None = None) -> Fl
         SECRET_KEY=settings.secret_key,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.cookie_secure,  # KOLL_COOKIE_SECURE=1 behind TLS
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
         JSON_SORT_KEYS=False,
         API_TITLE="Koll",
@@ -67,5 +68,8 @@ def create_app(settings: Settings | None = None, koll: Koll | None = None) -> Fl
     from koll.ledger import web
 
     web.register(app)
+    from koll.ledger.web import headers
+
+    headers.register(app, settings)
     logging.getLogger("koll").setLevel(logging.INFO)
     return app

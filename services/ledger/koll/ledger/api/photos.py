@@ -10,7 +10,7 @@ from flask import Response, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from koll.ledger.api.auth import FILE, READ, requires
+from koll.ledger.api.auth import DECIDE, FILE, READ, requires
 from koll.ledger.api.common import actor, koll, ledger, reading
 from koll.ledger.api.errors import Problem
 from koll.ledger.application import refuse_photo
@@ -46,6 +46,9 @@ def attach(_files: dict, observation_id: UUID):  # type: ignore[no-untyped-def]
     observation = ledger().observation(observation_id)  # 404 when there is none
     if observation.by["user"] != who.user and not vocabulary.can_see(who.role, who.org, observation.visibility):
         raise Problem(404, f"no observation with id {observation_id}")
+    if observation.by["user"] != who.user and who.role not in DECIDE:
+        raise Problem(403, "only the reporter and operational staff may add photos to a report",
+                      type_="/problems/not_allowed")
     if taxonomy.category(observation.category).photo == "blocked":  # before reading a byte of it
         raise Problem(422, "photos are not allowed for this category", type_="/problems/photo_blocked",
                       errors={"file": [msg("photo_blocked")]})
