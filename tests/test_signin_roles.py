@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from conftest import observation
+from helpers import observation
 from test_photos import png_bytes, upload
 from test_walks import plan
 

@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from conftest import seed_plan, seed_walk, shoot, sign_in
+from webhelpers import seed_plan, seed_walk, shoot, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -74,7 +74,5 @@ def register(app: Flask, settings: Settings) -> None:
             h.setdefault("Content-Security-Policy", strict)
         h["X-Frame-Options"] = "DENY"
         h["X-Content-Type-Options"] = "nosniff"
-        h["Referrer-Policy"] = "same-origin"
-        if settings.cookie_secure:
-            h.setdefault("Strict-Transport-Security", "max-age=31536000")
+        h["Referrer-Policy"] = "same-origin"  # (HSTS is the TLS proxy's: infra/nginx/koll.conf)
         return resp
