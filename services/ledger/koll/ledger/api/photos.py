@@ -10,7 +10,7 @@ from flask import Response, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from koll.ledger.api.auth import FILE, READ, requires
+from koll.ledger.api.auth import DECIDE, FILE, READ, requires
 from koll.ledger.api.common import actor, koll, ledger, reading
 from koll.ledger.api.errors import Problem
 from koll.ledger.application import refuse_photo
@@ -51,6 +51,9 @@ def attach(_files: dict, observation_id: UUID):  # type: ignore[no-untyped-def]
             o.c.observation_id == str(observation_id), Policy(who).clause(o, "reporter"))).first()
     if seen is None:
         raise Problem(404, f"no observation with id {observation_id}")
+    if observation.by["user"] != who.user and who.role not in DECIDE:
+        raise Problem(403, "only the reporter and operational staff may add photos to a report",
+                      type_="/problems/not_allowed")
     if taxonomy.category(observation.category).photo == "blocked":  # before reading a byte of it
         raise Problem(422, "photos are not allowed for this category", type_="/problems/photo_blocked",
                       errors={"file": [msg("photo_blocked")]})
