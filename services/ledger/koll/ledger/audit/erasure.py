@@ -1,0 +1,85 @@
+"""Erasure: a report's key destroyed in the transaction that records the erasure; its photos deleted."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError
+
+from koll.ledger.domain.base import Actor, DomainError
+
+if TYPE_CHECKING:
+    from koll.ledger.application import Ledger
+
+
+def delete_photo(blob_dir: Path | None, sha256: str) -> int:
+    """Delete a photo's blob (and any derived files named by its hash) from the blob store."""
+    try:
+        from koll.ledger.photos import PhotoStore  # the photos engineer's store, once it exists
+    except ImportError:
+        PhotoStore = None  # noqa: N806
+    removed = 0
+    if PhotoStore is not None and blob_dir is not None:
+        try:
+            photos = PhotoStore(blob_dir)
+            deleted = photos.delete(sha256)
+            removed += 1 if deleted is None else int(bool(deleted))
+        except Exception:  # noqa: BLE001 - fall back to the files themselves
+            pass
+    if blob_dir is None or not Path(blob_dir).exists():
+        return removed
+    base = Path(blob_dir)
+    for folder in (base, base / sha256[:2], base / sha256[:2] / sha256[2:4]):
+        if folder.is_dir():
+            for path in folder.glob(f"{sha256}*"):
+                if path.is_file():
+                    path.unlink(missing_ok=True)
+                    removed += 1
+    return removed
+
+
+def _erase(ledger: Ledger, by: Actor, subject_id: UUID, reason: str, load: Callable[[UUID], Any],
+           erased: Callable[[Any], bool]) -> tuple[Any, bool, bool]:
+    """Record the aggregate's erasure and destroy its key in one transaction; repeating it finishes
+    what a crash left undone. (aggregate, was it erased already, was a key destroyed now)."""
+    if not reason or not reason.strip():
+        raise DomainError("an erasure needs a reason", sv="en radering behöver ett skäl", field="reason")
+    destroyed: list[bool] = []
+    for _attempt in range(3):
+        aggregate = load(subject_id)
+        if erased(aggregate):
+            with ledger.store.write() as conn:
+                destroyed.append(ledger.vault.destroy(conn, str(subject_id)))
+            return aggregate, True, any(destroyed)
+        aggregate.erase(by=by.as_dict(), reason=reason.strip())
+        try:
+            ledger.save(aggregate, side_writes=[
+                lambda conn: destroyed.append(ledger.vault.destroy(conn, str(subject_id)))])
+            return aggregate, False, any(destroyed)
+        except IntegrityError:
+            destroyed.clear()  # someone appended to it meanwhile: load again
+    raise DomainError("it kept changing while it was erased; try again",
+                      sv="den ändrades medan den raderades; försök igen", field="id")
+
+
+def erase_observation(ledger: Ledger, by: Actor, observation_id: UUID, reason: str,
+                      blob_dir: Path | None = None) -> dict[str, Any]:
+    """Make a report's personal data unreadable: its note (sealed with its key) and its photos."""
+    observation, already, destroyed = _erase(ledger, by, observation_id, reason, ledger.observation,
+                                             lambda o: bool(getattr(o, "erased", False)))
+    photos = list(getattr(observation, "photos", []))
+    removed = sum(delete_photo(blob_dir, sha) for sha in photos)
+    return {"id": str(observation_id), "erased": True, "already_erased": already,
+            "key_destroyed": destroyed, "photos": len(photos), "photo_files_deleted": removed}
+
+
+def erase_walk_people(ledger: Ledger, by: Actor, walk_id: UUID, reason: str) -> dict[str, Any]:
+    """Make a safety walk's walkers' names and its summary unreadable; its findings, route, light and
+    the count of walkers by kind stay, and so does the protocol."""
+    _walk, already, destroyed = _erase(ledger, by, walk_id, reason, ledger.walk,
+                                       lambda w: bool(getattr(w, "people_erased", False)))
+    return {"id": str(walk_id), "erased": True, "already_erased": already, "key_destroyed": destroyed}
+
