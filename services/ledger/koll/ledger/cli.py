@@ -136,7 +136,12 @@ def _extensions():  # type: ignore[no-untyped-def]
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.fn(args) or 0)
+    try:
+        return int(args.fn(args) or 0)
+    finally:
+        from koll.ledger.audit import outside
+
+        outside.stop_all()
 
 
 if __name__ == "__main__":

@@ -165,6 +165,7 @@ class Store:
         self.engine = make_engine(url)
         self.dialect = self.engine.dialect.name
         self._writer = _WriterQueue(url)
+        self.closed = False  # set by dispose(): threads working on this store stop
 
     def create_schema(self, extra: Sequence[sa.MetaData] = ()) -> None:
         with self.write() as conn:
@@ -192,6 +193,7 @@ class Store:
             conn.exec_driver_sql("LOCK TABLE koll_events IN EXCLUSIVE MODE")
 
     def dispose(self) -> None:
+        self.closed = True
         self.engine.dispose()
 
 
@@ -229,6 +231,9 @@ class LedgerRecorder(ApplicationRecorder):
     def __init__(self, store: Store) -> None:
         self.store = store
         self.in_transaction: list[InTransaction] = []
+        # Run after the commit with the last position appended; they must not raise (they are
+        # told, not asked: e.g. the digest publisher is woken and does its work on its own thread).
+        self.after_commit: list[Callable[[int], None]] = []
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         domain_events: Sequence[Any] = kwargs.get("appended") or [None] * len(stored_events)
@@ -263,9 +268,12 @@ class LedgerRecorder(ApplicationRecorder):
                     batch = list(zip(ids, domain_events, strict=True))
                     for hook in self.in_transaction:
                         hook(conn, batch)
-                return ids
         except sa.exc.IntegrityError as e:
             raise IntegrityError(str(e.orig)) from e
+        if ids:
+            for told in self.after_commit:
+                told(ids[-1])
+        return ids
 
     def select_events(self, originator_id: UUID | str, *, gt: int | None = None, lte: int | None = None,
                       desc: bool = False, limit: int | None = None) -> Sequence[StoredEvent]:

@@ -29,6 +29,11 @@ class VerifyReport:
     digests_checked: int = 0
     seconds: float = 0.0
     events_per_second: float = 0.0
+    # Digests kept outside the database (the file): how many, the last position one vouches for,
+    # and how many events after it no outside digest covers yet.
+    outside_digests: int = 0
+    outside_position: int = 0
+    not_covered: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -98,7 +103,9 @@ def verify_chain(store: Store, digests: Sequence[Digest] = (), include_stored: b
         beyond = sorted(p for p in by_position if p >= expected)
         if beyond:
             d = by_position[beyond[0]][0]
-            return report(expected, f"a digest was published at position {d.position} but the ledger ends at "
-                                    f"{expected - 1}: events were deleted from its end", (expected, d.position))
+            return report(expected, f"a digest was published at position {d.position}"
+                                    f"{' on ' + d.published_at if d.published_at else ''} ({d.source}) but the "
+                                    f"ledger ends at {expected - 1}: events were deleted from its end",
+                          (expected, d.position))
         return report(None, None)
 
