@@ -12,35 +12,16 @@ import json
 import logging
 import threading
 import time
-import uuid
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 import sqlalchemy as sa
 
 from conftest import observation
+from test_audit_chain import fill, sql  # 3 events a report; SQL straight at the database
 from koll.ledger import cli
 from koll.ledger.audit import outside
-from koll.ledger.domain.base import Actor
 from koll.ledger.store import GENESIS, chain_link, events_table
-from koll.schema.payloads import ObservationSchema
-
-ANNA = Actor("anna", "reporter", "sdf")
-OPS = Actor("operativ", "operational", "sdf")
-
-
-def fill(ledger, n: int) -> None:
-    """n reports, each opened, recorded and triaged: 3 events a report."""
-    for _ in range(n):
-        filed = ledger.file_observation(ANNA, ObservationSchema().load(observation()))
-        ledger.decide_case(uuid.UUID(filed.case_id), 1,
-                           lambda c: c.triage(OPS, priority=2, category=None, group=None, note=None))
-
-
-def sql(ledger, statement: str, **params) -> None:
-    with ledger.store.engine.begin() as conn:
-        conn.execute(sa.text(statement), params)
-
 
 def rechain(conn) -> dict[int, str]:
     """What a careful forger does after changing history: every hash again from the start."""
