@@ -125,7 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Modules that add sub-commands beside the code they drive (export, import, verify): each has
 # a function ``add_commands(subparsers)``. Add yours here.
-EXTENSION_MODULES: tuple[str, ...] = ("koll.ledger.cli_audit", "koll.ledger.cli_measures", "koll.ledger.cli_exports")
+EXTENSION_MODULES: tuple[str, ...] = ("koll.ledger.cli_audit", "koll.ledger.cli_measures", "koll.ledger.cli_exports",
+                                      "koll.ledger.backup.cli")
 
 
 def _extensions():  # type: ignore[no-untyped-def]

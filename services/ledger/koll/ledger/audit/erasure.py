@@ -65,12 +65,34 @@ def _erase(ledger: Ledger, by: Actor, subject_id: UUID, reason: str, load: Calla
                       sv="den ändrades medan den raderades; försök igen", field="id")
 
 
+def note_erasure(ledger: Ledger, kind: str, subject_id: UUID, photos: list[str]) -> None:
+    """Append the erasure to the list kept beyond the database (var/erasures.jsonl), fsync'd: an
+    older backup still holds the key, and `koll restore` destroys it again from this list."""
+    path = getattr(ledger, "erasure_list", None)
+    if path is None:
+        return
+    import json
+    import os
+    from datetime import datetime, timezone
+
+    line = json.dumps({"kind": kind, "subject_id": str(subject_id), "photos": photos,
+                       "at": datetime.now(timezone.utc).isoformat()}, sort_keys=True) + "\n"
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        os.write(fd, line.encode("utf-8"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def erase_observation(ledger: Ledger, by: Actor, observation_id: UUID, reason: str,
                       blob_dir: Path | None = None) -> dict[str, Any]:
     """Make a report's personal data unreadable: its note (sealed with its key) and its photos."""
     observation, already, destroyed = _erase(ledger, by, observation_id, reason, ledger.observation,
                                              lambda o: bool(getattr(o, "erased", False)))
     photos = list(getattr(observation, "photos", []))
+    note_erasure(ledger, "observation", observation_id, photos)
     removed = sum(delete_photo(blob_dir, sha) for sha in photos)
     return {"id": str(observation_id), "erased": True, "already_erased": already,
             "key_destroyed": destroyed, "photos": len(photos), "photo_files_deleted": removed}
@@ -81,5 +103,6 @@ def erase_walk_people(ledger: Ledger, by: Actor, walk_id: UUID, reason: str) -> 
     the count of walkers by kind stay, and so does the protocol."""
     _walk, already, destroyed = _erase(ledger, by, walk_id, reason, ledger.walk,
                                        lambda w: bool(getattr(w, "people_erased", False)))
+    note_erasure(ledger, "walk", walk_id, [])
     return {"id": str(walk_id), "erased": True, "already_erased": already, "key_destroyed": destroyed}
 

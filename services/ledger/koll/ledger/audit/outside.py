@@ -243,11 +243,16 @@ def stop_all() -> None:
         publisher.stop()
 
 
+ERASURE_LIST = "erasures.jsonl"
+
+
 def attach(ledger: Ledger, var_dir: Path, env: Mapping[str, str] | None = None) -> OutsidePublisher:
-    """Give the ledger its outside publisher (once): woken after every append's commit."""
+    """Give the ledger what it keeps beyond the database (once): the digest publisher, woken after
+    every append's commit, and the erasure list that a restore of an older backup re-applies."""
     existing = getattr(ledger, "outside_digests", None)
     if existing is not None:
         return existing
+    ledger.erasure_list = Path(var_dir) / ERASURE_LIST
     publisher = OutsidePublisher(ledger.store, OutsideSettings.from_env(var_dir, env))
     ledger.outside_digests = publisher
     ledger.recorder.after_commit.append(publisher.appended)
