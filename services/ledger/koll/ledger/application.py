@@ -37,6 +37,7 @@ from koll.ledger.projections.meetings import DecisionsProjection, MeetingsProjec
 from koll.ledger.usecases.measures import MeasureCommands
 from koll.ledger.usecases.meetings import MeetingCommands
 from koll.ledger.group_commit import GroupCommit
+from koll.ledger.migrations import rebuild_progress
 from koll.ledger.credentials import Credentials, token_hash, tokens
 from koll.ledger.store import LedgerRecorder, SnapshotRecorder, Store, events_table
 from koll.ledger.vault import Vault, new_key, seal
@@ -115,8 +116,8 @@ class Ledger(MeasureCommands, MeetingCommands, WalkCommands, Application):
         super().__init__(env={"IS_SNAPSHOTTING_ENABLED": "y"})
         self.recorder.in_transaction.append(self.projector)
         self.recorder.in_transaction.append(digest_at_meetings)
-        store.create_schema(self.projector.metadatas)
-        self.catch_up()
+        reshaped = store.create_schema(self.projector.metadatas)
+        self.catch_up(progress=rebuild_progress if reshaped else None)
 
     # The library's construction points, pointed at our store.
 

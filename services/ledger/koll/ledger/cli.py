@@ -136,9 +136,14 @@ def _extensions():  # type: ignore[no-untyped-def]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from koll.ledger.migrations import SchemaTooNew
+
     args = build_parser().parse_args(argv)
     try:
         return int(args.fn(args) or 0)
+    except SchemaTooNew as e:
+        print(f"koll: {e}", file=sys.stderr)
+        return 1
     finally:
         from koll.ledger.audit import outside
 

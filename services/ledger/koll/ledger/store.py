@@ -64,6 +64,15 @@ tracking_table = sa.Table(
     sa.Column("position", sa.BigInteger, nullable=False),
 )
 
+# Facts about the schema kept beside the ledger (the read models' shapes); its version is Alembic's
+# alembic_version (see koll.ledger.migrations).
+schema_table = sa.Table(
+    "koll_schema",
+    metadata,
+    sa.Column("key", sa.String(120), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
 GENESIS = "0" * 64
 
 
@@ -167,11 +176,20 @@ class Store:
         self._writer = _WriterQueue(url)
         self.closed = False  # set by dispose(): threads working on this store stop
 
-    def create_schema(self, extra: Sequence[sa.MetaData] = ()) -> None:
+    def create_schema(self, extra: Sequence[sa.MetaData] = ()) -> bool:
+        """Migrate the ledger's tables to this Koll's schema revision and make the read models
+        (``extra``); True when the read models changed shape and must be folded again from the
+        ledger. Refuses (SchemaTooNew) a database written by a newer Koll."""
+        from koll.ledger.migrations import reshape_read_models, upgrade
+
         with self.write() as conn:
-            metadata.create_all(conn)
+            if self.dialect == "postgresql":  # one instance migrates, the others wait and find it done
+                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(72112)")
+            upgrade(conn, metadata)
+            rebuild = reshape_read_models(conn, extra) if extra else False
             for md in extra:
                 md.create_all(conn)
+        return rebuild
 
     @contextmanager
     def write(self) -> Iterator[sa.Connection]:
