@@ -75,17 +75,25 @@ def stored_digests(conn: sa.Connection) -> list[Digest]:
             for r in conn.execute(sa.select(t).order_by(t.c.position, t.c.id))]
 
 
-def publish_digest_in(conn: sa.Connection, reason: str, by: str | None = None) -> dict[str, Any]:
-    """Record a digest of the chain's head in the caller's transaction (e.g. a meeting's)."""
+def head_digest(conn: sa.Connection) -> dict[str, Any]:
+    """The chain's head as the caller's transaction sees it: position, hash, Merkle root."""
     head = conn.execute(sa.select(events_table.c.id, events_table.c.chain_hash)
                         .order_by(events_table.c.id.desc()).limit(1)).first()
     position, chain_hash = (head[0], head[1]) if head else (0, GENESIS)
     root = merkle_root(_chain_hashes(conn, position)) if position else merkle_root([])
+    return {"position": position, "chain_hash": chain_hash, "merkle_root": root}
+
+
+def record_digest(conn: sa.Connection, head: dict[str, Any], reason: str, by: str | None = None) -> dict[str, Any]:
     now = datetime.now(timezone.utc).replace(tzinfo=None)
-    row = {"position": position, "chain_hash": chain_hash, "merkle_root": root, "published_at": now,
-           "reason": reason[:200], "published_by": by}
+    row = {**head, "published_at": now, "reason": reason[:200], "published_by": by}
     new_id = conn.execute(digests_table.insert().values(**row)).inserted_primary_key[0]
     return {"id": new_id, **row, "published_at": now.isoformat() + "Z"}
+
+
+def publish_digest_in(conn: sa.Connection, reason: str, by: str | None = None) -> dict[str, Any]:
+    """Record a digest of the chain's head in the caller's transaction (e.g. a meeting's)."""
+    return record_digest(conn, head_digest(conn), reason, by)
 
 
 def publish_digest(ledger: Ledger, reason: str, by: Actor | None = None) -> dict[str, Any]:

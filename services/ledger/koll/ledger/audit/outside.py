@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from koll.ledger.audit.chain import VerifyReport, verify_chain
-from koll.ledger.audit.digests import Digest, digests_table, publish_digest_in
+from koll.ledger.audit.digests import Digest, digests_table, head_digest, record_digest
 from koll.ledger.store import GENESIS, Store, events_table
 
 if TYPE_CHECKING:
@@ -189,14 +189,21 @@ class OutsidePublisher:
         return None
 
     def make_due(self) -> dict[str, Any] | None:
-        with self.store.write() as conn:
-            if self.store.dialect == "postgresql":  # one publisher at a time across instances
-                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(72111)")
+        # The head and its Merkle root (every chain hash read) in a read transaction, which never
+        # holds up a writer; only the row's insert writes, and finds out first whether another
+        # instance made this digest meanwhile.
+        with self.store.read() as conn:
             reason = self.due(conn)
             if reason is None:
                 return None
-            # Not the ledger's lock: the digest names the head this transaction sees, and appends go on.
-            return publish_digest_in(conn, reason, "koll")
+            head = head_digest(conn)
+        with self.store.write() as conn:
+            if self.store.dialect == "postgresql":  # one publisher at a time across instances
+                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(72111)")
+            t = digests_table
+            if conn.execute(sa.select(t.c.id).where(t.c.position >= head["position"]).limit(1)).first():
+                return None
+            return record_digest(conn, head, reason, "koll")
 
     def export(self) -> int:
         t = digests_table
