@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 from astral import Observer
 from astral.sun import sunrise, sunset
 
-from conftest import observation
+from helpers import observation
 from koll.ledger.domain import daylight
 
 SQUARE = Observer(latitude=daylight.SQUARE.latitude, longitude=daylight.SQUARE.longitude)

@@ -13,7 +13,7 @@ import pytest
 import requests
 from werkzeug.serving import make_server
 
-from conftest import PG_URL, fresh_database_url, observation
+from helpers import PG_URL, fresh_database_url, observation
 from koll.ledger.application import Ledger
 from koll.ledger.config import Settings
 from koll.ledger.server import Koll, create_app

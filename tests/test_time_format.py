@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from conftest import observation
+from helpers import observation
 
 HTTP_DATE = re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT$")
 ISO_TIME = re.compile(r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d")

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from conftest import observation
+from helpers import observation
 from koll.ledger.application import Ledger
 from koll.ledger.webhooks.delivery import verify
 
