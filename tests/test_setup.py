@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import requests
+
 from helpers import free_port
 from koll.ledger import demo
 from koll.ledger.application import Ledger
@@ -132,3 +134,31 @@ def test_a_demo_load_stopped_by_ctrl_c_is_reported_on_the_next_start_not_served(
     finally:
         os.killpg(whole.pid, signal.SIGTERM)
         whole.communicate(timeout=30)
+
+
+def test_the_readme_curl_block_can_be_pasted_twice(tmp_path):
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("## File an observation with curl", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    env = {**os.environ, "KOLL_VAR_DIR": str(tmp_path / "var")}
+    for name in ("KOLL_DATABASE_URL", "KOLL_BLOB_DIR", "KOLL_ENV"):
+        env.pop(name, None)
+    port = free_port()
+    (tmp_path / ".venv").symlink_to(Path(sys.executable).parents[1])  # the README's .venv/bin/koll
+    server = subprocess.Popen([KOLL, "serve", "--workers", "1"], env={**env, "KOLL_PORT": str(port)}, cwd=tmp_path,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+    try:
+        assert "Koll serves at" in server.stdout.readline()
+        deadline = time.time() + 60
+        while time.time() < deadline:  # gunicorn binds after the line
+            try:
+                if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
+                    break
+            except requests.RequestException:
+                time.sleep(0.2)
+        pasted = block.replace("127.0.0.1:8000", f"127.0.0.1:{port}").replace("curl -s", "curl -s -w ' %{http_code}\\n'")
+        answers = [subprocess.run(["bash", "-c", pasted], cwd=tmp_path, env=env, capture_output=True, text=True,
+                                  timeout=60).stdout.strip() for _ in range(2)]
+        assert all(a.endswith(" 201") and '"case_id"' in a for a in answers), answers
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.communicate(timeout=30)
