@@ -11,13 +11,12 @@ from koll.ledger.api.auth import DECIDE, READ, requires
 from koll.ledger.api.common import actor, ledger, reading
 from koll.ledger.api.errors import Problem
 from koll.ledger.measure_sheet import SheetInvalid, board_rows, import_sheet, write_csv, write_xlsx
-from koll.ledger.spreadsheet import sep_field
+from koll.ledger.spreadsheet import XLSX_MIMETYPE as XLSX, sep_field
 from koll.schema.payloads import StrictSchema
 
 blp = Blueprint("measure_sheets", __name__, url_prefix="/api/v1",
                 description="Measures as the operational group's Excel sheet: import and export")
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @blp.route("/imports/measures", methods=["POST"])
