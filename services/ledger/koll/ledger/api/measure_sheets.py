@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 
 from koll.ledger.api.auth import DECIDE, READ, requires
 from koll.ledger.api.common import actor, ledger, reading
+from koll.ledger.api.openapi import upload
 from koll.ledger.api.errors import Problem
 from koll.ledger.measure_sheet import SheetInvalid, board_rows, import_sheet, write_csv, write_xlsx
 from koll.ledger.spreadsheet import XLSX_MIMETYPE as XLSX, sep_field
@@ -21,6 +22,7 @@ blp = Blueprint("measure_sheets", __name__, url_prefix="/api/v1",
 
 @blp.route("/imports/measures", methods=["POST"])
 @requires(*DECIDE)
+@upload("the measure sheet (xlsx) in the operational group's column model")
 def import_measures():  # type: ignore[no-untyped-def]
     """A sheet (xlsx, multipart field ``file``) in the operational group's column model.
     Every bad row is reported with its row number and column; a sheet with any error records nothing."""
