@@ -8,8 +8,9 @@ from uuid import UUID
 from flask import Response, jsonify
 from flask_smorest import Blueprint
 
-from koll.ledger.api.auth import GOVERN, READ, expected_version, requires
+from koll.ledger.api.auth import GOVERN, MEETINGS, expected_version, requires
 from koll.ledger.api.common import actor, ledger, reading
+from koll.ledger.api.openapi import versioned
 from koll.ledger.api.errors import Problem
 from koll.ledger.history import plain
 from koll.ledger.policy import Policy
@@ -31,7 +32,7 @@ def schedule(body: dict[str, Any]):  # type: ignore[no-untyped-def]
 
 
 @blp.route("/meetings")
-@requires(*READ)
+@requires(*MEETINGS)
 @blp.arguments(MeetingQuerySchema, location="query")
 def list_meetings(args: dict[str, Any]):  # type: ignore[no-untyped-def]
     with reading() as conn:
@@ -39,7 +40,7 @@ def list_meetings(args: dict[str, Any]):  # type: ignore[no-untyped-def]
 
 
 @blp.route("/meetings/<uuid:meeting_id>")
-@requires(*READ)
+@requires(*MEETINGS)
 def get_meeting(meeting_id: UUID):  # type: ignore[no-untyped-def]
     return _meeting_response(meeting_id)
 
@@ -68,6 +69,7 @@ def decide(body: dict[str, Any], meeting_id: UUID):  # type: ignore[no-untyped-d
 
 @blp.route("/meetings/<uuid:meeting_id>/held", methods=["POST"])
 @requires(*GOVERN)
+@versioned
 @blp.arguments(HoldSchema)
 def held(body: dict[str, Any], meeting_id: UUID):  # type: ignore[no-untyped-def]
     """The meeting is held and its record closed, with the conclusions; If-Match required."""
@@ -76,6 +78,7 @@ def held(body: dict[str, Any], meeting_id: UUID):  # type: ignore[no-untyped-def
 
 @blp.route("/meetings/<uuid:meeting_id>/close", methods=["POST"])
 @requires(*GOVERN)
+@versioned
 @blp.arguments(HoldSchema)
 def close(body: dict[str, Any], meeting_id: UUID):  # type: ignore[no-untyped-def]
     """The same step as ``held``, under the name the boards use."""
@@ -88,7 +91,7 @@ def _hold(body: dict[str, Any], meeting_id: UUID) -> Response:
 
 
 @blp.route("/meetings/<uuid:meeting_id>/report-back")
-@requires(*READ)
+@requires(*MEETINGS)
 def report_back(meeting_id: UUID):  # type: ignore[no-untyped-def]
     """For the period since the group's previous meeting: goals reached and deviations, success
     factors, support needed, conclusions; measures started, done, late; the situation's change."""

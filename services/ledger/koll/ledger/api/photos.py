@@ -10,8 +10,9 @@ from flask import Response, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from koll.ledger.api.auth import FILE, READ, requires
+from koll.ledger.api.auth import DECIDE, FILE, READ, requires
 from koll.ledger.api.common import actor, koll, ledger, reading
+from koll.ledger.api.openapi import upload
 from koll.ledger.api.errors import Problem
 from koll.ledger.application import refuse_photo
 from koll.ledger.photos import MAX_BYTES, PhotoRefused, PhotoStore, is_sha256, media_type_of, open_photo_store
@@ -38,6 +39,7 @@ def photo_store() -> PhotoStore:
 
 @blp.route("/observations/<uuid:observation_id>/photos", methods=["POST"])
 @requires(*FILE)
+@upload("the photo (JPEG, PNG or WebP)")
 @blp.arguments(PhotoUploadSchema, location="files")
 @blp.response(201, PhotoSchema)
 @blp.alt_response(200, schema=PhotoSchema, description="Already attached: the same answer as the first time")
@@ -51,6 +53,9 @@ def attach(_files: dict, observation_id: UUID):  # type: ignore[no-untyped-def]
             o.c.observation_id == str(observation_id), Policy(who).clause(o, "reporter"))).first()
     if seen is None:
         raise Problem(404, f"no observation with id {observation_id}")
+    if observation.by["user"] != who.user and who.role not in DECIDE:
+        raise Problem(403, "only the reporter and operational staff may add photos to a report",
+                      type_="/problems/not_allowed")
     if taxonomy.category(observation.category).photo == "blocked":  # before reading a byte of it
         raise Problem(422, "photos are not allowed for this category", type_="/problems/photo_blocked",
                       errors={"file": [msg("photo_blocked")]})

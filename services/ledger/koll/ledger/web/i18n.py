@@ -31,6 +31,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "user_name": ("Användarnamn", "User name"),
     "password": ("Lösenord", "Password"),
     "bad_login": ("Fel användarnamn eller lösenord.", "Wrong user name or password."),
+    "too_many_logins": ("För många misslyckade inloggningar. Försök igen om {minutes} minuter.",
+                        "Too many failed sign-ins. Try again in {minutes} minutes."),
     "csrf_failed": ("Formuläret hade gått ut. Försök igen.", "The form had expired. Please try again."),
     "forbidden": ("Din roll får inte se den här sidan.", "Your role may not see this page."),
     "not_found": ("Hittades inte.", "Not found."),
