@@ -37,6 +37,8 @@ from koll.ledger.usecases.measures import MeasureCommands
 from koll.ledger.usecases.meetings import MeetingCommands
 from koll.ledger.usecases.users import UserCommands
 from koll.ledger.group_commit import GroupCommit
+from koll.ledger.policy import Policy
+from koll.ledger.migrations import rebuild_progress
 from koll.ledger.credentials import Credentials
 from koll.ledger.store import LedgerRecorder, SnapshotRecorder, Store, events_table
 from koll.ledger.vault import Vault, new_key, seal
@@ -96,9 +98,10 @@ def refuse_photo(observation: Observation) -> None:
 
 
 def default_projections() -> list[Projection]:
-    return [AuditProjection(), UsersProjection(), CasesProjection(), ObservationsProjection(),
+    # In this order: observations follow their case's visibility, and the timeline both.
+    return [UsersProjection(), CasesProjection(), ObservationsProjection(),
             MeasuresProjection(), EscalationsProjection(), IndicatorValuesProjection(),
-            MeetingsProjection(), DecisionsProjection(), WalksProjection()]
+            MeetingsProjection(), DecisionsProjection(), WalksProjection(), AuditProjection()]
 
 
 class Ledger(UserCommands, MeasureCommands, MeetingCommands, WalkCommands, Application):
@@ -118,8 +121,8 @@ class Ledger(UserCommands, MeasureCommands, MeetingCommands, WalkCommands, Appli
         self.recorder.in_transaction.append(digest_at_meetings)
         self.webhooks = Webhooks(store)
         self.recorder.in_transaction.append(self.webhooks.enqueue)
-        store.create_schema(self.projector.metadatas)
-        self.catch_up()
+        reshaped = store.create_schema(self.projector.metadatas)
+        self.catch_up(progress=rebuild_progress if reshaped else None)
         self.webhooks.resume()
 
     # The library's construction points, pointed at our store.
@@ -225,10 +228,13 @@ class Ledger(UserCommands, MeasureCommands, MeetingCommands, WalkCommands, Appli
         related: str | None = None
         case_id: str | None = None
         wanted = report.get("case_id")
+        visibility = category.visibility
         if wanted:
             case = self.case(UUID(str(wanted)), by)
             if case.is_open:
                 case_id = str(case.id)
+                # A report joining a closely held case is held as closely as the case.
+                visibility = vocabulary.stricter_visibility(visibility, case.visibility)
             else:
                 related = str(case.id)  # an ended case: this report opens a new one that refers to it
         if case_id is None:
@@ -248,7 +254,7 @@ class Ledger(UserCommands, MeasureCommands, MeetingCommands, WalkCommands, Appli
             observed_at=observed_at if isinstance(observed_at, str) else observed_at.isoformat(),
             location=location, place=place, note=seal(key, report.get("note"), str(oid)),
             walk_id=str(report["walk_id"]) if report.get("walk_id") else None, case_id=case_id,
-            attributes=attributes, visibility=category.visibility, dark=dark, time_of_day=time_of_day,
+            attributes=attributes, visibility=visibility, dark=dark, time_of_day=time_of_day,
             fingerprint=fingerprint, by=by.as_dict(),
         )
         # The case first: its row exists when the observation lands in the read model.
@@ -337,7 +343,7 @@ class Ledger(UserCommands, MeasureCommands, MeetingCommands, WalkCommands, Appli
 
     @staticmethod
     def _require_visible(case: Case, by: Actor) -> None:
-        if not vocabulary.can_see(by.role, by.org, case.visibility):
+        if not Policy(by).may_see(case.visibility):
             raise NotFound(f"no case with id {case.id}", id=str(case.id))
 
     def decide_case(self, case_id: UUID, expected_version: int, decision: Callable[[Case], None],

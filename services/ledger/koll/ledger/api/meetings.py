@@ -12,6 +12,7 @@ from koll.ledger.api.auth import GOVERN, MEETINGS, expected_version, requires
 from koll.ledger.api.common import actor, ledger, reading
 from koll.ledger.api.errors import Problem
 from koll.ledger.history import plain
+from koll.ledger.policy import Policy
 from koll.ledger.history import describe
 from koll.ledger.queries import meetings as q
 from koll.schema.payloads_measures import DecisionSchema, HoldSchema, MeetingQuerySchema, MeetingSchema, RecordedSchema
@@ -45,10 +46,10 @@ def get_meeting(meeting_id: UUID):  # type: ignore[no-untyped-def]
 
 def _meeting_response(meeting_id: UUID, status: int = 200) -> Response:
     with reading() as conn:
-        found = q.get_meeting(conn, str(meeting_id))
-    if found is None:
-        raise Problem(404, f"no meeting with id {meeting_id}")
-    found["history"] = [describe(e) for e in ledger().history(meeting_id)]
+        found = q.get_meeting(conn, actor(), str(meeting_id))
+        if found is None:
+            raise Problem(404, f"no meeting with id {meeting_id}")
+        found["history"] = Policy(actor()).redact(conn, [describe(e) for e in ledger().history(meeting_id)])
     resp = jsonify(plain(found))
     resp.status_code = status
     resp.headers["ETag"] = f'"{found["version"]}"'

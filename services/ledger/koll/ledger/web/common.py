@@ -105,7 +105,7 @@ def _context() -> dict[str, Any]:
     actor = web_actor()
     return {
         "t": i18n.t, "label": i18n.label, "state": i18n.state, "lang": i18n.lang(), "actor": actor,
-        "csrf_token": csrf_token, "with_args": with_args,
+        "csrf_token": csrf_token, "with_args": with_args, "hidden_notice": i18n.hidden_notice,
         "nav": [(ep, key) for ep, key, roles in NAV if actor and actor.role in roles],
         "can_decide": bool(actor and actor.role in DECIDE),
     }
