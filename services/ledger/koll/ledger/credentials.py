@@ -28,7 +28,7 @@ tokens = sa.Table(
     sa.Column("user_name", sa.String(120), nullable=False, index=True),
     sa.Column("label", sa.String(60), nullable=False),
     sa.Column("created_at", sa.DateTime, nullable=False),
-    sa.Column("expires_at", sa.DateTime, nullable=True),  # None: until revoked
+    sa.Column("expires_at", sa.DateTime, nullable=True),  # None: until revoked (migration 0003)
 )
 
 passwords = sa.Table(
@@ -132,15 +132,6 @@ class TokenInfo:
 class Credentials:
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._add_missing_columns()
-
-    def _add_missing_columns(self) -> None:
-        """A ledger made before tokens could expire gains the column (there are no migrations yet)."""
-        inspector = sa.inspect(self.store.engine)
-        if inspector.has_table("koll_tokens") and "expires_at" not in {
-                c["name"] for c in inspector.get_columns("koll_tokens")}:
-            with self.store.write() as conn:
-                conn.exec_driver_sql("ALTER TABLE koll_tokens ADD COLUMN expires_at TIMESTAMP")
 
     # Tokens (phones, scripts, the API).
 
