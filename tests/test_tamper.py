@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 import sqlalchemy as sa
 
-from conftest import observation
+from helpers import observation
 from test_audit_chain import fill, sql  # 3 events a report; SQL straight at the database
 from koll.ledger import cli
 from koll.ledger.audit import outside
@@ -197,3 +197,23 @@ def test_a_failing_publication_never_fails_an_append_and_is_caught_up_later(serv
         return len(in_table) >= 3 and written | before == in_table
 
     wait_for(every_digest_outside)  # the ones that could not be written then are written now
+
+
+def test_another_installations_digests_file_is_named_not_mistaken_for_tampering(ledger, kept, capsys, tmp_path):
+    """Two ledgers pointed at one data folder: the second must not write into, nor be checked
+    against, the first one's digests."""
+    from koll.ledger.application import Ledger
+    from koll.ledger.store import Store
+
+    other = Store(f"sqlite:///{tmp_path / 'other.sqlite'}")
+    fill(Ledger(other), 1)
+    stranger = outside.OutsidePublisher(other, outside.OutsideSettings(path=tmp_path / "digests.jsonl", every=1))
+    stranger.round()
+    assert stranger.failures == 1  # logged, and tried again on the next round
+    assert [d["position"] for d in outside.read_file(tmp_path / "digests.jsonl")] == [6, 12, 18]
+    code, out = verify(capsys)
+    assert code == 0, out  # this ledger's own file
+    capsys.readouterr()
+    assert not outside.verify_with_outside(other, tmp_path / "digests.jsonl").ok
+    assert "holds the digests of ledger" in outside.verify_with_outside(other, tmp_path / "digests.jsonl").reason
+    other.dispose()

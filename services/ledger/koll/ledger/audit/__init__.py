@@ -43,13 +43,13 @@ from koll.ledger.audit.digests import (
     record_digest,
     stored_digests,
 )
-from koll.ledger.audit.erasure import delete_photo, erase_observation, erase_walk_people
+from koll.ledger.audit.erasure import erase_observation, erase_walk_people
 from koll.ledger.audit.merkle import chain_link_of, merkle_path, merkle_root, root_from_path
 from koll.ledger.audit.rows import from_us, to_us
 
 __all__ = [
     "MAX_BUNDLE_EVENTS", "MEETING_EVENTS", "AsOfCache", "board_projector", "canonical", "chain_link_of",
-    "check_proof", "delete_photo", "Digest", "digest_at_meetings", "digests_table", "erase_observation",
+    "check_proof", "Digest", "digest_at_meetings", "digests_table", "erase_observation",
     "erase_walk_people", "from_us", "head_digest", "list_digests", "load_digests", "merkle_path",
     "merkle_proof", "merkle_root", "public_key_info", "publish_digest", "publish_digest_in", "record_digest",
     "refuse_hidden", "replay_until", "root_from_path", "Scratch", "signed_bundle", "signing_key",

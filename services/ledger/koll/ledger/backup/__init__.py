@@ -220,7 +220,7 @@ def _reapply(settings: Settings, erasures: list[dict[str, Any]], done: Restored)
     """An older backup still holds keys destroyed since: destroy them again, delete the photos."""
     if not erasures:
         return
-    from koll.ledger.audit.erasure import delete_photo
+    from koll.ledger.photos import open_photo_store
     from koll.ledger.vault import keys_table
 
     store = Store(settings.database_url)
@@ -229,9 +229,10 @@ def _reapply(settings: Settings, erasures: list[dict[str, Any]], done: Restored)
             for e in erasures:
                 gone = conn.execute(keys_table.delete().where(keys_table.c.subject_id == e["subject_id"])).rowcount
                 done.keys_destroyed += gone
+        photos = open_photo_store(settings.blob_store, settings.blob_dir, store.engine)
         for e in erasures:
             for sha in e.get("photos") or []:
-                done.photos_deleted += delete_photo(settings.blob_dir, sha)
+                done.photos_deleted += int(bool(photos.delete(sha)))
         done.erasures_reapplied = len(erasures)
     finally:
         store.dispose()
