@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("koll.digest")
 
 FILE_NAME = "digests.jsonl"
+PAUSE_S = 0.5  # between rounds
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,7 @@ class OutsidePublisher:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._webhook_todo: list[dict[str, Any]] = []
-        self._exported = last_line_id(settings.path)
+        self._exported = self._told = last_line_id(settings.path)  # in the file; told to the log and webhook
         self.failures = 0
 
     # Called after every append's commit: cheap, never raises, never waits.
@@ -184,6 +185,7 @@ class OutsidePublisher:
             self._wake.clear()
             if not self.store.closed:
                 self.round()
+            self._stop.wait(PAUSE_S)  # under load appends wake it all the time: a few rounds a second do
         if not self.store.closed:
             self.round(make=False)  # on the way out: whatever the table holds reaches the file
 
@@ -231,23 +233,28 @@ class OutsidePublisher:
             return record_digest(conn, head, reason, "koll")
 
     def export(self) -> int:
+        """Carry the table's new digests to the log and the webhook, and to the file; each place
+        keeps its own mark, so a file that cannot be written holds up neither of the others."""
         t = digests_table
         with self.store.read() as conn:
-            if (conn.execute(sa.select(sa.func.max(t.c.id))).scalar() or 0) < self._exported:
-                self._exported = 0  # the table was replaced (restored, or dropped): look at all of it
-            rows = [dict(r._mapping) for r in conn.execute(sa.select(t).where(t.c.id > self._exported).order_by(t.c.id))]
-            ledger = ledger_id(conn)
-        if not rows:
-            self._retry_webhook()
-            return 0
-        written = append_lines(self.settings.path, rows, ledger)
-        self._exported = rows[-1]["id"]
+            if (conn.execute(sa.select(sa.func.max(t.c.id))).scalar() or 0) < min(self._exported, self._told):
+                self._exported = self._told = 0  # the table was replaced (restored, or dropped): all of it
+            since = min(self._exported, self._told)
+            rows = [dict(r._mapping) for r in conn.execute(sa.select(t).where(t.c.id > since).order_by(t.c.id))]
+            ledger = ledger_id(conn) if rows else None
         for r in rows:
-            line = digest_line(r, ledger)
-            log.info("digest %s", json.dumps(line, ensure_ascii=False, sort_keys=True))
-            if self.settings.webhook:
-                self._webhook_todo.append(line)
+            if r["id"] > self._told:
+                line = digest_line(r, ledger)
+                log.info("digest %s", json.dumps(line, ensure_ascii=False, sort_keys=True))
+                if self.settings.webhook:
+                    self._webhook_todo.append(line)
+                self._told = r["id"]
         self._retry_webhook()
+        fresh = [r for r in rows if r["id"] > self._exported]
+        if not fresh:
+            return 0
+        written = append_lines(self.settings.path, fresh, ledger)
+        self._exported = fresh[-1]["id"]
         return written
 
     def _retry_webhook(self) -> None:
