@@ -55,8 +55,8 @@ class Service:
     @property
     def env(self) -> dict[str, str]:
         return {**os.environ, "KOLL_DATABASE_URL": f"sqlite:///{self.dir / 'koll.sqlite'}",
-                "KOLL_BLOB_DIR": str(self.dir / "blobs"), "KOLL_HOST": "127.0.0.1",
-                "KOLL_PORT": str(self.port), "KOLL_SECRET_KEY": "field-tests"}
+                "KOLL_BLOB_DIR": str(self.dir / "blobs"), "KOLL_VAR_DIR": str(self.dir / "var"),
+                "KOLL_HOST": "127.0.0.1", "KOLL_PORT": str(self.port), "KOLL_SECRET_KEY": "field-tests"}
 
     @property
     def url(self) -> str:
