@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from PIL import Image
 
-from conftest import observation
+from helpers import observation
 
 # Readers beyond the fixture's role users: the police and IFO outside the operational group.
 EXTRA_USERS = {

@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.serving import make_server
 
-from conftest import PG_URL, Client, observation
+from helpers import PG_URL, Client, observation
 from koll.ledger import cli, demo
 from koll.ledger.audit import outside, publish_digest
 from koll.ledger.config import Settings

@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 import sqlalchemy as sa
 
-from conftest import observation
+from helpers import observation
 from test_audit_chain import fill, sql  # 3 events a report; SQL straight at the database
 from koll.ledger import cli
 from koll.ledger.audit import outside
