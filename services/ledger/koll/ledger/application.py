@@ -20,17 +20,20 @@ from eventsourcing.application import AggregateNotFoundError, Application, Proce
 from eventsourcing.persistence import EventStore, IntegrityError, StoredEvent
 
 from koll.ledger.domain import daylight
+from koll.ledger.domain.area import place_at as area_place_at
 from koll.ledger.domain.base import SYSTEM, Actor, DomainError, KollAggregate, NotFound, WorkflowError
 from koll.ledger.domain.case import Case, case_id_for
 from koll.ledger.domain.observation import Observation
 from koll.ledger.domain.user import User, user_id_for
 from koll.ledger.domain.walk import Walk
 from koll.ledger.audit import digest_at_meetings
+from koll.ledger.projections.areas import AreasProjection
 from koll.ledger.projections.audit import AuditProjection
 from koll.ledger.projections.base import Projection, Projector
 from koll.ledger.projections.situation import CasesProjection, ObservationsProjection
 from koll.ledger.projections.users import UsersProjection, users
 from koll.ledger.projections.walks import WalksProjection
+from koll.ledger.usecases.areas import AreaCommands
 from koll.ledger.usecases.walks import WalkCommands
 from koll.ledger.projections.measures import EscalationsProjection, IndicatorValuesProjection, MeasuresProjection
 from koll.ledger.projections.meetings import DecisionsProjection, MeetingsProjection
@@ -94,13 +97,17 @@ def refuse_photo(observation: Observation) -> None:
                             sv="rapportens personuppgifter är raderade: den tar inte emot fler foton", field="file")
 
 
+def _actor(row: Any) -> Actor | None:
+    return Actor(user=row[0], role=row[1], org=row[2], areas=tuple(json.loads(row[3]))) if row else None
+
+
 def default_projections() -> list[Projection]:
-    return [AuditProjection(), UsersProjection(), CasesProjection(), ObservationsProjection(),
+    return [AuditProjection(), AreasProjection(), UsersProjection(), CasesProjection(), ObservationsProjection(),
             MeasuresProjection(), EscalationsProjection(), IndicatorValuesProjection(),
             MeetingsProjection(), DecisionsProjection(), WalksProjection()]
 
 
-class Ledger(MeasureCommands, MeetingCommands, WalkCommands, Application):
+class Ledger(AreaCommands, MeasureCommands, MeetingCommands, WalkCommands, Application):
     name = "koll"
     is_snapshotting_enabled = True
     snapshotting_intervals = {Case: 50}
@@ -115,8 +122,12 @@ class Ledger(MeasureCommands, MeetingCommands, WalkCommands, Application):
         super().__init__(env={"IS_SNAPSHOTTING_ENABLED": "y"})
         self.recorder.in_transaction.append(self.projector)
         self.recorder.in_transaction.append(digest_at_meetings)
+        store.create_schema()
+        with store.write() as conn:
+            self.projector.reshape(conn)
         store.create_schema(self.projector.metadatas)
         self.catch_up()
+        self.area_views()  # the areas' own places and organisations, known to this process
 
     # The library's construction points, pointed at our store.
 
@@ -169,9 +180,17 @@ class Ledger(MeasureCommands, MeetingCommands, WalkCommands, Application):
 
     # Users.
 
-    def add_user(self, name: str, role: str, org: str, by: Actor = SYSTEM, password: str | None = None) -> str:
-        """Registers a user and returns their first token: shown once, stored only as a hash."""
-        user = User(id=user_id_for(name), name=name, role=role, org=org, by=by.as_dict())
+    def add_user(self, name: str, role: str, org: str, by: Actor = SYSTEM, password: str | None = None,
+                 areas: Sequence[str] = ()) -> str:
+        """Registers a user and returns their first token: shown once, stored only as a hash.
+        ``areas``: the areas they act in (none: every area)."""
+        known = {a.code for a in self.area_views()}
+        unknown = [a for a in areas if a not in known]
+        if unknown:
+            raise DomainError(f"no area '{unknown[0]}'; known: {', '.join(sorted(known)) or 'none yet'}",
+                              sv=f"inget område '{unknown[0]}'", field="areas")
+        user = User(id=user_id_for(name), name=name, role=role, org=org, by=by.as_dict(),
+                    areas=sorted(set(areas)))
         try:
             self.save(user)
         except IntegrityError:
@@ -190,17 +209,17 @@ class Ledger(MeasureCommands, MeetingCommands, WalkCommands, Application):
 
     def user(self, name: str) -> Actor | None:
         with self.store.read() as conn:
-            row = conn.execute(sa.select(users.c.name, users.c.role, users.c.org)
+            row = conn.execute(sa.select(users.c.name, users.c.role, users.c.org, users.c.areas)
                                .where(users.c.name == name, users.c.active.is_(True))).first()
-        return Actor(user=row[0], role=row[1], org=row[2]) if row else None
+        return _actor(row)
 
     def authenticate(self, token: str) -> Actor | None:
         with self.store.read() as conn:
             row = conn.execute(
-                sa.select(users.c.name, users.c.role, users.c.org)
+                sa.select(users.c.name, users.c.role, users.c.org, users.c.areas)
                 .join(tokens, tokens.c.user_name == users.c.name)
                 .where(tokens.c.token_hash == token_hash(token), users.c.active.is_(True))).first()
-        return Actor(user=row[0], role=row[1], org=row[2]) if row else None
+        return _actor(row)
 
     # Observations.
 
@@ -249,9 +268,16 @@ class Ledger(MeasureCommands, MeetingCommands, WalkCommands, Application):
         category = taxonomy.category(report["category"])
         location = dict(report["location"])
         place = report.get("place")
-        if place is None:
-            near = taxonomy.nearest_place(location["lat"], location["lon"])
-            place = near.code if near else None
+        area = self.place_in_area(by, location["lat"], location["lon"], report.get("area"))
+        if area is None:  # no area defined yet: the national places, as before areas
+            if place is None:
+                near = taxonomy.nearest_place(location["lat"], location["lon"])
+                place = near.code if near else None
+        elif place is None:
+            place = area_place_at(area.definition["places"], location["lat"], location["lon"])
+        elif place not in {p["code"] for p in area.definition["places"]}:
+            raise DomainError(f"unknown place '{place}' in {area.name_sv}",
+                              sv=f"okänd plats '{place}' i {area.name_sv}", field="place")
         new_case: Case | None = None
         related: str | None = None
         case_id: str | None = None
@@ -265,7 +291,7 @@ class Ledger(MeasureCommands, MeetingCommands, WalkCommands, Application):
         if case_id is None:
             new_case = Case(id=case_id_for(oid), category=category.code, group=category.group, place=place,
                             location=location, visibility=category.visibility, first_observation=str(oid),
-                            related_case=related, by=by.as_dict())
+                            related_case=related, by=by.as_dict(), area=area.code if area else None)
             case_id = str(new_case.id)
         key = new_key()
         observed_at = report["observed_at"]
@@ -280,7 +306,7 @@ class Ledger(MeasureCommands, MeetingCommands, WalkCommands, Application):
             location=location, place=place, note=seal(key, report.get("note"), str(oid)),
             walk_id=str(report["walk_id"]) if report.get("walk_id") else None, case_id=case_id,
             attributes=attributes, visibility=category.visibility, dark=dark, time_of_day=time_of_day,
-            fingerprint=fingerprint, by=by.as_dict(),
+            fingerprint=fingerprint, by=by.as_dict(), area=area.code if area else None,
         )
         # The case first: its row exists when the observation lands in the read model.
         events = [*(new_case.collect_events() if new_case else []), *observation.collect_events()]

@@ -10,6 +10,7 @@ def blueprints() -> list[Blueprint]:
 
     from koll.ledger.api import audit
     from koll.ledger.api import measure_sheets, measures, meetings
+    from koll.ledger.api import areas
 
-    return [system.blp, taxonomy.blp, observations.blp, cases.blp, situation.blp, audit.blp,
+    return [system.blp, areas.blp, taxonomy.blp, observations.blp, cases.blp, situation.blp, audit.blp,
             walks.blp, photos.blp, exports.blp, measures.blp, meetings.blp, measure_sheets.blp]

@@ -58,7 +58,8 @@ def current_actor() -> Actor | None:
     elif session.get("user") and request.method in ("GET", "HEAD", "OPTIONS"):
         # The boards read the API with their session; writes need a token, since a cookie alone is
         # sent by any form on the site and carries no CSRF check here.
-        actor = Actor(user=session["user"], role=session["role"], org=session["org"])
+        actor = Actor(user=session["user"], role=session["role"], org=session["org"],
+                      areas=tuple(session.get("areas") or ()))
     g.actor = actor
     return actor
 

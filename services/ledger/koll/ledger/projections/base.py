@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from koll.ledger.domain.area import Area
 from koll.ledger.store import tracking_table
 
 Batch = Sequence[tuple[int, Any]]
@@ -102,6 +103,19 @@ class RowProjection(Projection):
         return False
 
     def apply(self, conn: sa.Connection, batch: Batch) -> None:
+        if "area" in self.table.c:
+            # The migration: rows recorded before areas existed become the adopting area's, at
+            # the migration's place in the ledger (live, in a rebuild and in time travel alike).
+            start = 0
+            for i, (_nid, event) in enumerate(batch):
+                if isinstance(event, Area.LedgerAdopted):
+                    self._apply_rows(conn, batch[start:i])
+                    conn.execute(self.table.update().where(self.table.c.area.is_(None)).values(area=event.area))
+                    start = i + 1
+            batch = batch[start:] if start else batch
+        self._apply_rows(conn, batch)
+
+    def _apply_rows(self, conn: sa.Connection, batch: Batch) -> None:
         touched: list[tuple[Any, list[str]]] = []
         wanted: set[str] = set()
         born: set[str] = set()  # keys whose first event in this batch creates the row
@@ -183,6 +197,24 @@ class Projector:
         new = [{"projection": name, "position": last} for name in moved if name not in positions]
         if new:
             conn.execute(t.insert(), new)
+
+    def reshape(self, conn: sa.Connection) -> list[str]:
+        """Drop read models whose stored columns differ from the code's (a column was added, say
+        ``area``), and forget their positions, so catching up folds them again from the ledger.
+        Read models are derived: rebuilding one is always allowed, migrating one is never needed."""
+        inspector = sa.inspect(conn)
+        names = set(inspector.get_table_names())
+        stale: list[str] = []
+        for md in self.metadatas:
+            if any(t.name in names and {c["name"] for c in inspector.get_columns(t.name)} != set(t.columns.keys())
+                   for t in md.sorted_tables):
+                for t in reversed(md.sorted_tables):
+                    if t.name in names:
+                        conn.execute(sa.text(f'DROP TABLE "{t.name}"'))
+                stale += [p.name for p in self.projections if p.metadata is md]
+        if stale and tracking_table.name in names:
+            conn.execute(tracking_table.delete().where(tracking_table.c.projection.in_(stale)))
+        return stale
 
     def positions(self, conn: sa.Connection) -> dict[str, int]:
         return {r[0]: r[1] for r in conn.execute(sa.select(tracking_table.c.projection, tracking_table.c.position))}

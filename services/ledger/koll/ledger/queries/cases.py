@@ -39,6 +39,8 @@ def case_row(row: Any) -> dict[str, Any]:
 def case_filters(actor: Actor, args: dict[str, Any]) -> list[sa.ColumnElement[bool]]:
     """The WHERE clauses for the filters the API and the boards share."""
     where = [visible(cases, actor)]
+    if args.get("area"):
+        where.append(cases.c.area == args["area"])
     if args.get("status"):
         where.append(cases.c.status == args["status"])
     if args.get("open"):

@@ -13,8 +13,18 @@ def visible_levels(actor: Actor) -> list[str]:
 
 
 def visible(table: sa.Table, actor: Actor, reporter_column: str | None = None) -> sa.ColumnElement[bool]:
-    """Rows of a visibility the actor may see; reporters also see what they filed themselves."""
+    """Rows of a visibility the actor may see, in the areas they may see; reporters also see
+    what they filed themselves."""
     clause = table.c.visibility.in_(visible_levels(actor))
     if reporter_column is not None:
         clause = sa.or_(clause, table.c[reporter_column] == actor.user)
-    return clause
+    area = in_areas(table, actor)
+    return clause if area is None else sa.and_(area, clause)
+
+
+def in_areas(table: sa.Table, actor: Actor) -> sa.ColumnElement[bool] | None:
+    """Rows of the areas the actor holds (None: every area, for a user granted no area in
+    particular); a user of one area sees nothing of another."""
+    if not actor.areas or "area" not in table.c:
+        return None
+    return table.c.area.in_(sorted(actor.areas))

@@ -46,7 +46,8 @@ def web_actor() -> Actor | None:
     """The signed-in user of the boards (the session only; tokens are for the API)."""
     if not session.get("user"):
         return None
-    return Actor(user=session["user"], role=session["role"], org=session["org"])
+    return Actor(user=session["user"], role=session["role"], org=session["org"],
+                 areas=tuple(session.get("areas") or ()))
 
 
 def page(*roles: str) -> Callable[[F], F]:

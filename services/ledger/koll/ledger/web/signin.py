@@ -29,7 +29,8 @@ def login() -> Any:
         if actor is not None and ledger.credentials.check_password(name, password):
             lang = session.get("lang")
             session.clear()  # a fresh session (and CSRF token) for the signed-in user
-            session.update(user=actor.user, role=actor.role, org=actor.org, csrf=secrets.token_urlsafe(24))
+            session.update(user=actor.user, role=actor.role, org=actor.org, areas=list(actor.areas),
+                           csrf=secrets.token_urlsafe(24))
             if lang:
                 session["lang"] = lang
             return redirect(_safe_next(request.form.get("next")))

@@ -1,0 +1,205 @@
+"""Areas: a district sets up its own square from a file, and one deployment serves many."""
+
+from __future__ import annotations
+
+import copy
+import gzip
+import json
+import shutil
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from koll.ledger.domain import clock
+from koll.ledger.domain.area import contains, place_at
+from koll.ledger.domain.base import Actor
+from koll.ledger.store import events_table
+from tests.conftest import observation
+
+DEMO_AREAS = Path(__file__).parents[1] / "services/ledger/koll/ledger/demo_areas"
+ADMIN = Actor("admin", "admin", "sdf")
+
+
+def definition(code: str) -> dict:
+    return json.loads((DEMO_AREAS / f"{code}.json").read_text(encoding="utf-8"))
+
+
+def events(ledger) -> int:
+    with ledger.store.read() as conn:
+        return conn.execute(sa.select(sa.func.count()).select_from(events_table)).scalar()
+
+
+def husby_report(**overrides):
+    return observation(location={"lat": 59.4105, "lon": 17.9262, "accuracy_m": 8.0, "source": "gps"}, **overrides)
+
+
+# --- The geometry ----------------------------------------------------------------------------
+
+SQUARE = {"type": "Polygon", "coordinates": [[[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]],
+                                             [[4, 4], [6, 4], [6, 6], [4, 6], [4, 4]]]}
+
+
+def test_a_point_in_the_boundary_is_inside_and_one_in_its_hole_is_not():
+    assert contains(SQUARE, lat=2, lon=2)
+    assert not contains(SQUARE, lat=5, lon=5)  # the hole
+    assert not contains(SQUARE, lat=11, lon=5)
+    multi = {"type": "MultiPolygon", "coordinates": [SQUARE["coordinates"],
+                                                     [[[20, 20], [30, 20], [30, 30], [20, 20]]]]}
+    assert contains(multi, lat=21, lon=25) and not contains(multi, lat=29, lon=21)
+
+
+def test_a_place_is_the_nearest_point_whose_radius_holds_it_else_a_polygon():
+    d = definition("husby-torg")
+    assert place_at(d["places"], 59.4105, 17.9262) == "husby-torget"
+    assert place_at(d["places"], 59.41185, 17.92845) == "husby-gangbron"  # a polygon place
+    assert place_at(d["places"], 59.4126, 17.9223) is None
+
+
+# --- Recorded, not coded ---------------------------------------------------------------------
+
+
+def test_importing_the_exported_definition_records_nothing(ledger):
+    first = ledger.import_area(ADMIN, definition("hasselby-torg"))
+    assert first["created"] and first["code"] == "hasselby-torg"
+    n = events(ledger)
+    with ledger.store.read() as conn:
+        from koll.ledger.queries.areas import area_definition
+
+        exported, version = area_definition(conn, None, "hasselby-torg")
+    again = ledger.import_area(ADMIN, json.loads(json.dumps(exported)))
+    assert again == {"code": "hasselby-torg", "created": False, "changed": [], "version": version}
+    assert events(ledger) == n
+    # One place moved: one event, naming only the places.
+    edited = copy.deepcopy(exported)
+    edited["places"][0]["radius_m"] = 90.0
+    changed = ledger.import_area(ADMIN, edited)
+    assert changed["changed"] == ["places"] and events(ledger) == n + 1
+    history = [type(e).__name__ for e in ledger.history(uuid.UUID(str(_area_id("hasselby-torg"))))]
+    assert history == ["Defined", "PlacesSet"]
+    assert all(e.by["user"] == "admin" for e in ledger.history(_area_id("hasselby-torg")))
+
+
+def _area_id(code):
+    from koll.ledger.domain.area import area_id_for
+
+    return area_id_for(code)
+
+
+def test_a_definition_that_does_not_hold_is_refused_by_field_and_nothing_recorded(ledger):
+    from marshmallow import ValidationError
+
+    bad = definition("husby-torg")
+    bad["places"][0]["geometry"]["coordinates"] = [17.8435, 59.3665]  # Hässelby's square, outside Husby
+    bad["organisations"][0]["categories"].append("SOC-13")  # not among the categories in use
+    with pytest.raises(ValidationError) as e:
+        ledger.import_area(ADMIN, bad)
+    assert "places.0.geometry" in e.value.messages
+    assert "organisations.0.categories" in e.value.messages
+    assert events(ledger) == 0
+
+
+def test_the_board_as_of_a_past_day_uses_the_area_as_it_was(ledger):
+    from koll.ledger.audit import replay_until, to_us
+    from koll.ledger.projections.areas import areas
+
+    then = datetime(2024, 3, 1, 9, 0, tzinfo=timezone.utc)
+    with clock.frozen_at(then):
+        ledger.import_area(ADMIN, definition("husby-torg"))
+    with clock.frozen_at(then + timedelta(days=30)):
+        area = ledger.area_view("husby-torg")
+        ledger.revise_area(ADMIN, "husby-torg", area.version, {"name": {"sv": "Husby centrum", "en": "Husby centre"}})
+    for day, name in ((then + timedelta(days=1), "Husby torg"), (then + timedelta(days=31), "Husby centrum")):
+        scratch = replay_until(ledger, to_us(day))
+        with scratch.engine.connect() as conn:
+            assert conn.execute(sa.select(areas.c.name_sv)).scalar() == name
+    with ledger.store.read() as conn:
+        assert conn.execute(sa.select(areas.c.name_sv)).scalar() == "Husby centrum"
+
+
+# --- Many areas, over HTTP -------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_areas(service):
+    for code in ("hasselby-torg", "husby-torg"):
+        r = service.client("admin").post("/api/v1/areas", json=definition(code))
+        assert r.status_code == 200, r.text
+    service.ledger.add_user("husbyvardare", "reporter", "bostadsbolaget", password="hemligt", areas=["husby-torg"])
+    husby_op = service.ledger.add_user("husbyoperativ", "operational", "sdf-rinkeby-kista", areas=["husby-torg"])
+    return {"husby-operational": husby_op}
+
+
+def test_a_report_is_placed_by_its_point_and_one_outside_every_area_is_refused(service, two_areas):
+    reporter = service.client("reporter")
+    here = reporter.post("/api/v1/observations", json=observation())
+    there = reporter.post("/api/v1/observations", json=husby_report())
+    assert here.status_code == there.status_code == 201
+    admin = service.client("admin")
+    assert admin.get(f"/api/v1/cases/{here.json()['case_id']}").json()["area"] == "hasselby-torg"
+    assert admin.get(f"/api/v1/cases/{there.json()['case_id']}").json()["area"] == "husby-torg"
+    assert admin.get(f"/api/v1/cases/{there.json()['case_id']}").json()["place"] == "husby-torget"
+    n = events(service.ledger)
+    for lat, lon in ((0.0, 0.0), (40.7128, -74.0060)):  # 0,0 and New York
+        r = reporter.post("/api/v1/observations", json=observation(location={"lat": lat, "lon": lon,
+                                                                             "source": "gps"}))
+        assert r.status_code == 422, r.text
+        assert r.headers["Content-Type"].startswith("application/problem+json")
+        assert "location" in r.json()["errors"]
+        assert r.json()["areas"] == ["hasselby-torg", "husby-torg"]
+    # Naming an area the point is not in is refused too.
+    r = reporter.post("/api/v1/observations", json=observation(area="husby-torg"))
+    assert r.status_code == 422 and "location" in r.json()["errors"]
+    assert events(service.ledger) == n
+
+
+def test_a_user_of_one_area_sees_nothing_of_another(service, two_areas):
+    from tests.conftest import Client
+
+    reporter = service.client("reporter")
+    hasselby_case = reporter.post("/api/v1/observations", json=observation()).json()["case_id"]
+    husby = reporter.post("/api/v1/observations", json=husby_report()).json()
+    husby_op = Client(service.base, two_areas["husby-operational"])
+    assert [c["id"] for c in husby_op.get("/api/v1/cases").json()["cases"]] == [husby["case_id"]]
+    assert husby_op.get(f"/api/v1/cases/{hasselby_case}").status_code == 404
+    assert husby_op.get("/api/v1/situation").json()["cases"] == 1
+    features = husby_op.get("/api/v1/situation/map").json()["features"]
+    assert [f["id"] for f in features] == [husby["case_id"]]
+    assert sum(husby_op.get("/api/v1/situation/trends?weeks=60").json()["total"]) == 1
+    assert [a["code"] for a in husby_op.get("/api/v1/areas").json()["areas"]] == ["husby-torg"]
+    assert husby_op.get("/api/v1/areas/hasselby-torg").status_code == 404
+    assert husby_op.get("/api/v1/taxonomy?area=hasselby-torg").status_code == 404
+    # Reporting in Hässelby is not theirs to do either.
+    r = husby_op.post("/api/v1/observations", json=observation())
+    assert r.status_code == 422 and r.json()["areas"] == ["husby-torg"]
+    # A user of every area filters by ?area.
+    admin = service.client("admin")
+    assert [c["id"] for c in admin.get("/api/v1/cases?area=husby-torg").json()["cases"]] == [husby["case_id"]]
+    assert admin.get("/api/v1/situation?area=hasselby-torg").json()["cases"] == 1
+    assert admin.get("/api/v1/situation").json()["cases"] == 2
+
+
+def test_an_area_is_changed_by_an_admin_with_the_version_they_saw(service, two_areas):
+    admin = service.client("admin")
+    got = admin.get("/api/v1/areas/husby-torg")
+    assert got.status_code == 200 and got.json() == definition("husby-torg")
+    version = got.headers["ETag"]
+    places = got.json()["places"][:2]
+    assert admin.post("/api/v1/areas/husby-torg/places", json={"places": places}).status_code == 428
+    assert service.client("operational").post("/api/v1/areas/husby-torg/places", json={"places": places},
+                                              headers={"If-Match": version}).status_code == 403
+    r = admin.post("/api/v1/areas/husby-torg/places", json={"places": places}, headers={"If-Match": version})
+    assert r.status_code == 200, r.text
+    assert [p["code"] for p in r.json()["places"]] == ["husby-torget", "husby-tunnelbana"]
+    stale = admin.post("/api/v1/areas/husby-torg/revise", json={"time_zone": "Europe/Helsinki"},
+                       headers={"If-Match": version})
+    assert stale.status_code == 412
+    bad = admin.post("/api/v1/areas/husby-torg/revise", json={"time_zone": "Mars/Olympus"},
+                     headers={"If-Match": r.headers["ETag"]})
+    assert bad.status_code == 422 and "time_zone" in bad.json()["errors"]
+    taxonomy = service.client("reporter").get("/api/v1/taxonomy?area=husby-torg").json()
+    assert [p["code"] for p in taxonomy["places"]] == ["husby-torget", "husby-tunnelbana"]
+    assert "FYS-H01" in [c["code"] for c in taxonomy["categories"]]
+    assert "bostadsbolaget" in [o["code"] for o in taxonomy["organisations"]]
