@@ -34,7 +34,7 @@ def schedule(body: dict[str, Any]):  # type: ignore[no-untyped-def]
 @blp.arguments(MeetingQuerySchema, location="query")
 def list_meetings(args: dict[str, Any]):  # type: ignore[no-untyped-def]
     with reading() as conn:
-        return {"meetings": plain(q.list_meetings(conn, args))}
+        return {"meetings": plain(q.list_meetings(conn, args, actor()))}
 
 
 @blp.route("/meetings/<uuid:meeting_id>")
@@ -45,7 +45,7 @@ def get_meeting(meeting_id: UUID):  # type: ignore[no-untyped-def]
 
 def _meeting_response(meeting_id: UUID, status: int = 200) -> Response:
     with reading() as conn:
-        found = q.get_meeting(conn, str(meeting_id))
+        found = q.get_meeting(conn, str(meeting_id), actor())
     if found is None:
         raise Problem(404, f"no meeting with id {meeting_id}")
     found["history"] = [describe(e) for e in ledger().history(meeting_id)]

@@ -15,7 +15,7 @@ from koll.ledger.projections.meetings import decisions, meetings
 from koll.ledger.projections.situation import cases, observations
 from koll.ledger.queries.cases import aware
 from koll.ledger.queries.measures import late_on, measure_row
-from koll.ledger.queries.visibility import visible
+from koll.ledger.queries.visibility import area_where, visible
 
 CYCLE = timedelta(weeks=3)  # the operational group meets every three weeks
 
@@ -28,8 +28,9 @@ def meeting_row(row: Any) -> dict[str, Any]:
     return r
 
 
-def list_meetings(conn: sa.Connection, args: dict[str, Any]) -> list[dict[str, Any]]:
-    q = sa.select(meetings).order_by(meetings.c.date.desc(), meetings.c.scheduled_at.desc())
+def list_meetings(conn: sa.Connection, args: dict[str, Any], actor: Actor | None = None) -> list[dict[str, Any]]:
+    q = (sa.select(meetings).where(*area_where(meetings, actor, args))
+         .order_by(meetings.c.date.desc(), meetings.c.scheduled_at.desc()))
     if args.get("group"):
         q = q.where(meetings.c.group_code == args["group"])
     return [meeting_row(r) for r in conn.execute(q)]
@@ -47,8 +48,9 @@ def meeting_decisions(conn: sa.Connection, meeting_id: str) -> list[dict[str, An
     return out
 
 
-def get_meeting(conn: sa.Connection, meeting_id: str) -> dict[str, Any] | None:
-    r = conn.execute(sa.select(meetings).where(meetings.c.meeting_id == meeting_id)).first()
+def get_meeting(conn: sa.Connection, meeting_id: str, actor: Actor | None = None) -> dict[str, Any] | None:
+    r = conn.execute(sa.select(meetings).where(meetings.c.meeting_id == meeting_id,
+                                               *area_where(meetings, actor))).first()
     if r is None:
         return None
     return meeting_row(r) | {"decisions_list": meeting_decisions(conn, meeting_id)}

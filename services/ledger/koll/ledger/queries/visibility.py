@@ -22,6 +22,17 @@ def visible(table: sa.Table, actor: Actor, reporter_column: str | None = None) -
     return clause if area is None else sa.and_(area, clause)
 
 
+def area_where(table: sa.Table, actor: Actor | None, args: dict | None = None) -> list[sa.ColumnElement[bool]]:
+    """The area clauses of a list: the areas the actor holds, and ``?area=CODE`` when asked."""
+    where = []
+    held = in_areas(table, actor) if actor is not None else None
+    if held is not None:
+        where.append(held)
+    if args and args.get("area"):
+        where.append(table.c.area == args["area"])
+    return where
+
+
 def in_areas(table: sa.Table, actor: Actor) -> sa.ColumnElement[bool] | None:
     """Rows of the areas the actor holds (None: every area, for a user granted no area in
     particular); a user of one area sees nothing of another."""

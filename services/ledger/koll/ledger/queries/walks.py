@@ -11,7 +11,7 @@ from koll.ledger.domain.base import Actor
 from koll.ledger.projections.situation import cases, observations
 from koll.ledger.projections.walks import walks
 from koll.ledger.queries.cases import aware
-from koll.ledger.queries.visibility import visible
+from koll.ledger.queries.visibility import area_where, visible
 from koll.ledger.vault import ERASED, Vault, open_sealed
 from koll.schema import taxonomy
 
@@ -44,14 +44,15 @@ def _people(vault: Vault, walk_id: str, sealed: str | None, walkers: int) -> lis
 
 
 def list_walks(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> list[dict[str, Any]]:
-    q = sa.select(walks).order_by(walks.c.planned_at.desc(), walks.c.walk_id).limit(args.get("limit", 200))
+    q = (sa.select(walks).where(*area_where(walks, actor, args))
+         .order_by(walks.c.planned_at.desc(), walks.c.walk_id).limit(args.get("limit", 200)))
     if args.get("status"):
         q = q.where(walks.c.status == args["status"])
     return [_walk_row(r, actor, None) for r in conn.execute(q)]
 
 
 def get_walk(conn: sa.Connection, actor: Actor, walk_id: str, vault: Vault) -> dict[str, Any] | None:
-    r = conn.execute(sa.select(walks).where(walks.c.walk_id == walk_id)).first()
+    r = conn.execute(sa.select(walks).where(walks.c.walk_id == walk_id, *area_where(walks, actor))).first()
     return _walk_row(r, actor, vault) if r else None
 
 
