@@ -17,7 +17,7 @@ from koll.ledger.domain import clock
 from koll.ledger.domain.area import contains, place_at
 from koll.ledger.domain.base import Actor
 from koll.ledger.store import events_table
-from tests.conftest import observation
+from tests.helpers import observation
 
 DEMO_AREAS = Path(__file__).parents[1] / "services/ledger/koll/ledger/demo_areas"
 ADMIN = Actor("admin", "admin", "sdf")
@@ -156,7 +156,7 @@ def test_a_report_is_placed_by_its_point_and_one_outside_every_area_is_refused(s
 
 
 def test_a_user_of_one_area_sees_nothing_of_another(service, two_areas):
-    from tests.conftest import Client
+    from tests.helpers import Client
 
     reporter = service.client("reporter")
     hasselby_case = reporter.post("/api/v1/observations", json=observation()).json()["case_id"]
