@@ -203,3 +203,82 @@ def test_an_area_is_changed_by_an_admin_with_the_version_they_saw(service, two_a
     assert [p["code"] for p in taxonomy["places"]] == ["husby-torget", "husby-tunnelbana"]
     assert "FYS-H01" in [c["code"] for c in taxonomy["categories"]]
     assert "bostadsbolaget" in [o["code"] for o in taxonomy["organisations"]]
+
+
+# --- The migration of a ledger from before areas ------------------------------------------
+
+FIXTURE = Path(__file__).parent / "fixtures" / "ledger-before-areas.sqlite.gz"
+
+
+def _old_ledger_at(database_url: str, tmp_path: Path) -> None:
+    """The fixture (recorded by the code before areas, read models and all) at ``database_url``:
+    as it is on SQLite; its recorded tables copied row for row onto PostgreSQL."""
+    plain = tmp_path / "before-areas.sqlite"
+    with gzip.open(FIXTURE) as src, open(plain, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    if database_url.startswith("sqlite"):
+        shutil.copyfile(plain, database_url.removeprefix("sqlite:///"))
+        return
+    from koll.ledger.audit import digests_table
+    from koll.ledger.credentials import passwords, tokens
+    from koll.ledger.store import metadata as store_metadata
+    from koll.ledger.vault import keys_table
+
+    source = sa.create_engine(f"sqlite:///{plain}")
+    target = sa.create_engine(database_url)
+    recorded = [store_metadata.tables["koll_events"], store_metadata.tables["koll_snapshots"], keys_table, tokens,
+                passwords, digests_table]
+    with source.connect() as s, target.begin() as t:
+        for table in recorded:
+            table.create(t, checkfirst=True)
+            rows = [dict(r._mapping) for r in s.execute(sa.select(table).order_by(*table.primary_key.columns))]
+            if rows:
+                t.execute(table.insert(), rows)
+        if t.dialect.name == "postgresql":  # the copied ids must not be handed out again
+            t.exec_driver_sql("SELECT setval(pg_get_serial_sequence('koll_events', 'id'), "
+                              "(SELECT max(id) FROM koll_events))")
+    source.dispose()
+    target.dispose()
+
+
+def test_a_ledger_from_before_areas_opens_is_adopted_by_the_first_area_and_verifies(database_url, tmp_path):
+    from koll.ledger.application import Ledger
+    from koll.ledger.audit import replay_until, to_us, verify_chain
+    from koll.ledger.projections.situation import cases
+    from koll.ledger.queries import situation
+    from koll.ledger.store import Store
+
+    _old_ledger_at(database_url, tmp_path)
+    before = json.loads((FIXTURE.parent / "ledger-before-areas.counts.json").read_text(encoding="utf-8"))["counts"]
+    store = Store(database_url)
+    try:
+        ledger = Ledger(store)  # opens: the read models without an area column are folded again
+        with store.read() as conn:
+            assert situation.counts(conn, ADMIN, {}) == before
+        assert verify_chain(store).ok
+        n = events(ledger)
+        ledger.import_area(ADMIN, definition("hasselby-torg"))
+        adopted = ledger.adopt_ledger(ADMIN, "hasselby-torg")
+        assert adopted == {"area": "hasselby-torg", "first": 1, "last": n + 1}
+        assert events(ledger) == n + 2  # the area, and the migration: one explicit event naming the positions
+        migration = ledger.history(_area_id("hasselby-torg"))[-1]
+        assert type(migration).__name__ == "LedgerAdopted" and (migration.first, migration.last) == (1, n + 1)
+        with pytest.raises(Exception, match="already"):
+            ledger.adopt_ledger(ADMIN, "hasselby-torg")
+        with store.read() as conn:
+            assert conn.execute(sa.select(sa.func.count()).where(cases.c.area.is_(None))).scalar() == 0
+            assert situation.counts(conn, ADMIN, {"area": "hasselby-torg"}) == before
+        assert verify_chain(store).ok
+        ledger.rebuild()  # koll rebuild: the same boards
+        with store.read() as conn:
+            assert situation.counts(conn, ADMIN, {"area": "hasselby-torg"}) == before
+        # A new report is placed by its point; one in Husby is refused while Husby is no area here.
+        here = ledger.file_observation(ADMIN, {**observation(), "observed_at": datetime.now(timezone.utc)})
+        assert ledger.case(uuid.UUID(here.case_id)).area == "hasselby-torg"
+        # As of a day in 2018, before areas existed, the square's cases are still its area's.
+        scratch = replay_until(ledger, to_us(datetime(2018, 6, 30, tzinfo=timezone.utc)))
+        with scratch.engine.connect() as conn:
+            areas_then = {r[0] for r in conn.execute(sa.select(cases.c.area))}
+        assert areas_then == {"hasselby-torg"}
+    finally:
+        store.dispose()
