@@ -282,3 +282,38 @@ def test_a_ledger_from_before_areas_opens_is_adopted_by_the_first_area_and_verif
         assert areas_then == {"hasselby-torg"}
     finally:
         store.dispose()
+
+
+def test_the_strategic_group_sees_its_areas_side_by_side(service, two_areas):
+    from datetime import date
+
+    from tests.helpers import Client
+
+    reporter = service.client("reporter")
+    for body in (observation(), observation(), husby_report()):
+        assert reporter.post("/api/v1/observations", json=body).status_code == 201
+    husby_op = Client(service.base, two_areas["husby-operational"])
+    r = husby_op.post("/api/v1/measures", json={"id": str(uuid.uuid4()), "what": "Belysning vid tunnelbanan",
+                                                "end": "2020-01-31"})
+    assert r.status_code == 201, r.text
+    mid = r.json()["id"]
+    measure = husby_op.get(f"/api/v1/measures/{mid}")
+    assert measure.json()["area"] == "husby-torg"
+    decided = husby_op.post(f"/api/v1/measures/{mid}/decide", json={}, headers={"If-Match": measure.headers["ETag"]})
+    assert decided.status_code == 200, decided.text
+    upcoming = (date.today() + timedelta(days=7)).isoformat()
+    assert husby_op.post("/api/v1/meetings", json={"id": str(uuid.uuid4()), "group": "operational",
+                                                   "date": upcoming}).status_code == 201
+    # The operational group of Hässelby, granted every area, must name one among several.
+    r = service.client("operational").post("/api/v1/measures", json={"id": str(uuid.uuid4()), "what": "Städning"})
+    assert r.status_code == 422 and "area" in r.json()["errors"]
+    rows = {a["area"]: a for a in service.client("strategic").get("/api/v1/areas/overview").json()["areas"]}
+    assert set(rows) == {"hasselby-torg", "husby-torg"}
+    assert (rows["hasselby-torg"]["open_cases"], rows["husby-torg"]["open_cases"]) == (2, 1)
+    assert rows["husby-torg"]["new_cases"] == 1
+    assert (rows["husby-torg"]["active_measures"], rows["husby-torg"]["late_measures"]) == (1, 1)
+    assert rows["husby-torg"]["next_meeting"] == upcoming and rows["hasselby-torg"]["next_meeting"] is None
+    assert rows["hasselby-torg"]["active_measures"] == 0
+    mine = husby_op.get("/api/v1/areas/overview").json()["areas"]
+    assert [a["area"] for a in mine] == ["husby-torg"]
+    assert service.client("reporter").get("/api/v1/areas/overview").status_code == 403

@@ -3,16 +3,20 @@ changed by admins, part by part, with the version they decided on (If-Match)."""
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
 from flask import jsonify
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from koll.ledger.api.auth import READ, expected_version, requires
+from koll.ledger.api.auth import AUDIT, GOVERN, READ, expected_version, requires
 from koll.ledger.api.common import actor, ledger, reading
 from koll.ledger.api.errors import Problem
+from koll.ledger.projections.base import utc_naive
 from koll.ledger.queries import areas as q
+from koll.ledger.queries.meetings import CYCLE
+from koll.schema.payloads import StrictSchema
 from koll.schema.areas import (
     AreaDefinitionSchema,
     AreaRevisionSchema,
@@ -24,6 +28,7 @@ from koll.schema.areas import (
 blp = Blueprint("areas", __name__, url_prefix="/api/v1", description="Areas (områden)")
 
 ADMIN = ("admin",)
+OVERVIEW = tuple(sorted(set(GOVERN) | set(AUDIT)))
 
 
 class AreaBriefSchema(Schema):
@@ -76,6 +81,43 @@ def _definition(code: str):  # type: ignore[no-untyped-def]
     resp = jsonify(found[0])
     resp.headers["ETag"] = f'"{found[1]}"'
     return resp
+
+
+class OverviewQuerySchema(StrictSchema):
+    since = fields.AwareDateTime(metadata={"description": "what counts as new; three weeks ago when left out"})
+    as_of = fields.Date(metadata={"description": "the day late is judged on; today when left out"})
+
+
+class OverviewRowSchema(Schema):
+    area = fields.String()
+    name = fields.Dict()
+    open_cases = fields.Integer()
+    new_cases = fields.Integer()
+    restricted_not_shown = fields.Integer()
+    active_measures = fields.Integer()
+    late_measures = fields.Integer()
+    last_meeting = fields.String(allow_none=True)
+    next_meeting = fields.String(allow_none=True)
+    escalations_waiting = fields.Integer()
+
+
+class OverviewSchema(Schema):
+    since = fields.String()
+    as_of = fields.String()
+    areas = fields.List(fields.Nested(OverviewRowSchema))
+
+
+@blp.route("/areas/overview")
+@requires(*OVERVIEW)
+@blp.arguments(OverviewQuerySchema, location="query")
+@blp.response(200, OverviewSchema)
+def overview(args: dict[str, Any]):  # type: ignore[no-untyped-def]
+    """The strategic view across areas: one row an area, side by side."""
+    since = args.get("since") or (datetime.now(timezone.utc) - CYCLE)
+    day = args.get("as_of") or datetime.now(timezone.utc).date()
+    with reading() as conn:
+        rows = q.overview(conn, actor(), utc_naive(since), day)
+    return {"since": since.isoformat(), "as_of": day.isoformat(), "areas": rows}
 
 
 @blp.route("/areas/<string:code>")
