@@ -211,7 +211,7 @@ def _term(column: Column, value: Any) -> str:
     raise ValidationError(msg("unknown_value", value=value, choices=choices))  # type: ignore[arg-type]
 
 
-def import_sheet(ledger: Any, by: Any, data: bytes) -> Any:
+def import_sheet(ledger: Any, by: Any, data: bytes, area: str | None = None) -> Any:
     """Read and record a sheet, all or nothing; SheetInvalid names every bad cell, whether the
     cell cannot be read or the row breaks a rule of the domain."""
     from koll.ledger.usecases.measures import SheetRejected
@@ -220,7 +220,7 @@ def import_sheet(ledger: Any, by: Any, data: bytes) -> Any:
     try:
         # Rows that could be read are still checked against the domain's rules, so that one
         # answer names every bad row; with any error, nothing is recorded.
-        done = ledger.import_measures(by, rows, record=not errors)
+        done = ledger.import_measures(by, rows, record=not errors, area=area)
     except SheetRejected as e:
         errors += [SheetError(r.row, header_of(r.field), {"sv": r.message, "en": r.message}) for r in e.errors]
     if errors:
@@ -280,13 +280,14 @@ def write_csv(rows: Iterable[dict[str, Any]]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")  # the BOM makes Excel read it as UTF-8
 
 
-def board_rows(conn: Any) -> list[dict[str, Any]]:
-    """Every measure as the export writes it, oldest first."""
+def board_rows(conn: Any, viewer: Any = None, area: str | None = None) -> list[dict[str, Any]]:
+    """Every measure as the export writes it, oldest first (of the viewer's areas, or ``area``)."""
     import sqlalchemy as sa
 
     from koll.ledger.projections.measures import measures
-    from koll.ledger.queries.measures import measure_row, today
+    from koll.ledger.queries.measures import in_measure_areas, measure_row, today
 
-    q = sa.select(measures).order_by(measures.c.proposed_at, measures.c.measure_id)
+    q = (sa.select(measures).where(*in_measure_areas(viewer, area))
+         .order_by(measures.c.proposed_at, measures.c.measure_id))
     return [measure_row(r, today()) for r in conn.execute(q)]
 

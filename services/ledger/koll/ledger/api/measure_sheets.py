@@ -26,7 +26,7 @@ def import_measures():  # type: ignore[no-untyped-def]
         raise Problem(422, "send the sheet as multipart form field 'file'", type_="/problems/invalid",
                       errors={"file": ["Missing data for required field."]})
     try:
-        done = import_sheet(ledger(), actor(), upload.read())
+        done = import_sheet(ledger(), actor(), upload.read(), area=request.args.get("area"))
     except SheetInvalid as e:
         raise Problem(422, f"{len(e.errors)} error(s) in the sheet; nothing was recorded", type_="/problems/sheet",
                       errors=e.by_cell(), rows=[x.as_dict() for x in e.errors]) from None
@@ -37,7 +37,7 @@ def import_measures():  # type: ignore[no-untyped-def]
 @requires(*READ)
 def export_xlsx():  # type: ignore[no-untyped-def]
     with reading() as conn:
-        data = write_xlsx(board_rows(conn))
+        data = write_xlsx(board_rows(conn, actor(), request.args.get("area")))
     return Response(data, mimetype=XLSX, headers={"Content-Disposition": 'attachment; filename="insatser.xlsx"'})
 
 
@@ -45,6 +45,6 @@ def export_xlsx():  # type: ignore[no-untyped-def]
 @requires(*READ)
 def export_csv():  # type: ignore[no-untyped-def]
     with reading() as conn:
-        data = write_csv(board_rows(conn))
+        data = write_csv(board_rows(conn, actor(), request.args.get("area")))
     return Response(data, mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="insatser.csv"'})

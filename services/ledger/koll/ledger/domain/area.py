@@ -33,6 +33,7 @@ class Area(KollAggregate):
     @event("Defined")
     def __init__(self, *, id: UUID, code: str, definition: dict[str, Any], by: dict[str, str]) -> None:  # noqa: A002
         self.code = code
+        self.area = code  # what an area's own history belongs to, like any record of it
         self.definition = definition
         self.adopted: list[dict[str, Any]] = []
 

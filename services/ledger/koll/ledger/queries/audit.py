@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from koll.ledger.domain.base import Actor
 from koll.ledger.projections.audit import audit_events
 from koll.ledger.projections.base import utc_naive
-from koll.ledger.queries.visibility import visible_levels
+from koll.ledger.queries.visibility import area_where, visible_levels
 
 FIELDS = ("position", "at", "event", "aggregate_type", "aggregate_id", "version", "actor_user", "actor_role",
           "actor_org", "meeting_id", "changes")
@@ -26,7 +26,8 @@ FIELDS = ("position", "at", "event", "aggregate_type", "aggregate_id", "version"
 def filters(actor: Actor, args: dict[str, Any]) -> list[sa.ColumnElement[bool]]:
     """aggregate (id), kind ('Case.Triaged' or 'Measure'), actor (user), org, meeting, from, to."""
     t = audit_events
-    where: list[sa.ColumnElement[bool]] = [sa.or_(t.c.visibility.is_(None), t.c.visibility.in_(visible_levels(actor)))]
+    where: list[sa.ColumnElement[bool]] = [sa.or_(t.c.visibility.is_(None), t.c.visibility.in_(visible_levels(actor))),
+                                           *area_where(t, actor, args)]
     if args.get("aggregate"):
         where.append(t.c.aggregate_id == str(args["aggregate"]))
     kind = args.get("kind")

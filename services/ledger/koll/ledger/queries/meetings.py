@@ -14,7 +14,7 @@ from koll.ledger.projections.measures import escalations, measures
 from koll.ledger.projections.meetings import decisions, meetings
 from koll.ledger.projections.situation import cases, observations
 from koll.ledger.queries.cases import aware
-from koll.ledger.queries.measures import late_on, measure_row
+from koll.ledger.queries.measures import in_measure_areas, late_on, measure_row
 from koll.ledger.queries.visibility import area_where, visible
 
 CYCLE = timedelta(weeks=3)  # the operational group meets every three weeks
@@ -61,7 +61,8 @@ def previous_meeting(conn: sa.Connection, meeting: dict[str, Any]) -> dict[str, 
     m = meetings.c
     earlier = sa.or_(m.date < meeting["date"],
                      sa.and_(m.date == meeting["date"], m.scheduled_at < meeting["scheduled_at"].replace(tzinfo=None)))
-    r = conn.execute(sa.select(meetings).where(m.group_code == meeting["group"], earlier)
+    same_area = [m.area == meeting["area"]] if meeting.get("area") else []
+    r = conn.execute(sa.select(meetings).where(m.group_code == meeting["group"], earlier, *same_area)
                      .order_by(m.date.desc(), m.scheduled_at.desc()).limit(1)).first()
     return meeting_row(r) if r else None
 
@@ -70,9 +71,11 @@ def report_back(conn: sa.Connection, actor: Actor, meeting_id: str) -> dict[str,
     """What the operational group reports for the period since its previous meeting: goals
     reached and why not, success factors, support needed, conclusions; measures started, done
     and late; and how the situation changed by category against the period before."""
-    meeting = get_meeting(conn, meeting_id)
+    meeting = get_meeting(conn, meeting_id, actor)
     if meeting is None:
         return None
+    # A meeting is its area's: the report-back tells that area's measures and situation.
+    in_area = in_measure_areas(None, meeting.get("area"))
     prev = previous_meeting(conn, meeting)
     day = date.fromisoformat(meeting["date"])
     first_day = date.fromisoformat(prev["date"]) if prev else day - CYCLE
@@ -86,7 +89,7 @@ def report_back(conn: sa.Connection, actor: Actor, meeting_id: str) -> dict[str,
         return sa.and_(column >= start, column < end)
 
     def rows(*where: sa.ColumnElement[bool]) -> list[dict[str, Any]]:
-        q = sa.select(measures).where(*where).order_by(measures.c.what, measures.c.measure_id)
+        q = sa.select(measures).where(*where, *in_area).order_by(measures.c.what, measures.c.measure_id)
         return [_brief(measure_row(r, day)) for r in conn.execute(q)]
 
     done = rows(within(measures.c.done_at))
@@ -94,7 +97,7 @@ def report_back(conn: sa.Connection, actor: Actor, meeting_id: str) -> dict[str,
         sa.select(escalations.c.measure_id, measures.c.what, measures.c.owner_org, escalations.c.support_needed,
                   escalations.c.note, escalations.c.by_org, escalations.c.escalated_at)
         .join(measures, measures.c.measure_id == escalations.c.measure_id)
-        .where(within(escalations.c.escalated_at)).order_by(escalations.c.escalated_at))]
+        .where(within(escalations.c.escalated_at), *in_area).order_by(escalations.c.escalated_at))]
     return {
         "meeting": {k: meeting[k] for k in ("id", "group", "date", "title", "status", "conclusions", "attendees")},
         "previous_meeting": prev["id"] if prev else None,
@@ -108,7 +111,7 @@ def report_back(conn: sa.Connection, actor: Actor, meeting_id: str) -> dict[str,
         "conclusions": {"text": meeting["conclusions"], "decisions": meeting["decisions_list"]},
         "measures": {"started": rows(within(measures.c.started_at)), "done": done,
                      "late": [m | {"late": True} for m in rows(late_on(day))]},
-        "situation": situation_change(conn, actor, (before, start, end)),
+        "situation": situation_change(conn, actor, (before, start, end), meeting.get("area")),
     }
 
 
@@ -118,7 +121,8 @@ def _brief(m: dict[str, Any]) -> dict[str, Any]:
     return {k: m[k] for k in keep}
 
 
-def situation_change(conn: sa.Connection, actor: Actor, bounds: tuple[datetime, datetime, datetime]) -> list[dict[str, Any]]:
+def situation_change(conn: sa.Connection, actor: Actor, bounds: tuple[datetime, datetime, datetime],
+                     area: str | None = None) -> list[dict[str, Any]]:
     """Observations and new cases by category in the period against the period before it."""
     before, start, end = bounds
     tallies: dict[str, Counter] = {}
@@ -126,7 +130,8 @@ def situation_change(conn: sa.Connection, actor: Actor, bounds: tuple[datetime, 
                                     (cases, cases.c.opened_at, None, "cases")):
         period = sa.case((when >= start, "now"), else_="before")
         q = (sa.select(table.c.category, period, sa.func.count())
-             .where(when >= before, when < end, visible(table, actor, who)).group_by(table.c.category, period))
+             .where(when >= before, when < end, visible(table, actor, who), *area_where(table, None, {"area": area}))
+             .group_by(table.c.category, period))
         for category, which, n in conn.execute(q):
             tallies.setdefault(category, Counter())[f"{label}_{which}"] += n
     out = []
