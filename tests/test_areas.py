@@ -411,3 +411,60 @@ def test_no_read_path_shows_a_user_of_one_area_anything_of_another(service, two_
     assert checked > 60
     # Hässelby's own people do see it (the test can fail).
     assert filed["case_id"] in ops.get("/api/v1/cases").text
+
+
+def test_a_district_sets_up_its_area_on_the_command_line(database_url, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    koll_cmd = str(Path(sys.executable).parent / "koll")
+    env = {**os.environ, "KOLL_DATABASE_URL": database_url, "KOLL_VAR_DIR": str(tmp_path / "var")}
+
+    def koll(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([koll_cmd, *args], env=env, capture_output=True, text=True, timeout=300)
+
+    mine = definition("husby-torg")
+    mine.update(code="vart-torg", name={"sv": "Vårt torg", "en": "Vårt torg"})
+    source = tmp_path / "vart-torg.json"
+    source.write_text(json.dumps(mine, ensure_ascii=False), encoding="utf-8")
+    first = koll("area", "import", str(source))
+    assert first.returncode == 0 and "vart-torg defined" in first.stdout, first.stderr
+    exported = koll("area", "export", "vart-torg", "-o", str(tmp_path / "export.json"))
+    assert exported.returncode == 0, exported.stderr
+    again = koll("area", "import", str(tmp_path / "export.json"))
+    assert again.returncode == 0 and "unchanged (version 1)" in again.stdout
+    listed = koll("area", "list", "--json")
+    assert [a["code"] for a in json.loads(listed.stdout)["areas"]] == ["vart-torg"]
+    user = koll("user", "add", "anna", "--role", "reporter", "--org", "bostadsbolaget", "--area", "vart-torg")
+    assert user.returncode == 0 and "vart-torg" in user.stderr, user.stderr
+    nowhere = koll("user", "add", "bo", "--role", "reporter", "--org", "sdf", "--area", "finns-inte")
+    assert nowhere.returncode == 1 and "finns-inte" in nowhere.stderr
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps({**mine, "boundary": {"type": "Polygon", "coordinates": [[[17.9, 59.4]]]}}),
+                      encoding="utf-8")
+    refused = koll("area", "import", str(broken))
+    assert refused.returncode == 1 and "boundary" in refused.stderr and "nothing was recorded" in refused.stderr
+    assert "Traceback" not in refused.stderr
+
+
+def test_the_boards_as_of_a_moment_use_the_area_as_it_was_then(service, two_areas):
+    import time
+
+    reporter, admin = service.client("reporter"), service.client("admin")
+    assert reporter.post("/api/v1/observations", json=husby_report()).status_code == 201
+    time.sleep(0.05)
+    then = datetime.now(timezone.utc)
+    time.sleep(0.05)
+    version = admin.get("/api/v1/areas/husby-torg").headers["ETag"]
+    renamed = admin.post("/api/v1/areas/husby-torg/revise", json={"name": {"sv": "Husby centrum"}},
+                         headers={"If-Match": version})
+    assert renamed.status_code == 200 and renamed.json()["name"]["sv"] == "Husby centrum"
+    auditor = service.client("auditor")
+    past = auditor.get("/api/v1/audit/as-of", params={"at": then.isoformat(), "area": "husby-torg"}).json()
+    assert past["area"]["name"]["sv"] == "Husby torg" and past["situation"]["cases"] == 1
+    other = auditor.get("/api/v1/audit/as-of", params={"at": then.isoformat(), "area": "hasselby-torg"}).json()
+    assert other["situation"]["cases"] == 0
+    now = auditor.get("/api/v1/audit/as-of", params={"at": datetime.now(timezone.utc).isoformat(),
+                                                     "area": "husby-torg"}).json()
+    assert now["area"]["name"]["sv"] == "Husby centrum"

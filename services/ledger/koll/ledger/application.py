@@ -127,6 +127,7 @@ class Ledger(AreaCommands, MeasureCommands, MeetingCommands, WalkCommands, Appli
         self.recorder.in_transaction.append(self.webhooks.enqueue)
         store.create_schema()
         with store.write() as conn:
+            store.lock_ledger(conn)  # two instances starting together: one reshapes, the other then sees it done
             self.projector.reshape(conn)
         store.create_schema(self.projector.metadatas)
         self.catch_up()
@@ -288,6 +289,9 @@ class Ledger(AreaCommands, MeasureCommands, MeetingCommands, WalkCommands, Appli
         wanted = report.get("case_id")
         if wanted:
             case = self.case(UUID(str(wanted)), by)
+            if area is not None and getattr(case, "area", None) not in (None, area.code):
+                raise DomainError(f"the case is in another area than the report ({case.area})",
+                                  sv=f"ärendet hör till ett annat område än rapporten ({case.area})", field="case_id")
             if case.is_open:
                 case_id = str(case.id)
             else:

@@ -97,6 +97,7 @@ class WalkSchema(Schema):
     """A walk as the boards and the phone see it; names only for those who may read them."""
 
     id = fields.String()
+    area = fields.String(allow_none=True)
     title = fields.String()
     planned_at = Instant()
     route = fields.List(fields.String())
