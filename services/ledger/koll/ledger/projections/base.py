@@ -198,24 +198,6 @@ class Projector:
         if new:
             conn.execute(t.insert(), new)
 
-    def reshape(self, conn: sa.Connection) -> list[str]:
-        """Drop read models whose stored columns differ from the code's (a column was added, say
-        ``area``), and forget their positions, so catching up folds them again from the ledger.
-        Read models are derived: rebuilding one is always allowed, migrating one is never needed."""
-        inspector = sa.inspect(conn)
-        names = set(inspector.get_table_names())
-        stale: list[str] = []
-        for md in self.metadatas:
-            if any(t.name in names and {c["name"] for c in inspector.get_columns(t.name)} != set(t.columns.keys())
-                   for t in md.sorted_tables):
-                for t in reversed(md.sorted_tables):
-                    if t.name in names:
-                        conn.execute(sa.text(f'DROP TABLE "{t.name}"'))
-                stale += [p.name for p in self.projections if p.metadata is md]
-        if stale and tracking_table.name in names:
-            conn.execute(tracking_table.delete().where(tracking_table.c.projection.in_(stale)))
-        return stale
-
     def positions(self, conn: sa.Connection) -> dict[str, int]:
         return {r[0]: r[1] for r in conn.execute(sa.select(tracking_table.c.projection, tracking_table.c.position))}
 

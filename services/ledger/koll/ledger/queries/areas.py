@@ -13,7 +13,9 @@ from koll.ledger.projections.areas import areas
 
 
 def may_see(actor: Actor, code: str) -> bool:
-    return not actor.areas or code in actor.areas
+    from koll.ledger.policy import Policy
+
+    return Policy(actor).may_see_area(code)
 
 
 def list_areas(conn: sa.Connection, actor: Actor) -> list[dict[str, Any]]:

@@ -43,9 +43,11 @@ class AreaView:
 
 
 def may_act_in(actor: Actor, code: str) -> bool:
-    """A user with no areas named acts in every area (how every user before areas was made)."""
-    granted = getattr(actor, "areas", None)
-    return not granted or code in granted
+    """A user with no areas named acts in every area (how every user before areas was made):
+    the areas one may act in are those the policy lets one see."""
+    from koll.ledger.policy import Policy
+
+    return Policy(actor).may_see_area(code)
 
 
 def checked_definition(data: dict[str, Any]) -> dict[str, Any]:
