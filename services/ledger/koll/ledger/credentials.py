@@ -145,12 +145,12 @@ class Credentials:
                                                 created_at=_now(), expires_at=expires_at))
         return token
 
-    def actor_row_for_token(self, conn: sa.Connection, token: str) -> tuple[str, str, str] | None:
-        """(name, role, org) of the active user holding this unexpired token; one indexed query,
+    def actor_row_for_token(self, conn: sa.Connection, token: str) -> tuple[str, str, str, str] | None:
+        """(name, role, org, areas) of the active user holding this unexpired token; one indexed query,
         no cache, so a revocation is seen by the next request on every worker."""
         t = tokens
         row = conn.execute(
-            sa.select(users.c.name, users.c.role, users.c.org)
+            sa.select(users.c.name, users.c.role, users.c.org, users.c.areas)
             .join(t, t.c.user_name == users.c.name)
             .where(t.c.token_hash == token_hash(token), users.c.active.is_(True),
                    sa.or_(t.c.expires_at.is_(None), t.c.expires_at > _now()))).first()
@@ -253,11 +253,11 @@ class Credentials:
                                                   created_at=now, expires_at=now + SESSION_LIFETIME))
         return sid
 
-    def actor_row_for_session(self, conn: sa.Connection, sid: str) -> tuple[str, str, str] | None:
-        """(name, role, org) of the active user of this live session, read fresh every request."""
+    def actor_row_for_session(self, conn: sa.Connection, sid: str) -> tuple[str, str, str, str] | None:
+        """(name, role, org, areas) of the active user of this live session, read fresh every request."""
         s = sessions
         row = conn.execute(
-            sa.select(users.c.name, users.c.role, users.c.org)
+            sa.select(users.c.name, users.c.role, users.c.org, users.c.areas)
             .join(s, s.c.user_name == users.c.name)
             .where(s.c.session_hash == token_hash(sid), users.c.active.is_(True), s.c.expires_at > _now())).first()
         return tuple(row) if row else None  # type: ignore[return-value]
