@@ -63,8 +63,8 @@ class Service:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> "Service":
-        log = open(self.dir / "serve.log", "ab")
-        self.proc = subprocess.Popen([KOLL, "serve"], env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        with open(self.dir / "serve.log", "ab") as log:  # the child keeps its own descriptor
+            self.proc = subprocess.Popen([KOLL, "serve"], env=self.env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

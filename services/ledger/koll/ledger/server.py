@@ -11,7 +11,7 @@ from flask_smorest import Api
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from koll.ledger import ops
-from koll.ledger.api import errors
+from koll.ledger.api import errors, openapi
 from koll.ledger.api.json_provider import KollJSONProvider
 from koll.ledger.application import Ledger
 from koll.ledger.audit import outside
@@ -74,6 +74,7 @@ def create_app(settings: Settings | None = None, koll: Koll | None = None) -> Fl
 
     for blp in blueprints():
         api.register_blueprint(blp)
+    openapi.register(app, api)
     from koll.ledger import web
 
     web.register(app)

@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 
 from koll.ledger.api.auth import FILE, READ, expected_version, requires
 from koll.ledger.api.common import actor, ledger, reading
+from koll.ledger.api.openapi import versioned
 from koll.ledger.api.errors import Problem
 from koll.ledger.domain.daylight import STOCKHOLM
 from koll.ledger.exports import to_csv
@@ -75,6 +76,7 @@ def _walk_response(walk_id: UUID) -> Response:
 
 @blp.route("/walks/<uuid:walk_id>/start", methods=["POST"])
 @requires(*FILE)
+@versioned
 @blp.response(200, WalkSchema)
 def start_walk(walk_id: UUID):  # type: ignore[no-untyped-def]
     ledger().start_walk(actor(), walk_id, expected_version())
@@ -83,6 +85,7 @@ def start_walk(walk_id: UUID):  # type: ignore[no-untyped-def]
 
 @blp.route("/walks/<uuid:walk_id>/end", methods=["POST"])
 @requires(*FILE)
+@versioned
 @blp.arguments(WalkEndSchema)
 @blp.response(200, WalkSchema)
 def end_walk(body: dict[str, Any], walk_id: UUID):  # type: ignore[no-untyped-def]
