@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -13,8 +12,8 @@ from marshmallow import Schema
 from koll.ledger.api.auth import DECIDE, READ, expected_version, requires
 from koll.ledger.api.common import actor, ledger, reading
 from koll.ledger.api.errors import Problem
-from koll.ledger.domain.case import Case
 from koll.ledger.history import describe
+from koll.ledger.usecases.cases import decide
 from koll.schema import vocabulary
 from koll.ledger.queries import cases as q
 from koll.schema.payloads import (
@@ -79,9 +78,9 @@ def _case_response(case_id: UUID, status: int = 200) -> Response:
     return resp
 
 
-def _decide(case_id: UUID, decision: Callable[[Case], None]) -> Response:
+def _decide(case_id: UUID, action: str, body: dict[str, Any]) -> Response:
     who = actor()
-    case = ledger().decide_case(case_id, expected_version(), decision, by=who)
+    case = decide(ledger(), case_id, expected_version(), [(action, body)], who)
     if not vocabulary.can_see(who.role, who.org, case.visibility):
         # Recategorised as restricted by this very decision: recorded, and no longer the caller's to see.
         return jsonify({"id": str(case.id), "version": case.version, "status": case.status,
@@ -94,48 +93,39 @@ def _decide(case_id: UUID, decision: Callable[[Case], None]) -> Response:
 @requires(*DECIDE)
 @blp.arguments(TriageSchema)
 def triage(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
-    from koll.schema import taxonomy
-
-    group = taxonomy.category(body["category"]).group if body.get("category") else None
-    return _decide(case_id, lambda c: c.triage(actor(), priority=body["priority"], category=body.get("category"),
-                                               group=group, note=body.get("note")))
+    return _decide(case_id, "triage", body)
 
 
 @blp.route("/cases/<uuid:case_id>/assign", methods=["POST"])
 @requires(*DECIDE)
 @blp.arguments(AssignSchema)
 def assign(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
-    return _decide(case_id, lambda c: c.assign(actor(), org=body["org"], person=body.get("person")))
+    return _decide(case_id, "assign", body)
 
 
 @blp.route("/cases/<uuid:case_id>/status", methods=["POST"])
 @requires(*DECIDE)
 @blp.arguments(CaseStatusSchema)
 def status(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
-    if body["status"] == "in_progress":
-        return _decide(case_id, lambda c: c.start_work(actor(), note=body.get("note")))
-    return _decide(case_id, lambda c: c.close(actor(), reason=body["reason"], note=body.get("note")))
+    return _decide(case_id, "status", body)
 
 
 @blp.route("/cases/<uuid:case_id>/resolve", methods=["POST"])
 @requires(*DECIDE)
 @blp.arguments(ResolveSchema)
 def resolve(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
-    return _decide(case_id, lambda c: c.resolve(actor(), public_note=body.get("public_note")))
+    return _decide(case_id, "resolve", body)
 
 
 @blp.route("/cases/<uuid:case_id>/reopen", methods=["POST"])
 @requires(*DECIDE)
 @blp.arguments(ReopenSchema)
 def reopen(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
-    return _decide(case_id, lambda c: c.reopen(actor(), reason=body["reason"]))
+    return _decide(case_id, "reopen", body)
 
 
 @blp.route("/cases/<uuid:case_id>/duplicate", methods=["POST"])
 @requires(*DECIDE)
 @blp.arguments(DuplicateSchema)
 def duplicate(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
-    original = str(body["duplicate_of"])
-    ledger().case(body["duplicate_of"], actor())  # 404 when the original does not exist, or is not theirs to see
-    return _decide(case_id, lambda c: c.close(actor(), reason="duplicate", duplicate_of=original,
-                                              note=body.get("note")))
+    return _decide(case_id, "duplicate", body)

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import sqlalchemy as sa
 
+from koll.ledger.domain import clock
 from koll.ledger.domain.base import Actor
 from koll.ledger.domain.case import OPEN
 from koll.ledger.projections.base import utc_naive
 from koll.ledger.projections.situation import cases, observations
 from koll.ledger.queries.visibility import visible
+from koll.schema import vocabulary
 from koll.schema.payloads import parse_bbox
 from koll.schema.taxonomy import haversine_m
 
@@ -53,6 +55,14 @@ def case_filters(actor: Actor, args: dict[str, Any]) -> list[sa.ColumnElement[bo
         where.append(cases.c.last_observed_at >= utc_naive(args["since"]))
     if args.get("until"):
         where.append(cases.c.opened_at <= utc_naive(args["until"]))
+    if args.get("assigned_org"):
+        where.append(cases.c.assigned_org == args["assigned_org"])
+    if args.get("assigned_person"):
+        where.append(cases.c.assigned_person == args["assigned_person"])
+    if args.get("dark") is not None:
+        where.append(cases.c.dark.is_(bool(args["dark"])))
+    if args.get("age"):
+        where += age_clauses(args["age"], args.get("at") or clock.now())
     if args.get("walk_id"):
         where.append(cases.c.case_id.in_(
             sa.select(observations.c.case_id).where(observations.c.walk_id == str(args["walk_id"]))))
@@ -60,6 +70,48 @@ def case_filters(actor: Actor, args: dict[str, Any]) -> list[sa.ColumnElement[bo
         min_lon, min_lat, max_lon, max_lat = parse_bbox(args["bbox"])
         where += [cases.c.lon.between(min_lon, max_lon), cases.c.lat.between(min_lat, max_lat)]
     return where
+
+
+def age_clauses(band: str, now: datetime) -> list[sa.ColumnElement[bool]]:
+    """Cases opened within one band of ``vocabulary.CASE_AGES`` before ``now`` (as the situation counts them)."""
+    codes = vocabulary.codes(vocabulary.CASE_AGES)
+    if band not in codes:
+        return []
+    i = codes.index(band)
+    limits = (0, *vocabulary.CASE_AGE_LIMITS_DAYS, None)
+    newest, oldest = limits[i], limits[i + 1]
+    now = utc_naive(now)  # the bounds as queries.situation.age_band draws them
+    out = [cases.c.opened_at < now - timedelta(days=newest)] if newest else []
+    if oldest is not None:
+        out.append(cases.c.opened_at >= now - timedelta(days=oldest))
+    return out
+
+
+# How the case list may be sorted: a name in the link, and the column.
+SORTS: dict[str, sa.ColumnElement[Any]] = {
+    "opened": cases.c.opened_at, "updated": cases.c.updated_at, "observed": cases.c.last_observed_at,
+    "priority": cases.c.priority, "observations": cases.c.observations, "category": cases.c.category,
+    "place": cases.c.place, "status": cases.c.status, "org": cases.c.assigned_org,
+}
+
+
+def case_page(conn: sa.Connection, actor: Actor, args: dict[str, Any], *, sort: str = "opened",
+              descending: bool = True, page: int = 1, per_page: int = 50) -> dict[str, Any]:
+    """One page of the case list a handler works in: the rows, how many match, and how many of
+    them are in each status (counted without the status filter, so the other statuses show too)."""
+    where = case_filters(actor, args)
+    total = conn.execute(sa.select(sa.func.count()).select_from(cases).where(*where)).scalar_one()
+    unfiltered = case_filters(actor, {k: v for k, v in args.items() if k not in ("status", "open")})
+    by_status = dict(conn.execute(sa.select(cases.c.status, sa.func.count()).where(*unfiltered)
+                                  .group_by(cases.c.status)).all())
+    column = SORTS.get(sort, cases.c.opened_at)
+    order = column.desc() if descending else column.asc()
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    q = (sa.select(cases).where(*where).order_by(order.nulls_last(), cases.c.case_id)
+         .limit(per_page).offset((page - 1) * per_page))
+    return {"cases": [case_row(r) for r in conn.execute(q)], "total": total, "by_status": by_status,
+            "page": page, "pages": pages, "per_page": per_page}
 
 
 def list_cases(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> list[dict[str, Any]]:
