@@ -16,11 +16,12 @@ from flask import abort, redirect, request, url_for
 from koll.ledger.api.auth import DECIDE, READ
 from koll.ledger.application import StaleVersion
 from koll.ledger.domain.base import Actor, DomainError, NotFound
-from koll.ledger.history import describe, event_name
+from koll.ledger.history import describe
 from koll.ledger.queries import cases as case_queries
 from koll.ledger.queries import measures as q
 from koll.ledger.web import i18n
 from koll.ledger.web.common import bp, koll, page, reading, render
+from koll.ledger.web.told import tell
 from koll.schema import taxonomy, vocabulary
 
 # Board filters and groupings: (query argument, vocabulary kind for labels, its terms).
@@ -126,7 +127,8 @@ def _measure_uuid(measure_id: str) -> UUID:
 
 
 def _history(measure_id: UUID) -> list[dict[str, Any]]:
-    return [describe(e) | {"name": event_name(e).split(".", 1)[-1]} for e in koll().ledger.history(measure_id)]
+    with reading() as conn:
+        return tell((describe(e) for e in koll().ledger.history(measure_id)), conn)
 
 
 def _measure_page(actor: Actor, measure_id: str, *, status: int = 200, message: str | None = None,
