@@ -30,6 +30,7 @@ from koll.schema.messages import flatten
 
 PER_PAGE = 50
 NEARBY_M = 150.0  # how far away a case may be to be offered as the original of a duplicate
+NEARBY_SHOWN = 8  # the nearest few: more is a list nobody reads
 
 # The case page's forms: the decision each records, the schema's fields it fills, fixed values.
 FORMS: dict[str, tuple[str, tuple[str, ...], dict[str, str]]] = {
@@ -157,7 +158,7 @@ def cases(actor: Actor) -> Any:
     if report:
         kept = {c for c in kept if c.partition(":")[0] not in report["done"]}
     return render("cases.html", f=f, data=data, walks=walks, report=report, errors=errors,
-                  bulk=request.form if request.method == "POST" and status != 200 else {},
+                  bulk=request.form if errors or (report and (report["stale"] or report["refused"])) else {},
                   kept={c.partition(":")[0] for c in kept}, can_bulk=actor.role in DECIDE,
                   categories=taxonomy.CATEGORIES, groups=taxonomy.GROUPS, places=taxonomy.PLACES,
                   organisations=taxonomy.ORGANISATIONS, statuses=vocabulary.CASE_STATUSES,
@@ -199,7 +200,9 @@ def _case_page(actor: Actor, case_id: str, *, status: int = 200, message: str | 
         observations = q.case_observations(conn, actor, str(cid))
         for o in observations:
             o["note"] = vault.open(o["id"], o.pop("note_sealed"))
-        nearby = [c for c in q.nearby(conn, actor, case["lat"], case["lon"], NEARBY_M) if c["id"] != case["id"]]
+        # the same kind of problem first: that is what a duplicate usually is
+        nearby = sorted((c for c in q.nearby(conn, actor, case["lat"], case["lon"], NEARBY_M) if c["id"] != case["id"]),
+                        key=lambda c: (c["group"] != case["group"], c["distance_m"]))[:NEARBY_SHOWN]
         history = tell((describe(e) for e in koll().ledger.history(cid)), conn)
     offered = OFFERED.get(case["status"], ()) if actor.role in DECIDE else ()
     data = {"map": map_config(), "features": _observation_features(observations, case),
