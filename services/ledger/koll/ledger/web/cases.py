@@ -200,9 +200,13 @@ def _case_page(actor: Actor, case_id: str, *, status: int = 200, message: str | 
         observations = q.case_observations(conn, actor, str(cid))
         for o in observations:
             o["note"] = vault.open(o["id"], o.pop("note_sealed"))
-        # the same kind of problem first: that is what a duplicate usually is
-        nearby = sorted((c for c in q.nearby(conn, actor, case["lat"], case["lon"], NEARBY_M) if c["id"] != case["id"]),
-                        key=lambda c: (c["group"] != case["group"], c["distance_m"]))[:NEARBY_SHOWN]
+        # the same kind of problem first (that is what a duplicate usually is), then any other
+        near = lambda group: q.nearby(conn, actor, case["lat"], case["lon"], NEARBY_M, group=group,  # noqa: E731
+                                      limit=NEARBY_SHOWN, exclude=case["id"])
+        nearby = near(case["group"])
+        if len(nearby) < NEARBY_SHOWN:
+            seen = {c["id"] for c in nearby}
+            nearby += [c for c in near(None) if c["id"] not in seen][:NEARBY_SHOWN - len(nearby)]
         history = tell((describe(e) for e in koll().ledger.history(cid)), conn)
     offered = OFFERED.get(case["status"], ()) if actor.role in DECIDE else ()
     data = {"map": map_config(), "features": _observation_features(observations, case),
