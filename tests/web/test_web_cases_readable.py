@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
-from webhelpers import seed_walk, shoot, sign_in
+from webhelpers import seed_plan, seed_walk, shoot, sign_in
 
 from koll.ledger.projections.audit import audit_events
 from koll.ledger.projections.situation import observations
@@ -48,3 +48,21 @@ def test_revision_shows_swedish_time_and_takes_it(board: Any, page: Any) -> None
     page.wait_for_selector("#as-of-summary")
     assert page.locator("#as-of-summary").inner_text().startswith("2018-07-01 00:30")
     shoot(page, "audit-local")
+
+
+def test_the_measure_table_prints_on_a4_landscape_with_every_column(board: Any, page: Any) -> None:
+    import re
+
+    seed_plan(board.ledger)
+    sign_in(page, board.base, "operativ", path="/insatser?view=table")
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 1047, "height": 740})  # A4 landscape less 10 mm margins, at 96 dpi
+    headers = page.locator("table.measures thead th")
+    assert headers.count() == 10
+    fits = page.evaluate("""[...document.querySelectorAll('table.measures')].every(t =>
+        t.getBoundingClientRect().right <= document.documentElement.clientWidth + 1)""")
+    assert fits, "a column of the table falls off the printed page"
+    pdf = page.pdf(prefer_css_page_size=True, print_background=False)
+    box = re.search(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
+    assert box and float(box.group(1)) > float(box.group(2))      # landscape
+    assert abs(float(box.group(1)) - 841.9) < 2                    # A4: 297 mm
