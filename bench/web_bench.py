@@ -38,8 +38,10 @@ def _app(ledger: Any, directory: Path) -> Any:
                                   "KOLL_SECRET_KEY": "bench"})
     app = create_app(settings, koll=Koll(settings=settings, store=ledger.store, ledger=ledger))
     client = app.test_client()
-    with client.session_transaction() as s:
-        s.update(user=OPERATIVE.user, role=OPERATIVE.role, org=OPERATIVE.org)
+    if ledger.user(OPERATIVE.user) is None:
+        ledger.add_user(OPERATIVE.user, OPERATIVE.role, OPERATIVE.org)
+    with client.session_transaction() as s:  # a board session, as signing in opens one
+        s.update(sid=ledger.open_session(OPERATIVE), csrf="bench")
     return client
 
 

@@ -96,4 +96,5 @@ TOLD_FIELDS: dict[str, tuple[str, ...]] = {
     "Walk.Ended": ("summary",),
     "Walk.PeopleErased": ("reason",),
     "User.Registered": ("name", "role", "org"),
+    "User.RoleChanged": ("role", "org"),
 }

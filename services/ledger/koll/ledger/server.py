@@ -78,5 +78,8 @@ def create_app(settings: Settings | None = None, koll: Koll | None = None) -> Fl
         # and only from as many proxies as are ours (a client's own X-Forwarded-For is ignored).
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)  # type: ignore[method-assign]
+    from koll.ledger.web import headers
+
+    headers.register(app, settings)
     logging.getLogger("koll").setLevel(logging.INFO)
     return app

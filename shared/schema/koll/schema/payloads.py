@@ -221,7 +221,8 @@ class CaseSchema(Schema):
     assigned_org = fields.String(allow_none=True)
     assigned_person = fields.String(allow_none=True)
     close_reason = fields.String(allow_none=True)
-    duplicate_of = fields.String(allow_none=True)
+    # The original's id, or {"restricted": true, "sv": …, "en": …} when the reader may not see it.
+    duplicate_of = fields.Raw(allow_none=True)
     public_note = fields.String(allow_none=True)
     walk_id = fields.String(allow_none=True)
     opened_at = Instant()

@@ -11,7 +11,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import event
 
-from koll.ledger.domain.base import KollAggregate
+from koll.ledger.domain.base import Actor, KollAggregate
 
 _USER_NS = uuid5(NAMESPACE_URL, "https://koll.example/user")
 
@@ -29,6 +29,26 @@ class User(KollAggregate):
         self.org = org
         self.active = True
 
+    def deactivate_by(self, by: Actor) -> bool:
+        """The user may no longer act; False when they already could not (a repeat records nothing)."""
+        if not self.active:
+            return False
+        self.deactivate(by=by.as_dict())
+        return True
+
     @event("Deactivated")
     def deactivate(self, *, by: dict) -> None:
         self.active = False
+
+    def change_role(self, by: Actor, *, role: str, org: str) -> bool:
+        """The user acts in another role or for another organisation from now on; False (nothing
+        to record) when both are as they were."""
+        if (role, org) == (self.role, self.org):
+            return False
+        self._role_changed(by=by.as_dict(), role=role, org=org)
+        return True
+
+    @event("RoleChanged")
+    def _role_changed(self, by: dict, role: str, org: str) -> None:
+        self.role = role
+        self.org = org

@@ -18,6 +18,7 @@ from koll.ledger.api.auth import DECIDE, READ
 from koll.ledger.application import StaleVersion
 from koll.ledger.domain.base import Actor, DomainError, NotFound
 from koll.ledger.history import describe
+from koll.ledger.policy import Policy
 from koll.ledger.queries import cases as q
 from koll.ledger.queries import walks as walk_queries
 from koll.ledger.usecases.cases import SCHEMAS, decide
@@ -207,7 +208,7 @@ def _case_page(actor: Actor, case_id: str, *, status: int = 200, message: str | 
         if len(nearby) < NEARBY_SHOWN:
             seen = {c["id"] for c in nearby}
             nearby += [c for c in near(None) if c["id"] not in seen][:NEARBY_SHOWN - len(nearby)]
-        history = tell((describe(e) for e in koll().ledger.history(cid)), conn)
+        history = tell((describe(e) for e in koll().ledger.history(cid)), conn, actor)
     offered = OFFERED.get(case["status"], ()) if actor.role in DECIDE else ()
     data = {"map": map_config(), "features": _observation_features(observations, case),
             "cases": i18n.t("observations"), "heat": i18n.t("heat")}
@@ -260,6 +261,6 @@ def decide_case(actor: Actor, case_id: str) -> Any:
         why = e.message if i18n.lang() == "en" else e.sv
         return _case_page(actor, case_id, status=422, message=i18n.t("case_refused", why=why),
                           message_kind="error", form=typed)
-    if not vocabulary.can_see(actor.role, actor.org, recorded.visibility):
+    if not Policy(actor).may_see(recorded.visibility):
         return redirect(url_for("boards.cases", restricted=1))
     return redirect(url_for("boards.case", case_id=case_id, saved=action) + "#history")

@@ -33,6 +33,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "user_name": ("Användarnamn", "User name"),
     "password": ("Lösenord", "Password"),
     "bad_login": ("Fel användarnamn eller lösenord.", "Wrong user name or password."),
+    "too_many_logins": ("För många misslyckade inloggningar. Försök igen om {minutes} minuter.",
+                        "Too many failed sign-ins. Try again in {minutes} minutes."),
     "csrf_failed": ("Formuläret hade gått ut. Försök igen.", "The form had expired. Please try again."),
     "forbidden": ("Din roll får inte se den här sidan.", "Your role may not see this page."),
     "not_found": ("Hittades inte.", "Not found."),
@@ -204,6 +206,14 @@ WORDS: dict[str, tuple[str, str]] = {
     "case": ("Ärende", "Case"),
     "compare": ("Jämför", "Compare"),
     "load_more": ("Fler", "More"),
+    # Restricted access: what a board leaves out, said without saying what
+    "restricted_case": ("Ett ärende med begränsad åtkomst", "A case with restricted access"),
+    "fewer_than": ("färre än {n}", "fewer than {n}"),
+    "restricted_h": ("Begränsad åtkomst: ärenden per kategori och vecka",
+                     "Restricted access: cases by category and week"),
+    "restricted_note": ("Antalen visas utan platser, anteckningar, foton eller id.",
+                        "Counts only: no places, notes, photos or ids."),
+    "week": ("Vecka", "Week"),
     "local_time": ("svensk tid", "Swedish time"),
     "position": ("position", "position"),
     "kind_Case": ("Ärende", "Case"),
@@ -293,10 +303,26 @@ WORDS: dict[str, tuple[str, str]] = {
     "users_title": ("Användare", "Users"),
     "add_user": ("Lägg till användare", "Add a user"),
     "first_sign_in": ("Första inloggningen", "First sign-in"),
-    "via_link": ("En engångslänk för inloggning", "A one-time sign-in link"),
-    "via_password": ("Ett tillfälligt lösenord som måste bytas vid första inloggningen",
-                     "A temporary password to be changed at first sign-in"),
-    "temp_password": ("Tillfälligt lösenord", "Temporary password"),
+    "via_link": ("Engångslänk för inloggning", "One-time sign-in link"),
+    "add_user_help": ("Användaren får en engångslänk där hen väljer sitt eget lösenord; ingen annan ser det.",
+                      "The user gets a one-time link where they choose their own password; nobody else sees it."),
+    "manage_user": ("Ändra, återställ, inaktivera", "Change, reset, deactivate"),
+    "expires": ("Går ut", "Expires"),
+    "name_needed": ("ange ett användarnamn (högst 120 tecken)", "give a user name (at most 120 characters)"),
+    "user_deactivated": ("Användaren är inaktiverad; alla hens nycklar och inloggningar har upphört.",
+                         "The user is deactivated; all their tokens and sessions have ended."),
+    "tokens_revoked": ("Nycklarna är återkallade.", "The tokens are revoked."),
+    "password_reset": ("Lösenordet för {name} är återställt: det gamla fungerar inte längre.",
+                       "The password of {name} is reset: the old one no longer works."),
+    "choose_password": ("Välj ditt lösenord", "Choose your password"),
+    "choose_password_for": ("Du loggar in som {name}. Välj ett lösenord som bara du känner till.",
+                            "You are signing in as {name}. Choose a password only you know."),
+    "new_password": ("Nytt lösenord", "New password"),
+    "new_password_again": ("Samma lösenord igen", "The same password again"),
+    "save_and_sign_in": ("Spara och logga in", "Save and sign in"),
+    "passwords_differ": ("Lösenorden är inte lika.", "The passwords differ."),
+    "link_dead": ("Länken är redan använd, har gått ut eller finns inte. Be administratören om en ny.",
+                  "The link has been used, has expired or does not exist. Ask the administrator for a new one."),
     "active": ("Aktiv", "Active"),
     "inactive": ("Inaktiverad", "Deactivated"),
     "tokens": ("Nycklar (inloggningar)", "Tokens (sign-ins)"),
@@ -350,6 +376,7 @@ EVENTS: dict[str, tuple[str, str]] = {
     "Walk.PeopleErased": ("Deltagarnas namn raderades", "The walkers' names were erased"),
     "User.Registered": ("Användaren lades till", "The user was added"),
     "User.Deactivated": ("Användaren inaktiverades", "The user was deactivated"),
+    "User.RoleChanged": ("Användarens roll ändrades", "The user's role was changed"),
 }
 
 # The fields a change is told with, in words; (Swedish, English, vocabulary kind for the value or None).
@@ -462,6 +489,27 @@ def field_text(key: str) -> str:
     if words is None:
         return key
     return words[1] if lang() == "en" else words[0]
+
+# What a board leaves out, counted: (Swedish one, Swedish many, English one, English many).
+HIDDEN: dict[str, tuple[str, str, str, str]] = {
+    "case": ("1 ärende med begränsad åtkomst visas inte", "{n} ärenden med begränsad åtkomst visas inte",
+             "1 case with restricted access is not shown", "{n} cases with restricted access are not shown"),
+    "observation": ("1 iakttagelse med begränsad åtkomst visas inte",
+                    "{n} iakttagelser med begränsad åtkomst visas inte",
+                    "1 observation with restricted access is not shown",
+                    "{n} observations with restricted access are not shown"),
+    "event": ("1 händelse med begränsad åtkomst visas inte", "{n} händelser med begränsad åtkomst visas inte",
+              "1 event with restricted access is not shown", "{n} events with restricted access are not shown"),
+}
+
+
+def hidden_notice(n: int, kind: str = "case") -> str | None:
+    """"3 ärenden med begränsad åtkomst visas inte" (None when nothing is left out)."""
+    if not n:
+        return None
+    sv_one, sv_many, en_one, en_many = HIDDEN[kind]
+    one, many = (en_one, en_many) if lang() == "en" else (sv_one, sv_many)
+    return one if n == 1 else many.format(n=n)
 
 
 def lang() -> str:

@@ -11,7 +11,9 @@ from typing import Any
 import sqlalchemy as sa
 from flask import url_for
 
+from koll.ledger.domain.base import Actor
 from koll.ledger.history import TOLD_FIELDS
+from koll.ledger.policy import Policy, is_placeholder
 from koll.ledger.projections.meetings import meetings
 from koll.ledger.web import i18n
 
@@ -31,6 +33,8 @@ def _value(key: str, value: Any, aggregate: str, titles: dict[str, str]) -> tupl
     kind = i18n.FIELDS.get(key, ("", "", None))[2]
     if value is None or value == "" or value == []:
         return "–", None
+    if is_placeholder(value):  # a case this reader may not see: named only as that
+        return i18n.t("restricted_case"), None
     if kind == "status":
         return i18n.label("measure_status" if aggregate == "Measure" else "case_status", value), None
     if kind == "case":
@@ -44,15 +48,17 @@ def _value(key: str, value: Any, aggregate: str, titles: dict[str, str]) -> tupl
     if kind == "priority" or key == "priority":
         return i18n.t(f"priority_{value}"), None
     if isinstance(value, list):
-        return ", ".join(i18n.label(kind, v) if kind else str(v) for v in value), None
+        return ", ".join(_value(key, v, aggregate, titles)[0] if kind in ("case", "meeting") or is_placeholder(v)
+                         else i18n.label(kind, v) if kind else str(v) for v in value), None
     if kind:
         return i18n.label(kind, str(value)), None
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False), None
 
 
-def tell(entries: Iterable[dict[str, Any]], conn: sa.Connection) -> list[dict[str, Any]]:
-    """Entries from ``history.describe`` or the audit timeline, told for a person."""
-    entries = list(entries)
+def tell(entries: Iterable[dict[str, Any]], conn: sa.Connection, actor: Actor) -> list[dict[str, Any]]:
+    """Entries from ``history.describe`` or the audit timeline, told for ``actor``: a case they
+    may not see is named only as one with restricted access."""
+    entries = Policy(actor).redact(conn, list(entries))
     titles = meeting_titles(conn, [e.get("meeting_id") or (e.get("data") or {}).get("meeting_id") for e in entries])
     out = []
     for e in entries:
