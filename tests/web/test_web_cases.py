@@ -275,3 +275,20 @@ def test_case_pages_fit_a_phone(board: Any, browser: Any) -> None:
         shoot(page, "phone-case")
     finally:
         context.close()
+
+
+def test_bulk_says_why_a_case_was_refused_and_english_on_request(board: Any, page: Any) -> None:
+    resolved = _cases(board, "status = 'resolved' and visibility = 'public'")[0][0]
+    sign_in(page, board.base, "operativ", path="/arenden?status=resolved")
+    page.locator(f'tr[data-case="{resolved}"]').get_by_role("checkbox").check()
+    page.get_by_label("Prioritet").select_option("1")
+    before = _events(board, resolved)
+    with page.expect_response(lambda r: r.request.method == "POST") as got:
+        page.get_by_role("button", name="Registrera för valda ärenden").click()
+    assert got.value.status == 409
+    report = page.locator("#bulk-report").inner_text()
+    assert "Kunde inte registreras: 1 ärende." in report and "status Åtgärdad" in report
+    assert _events(board, resolved) == before
+    page.goto(f"{board.base}/arenden/{resolved}?lang=en")
+    assert page.locator("#hist-h").inner_text() == "History"
+    assert page.locator("#case-history > li strong").first.inner_text() == "The case was opened"

@@ -18,5 +18,6 @@ def register(app: Flask) -> None:
 
     app.add_template_filter(i18n.local, "local")
     app.add_template_global(i18n.count, "count")
+    app.add_template_global(i18n.noun, "noun")
     app.add_template_global(i18n.number, "number")
     app.register_blueprint(bp)

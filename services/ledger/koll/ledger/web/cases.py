@@ -16,7 +16,7 @@ from marshmallow import ValidationError
 
 from koll.ledger.api.auth import DECIDE, READ
 from koll.ledger.application import StaleVersion
-from koll.ledger.domain.base import Actor, DomainError, NotFound
+from koll.ledger.domain.base import Actor, DomainError, NotFound, WorkflowError
 from koll.ledger.history import describe
 from koll.ledger.policy import Policy
 from koll.ledger.queries import cases as q
@@ -102,7 +102,7 @@ def _page_number() -> int:
     return int(raw) if raw.isdigit() and int(raw) > 0 else 1
 
 
-def _bulk(actor: Actor) -> tuple[dict[str, list[str]], dict[str, str], int]:
+def _bulk(actor: Actor) -> tuple[dict[str, Any], dict[str, str], int]:
     """Triage and/or assign every selected case at the version its row showed; the report of
     which were recorded, which had changed meanwhile (nothing recorded) and which were refused."""
     form = {k: request.form.get(k, "").strip() for k in ("priority", "category", "org", "person")}
@@ -118,7 +118,8 @@ def _bulk(actor: Actor) -> tuple[dict[str, list[str]], dict[str, str], int]:
         except ValidationError as e:
             errors.update(_field_errors(e))
     chosen = request.form.getlist("case")
-    report: dict[str, list[str]] = {"done": [], "stale": [], "refused": []}
+    report: dict[str, Any] = {"done": [], "stale": [], "refused": []}
+    why: dict[str, str] = report.setdefault("why", {})
     if errors:
         return report, errors, 422
     if not steps or not chosen:
@@ -130,9 +131,19 @@ def _bulk(actor: Actor) -> tuple[dict[str, list[str]], dict[str, str], int]:
             report["done"].append(case_id)
         except StaleVersion:
             report["stale"].append(case_id)
-        except (DomainError, ValueError):
+        except DomainError as e:
+            report["refused"].append(case_id)
+            why[case_id] = _why(e)
+        except ValueError:  # not a case id and version: a form not made by this page
             report["refused"].append(case_id)
     return report, {}, 200 if report["done"] else 409
+
+
+def _why(e: DomainError) -> str:
+    """A refusal in the reader's words: a step the case's status does not allow names the status."""
+    if isinstance(e, WorkflowError) and e.details.get("current_status"):
+        return i18n.t("case_not_now", status=i18n.label("case_status", e.details["current_status"]))
+    return e.message if i18n.lang() == "en" else e.sv
 
 
 def _field_errors(e: ValidationError) -> dict[str, str]:
@@ -144,7 +155,7 @@ def _field_errors(e: ValidationError) -> dict[str, str]:
 @page(*READ)
 def cases(actor: Actor) -> Any:
     f = list_filters()
-    report: dict[str, list[str]] | None = None
+    report: dict[str, Any] | None = None
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
@@ -258,8 +269,7 @@ def decide_case(actor: Actor, case_id: str) -> Any:
                               message_kind="error", form=typed, errors={"duplicate_of": i18n.t("not_found")})
         abort(404)
     except DomainError as e:
-        why = e.message if i18n.lang() == "en" else e.sv
-        return _case_page(actor, case_id, status=422, message=i18n.t("case_refused", why=why),
+        return _case_page(actor, case_id, status=422, message=i18n.t("case_refused", why=_why(e)),
                           message_kind="error", form=typed)
     if not Policy(actor).may_see(recorded.visibility):
         return redirect(url_for("boards.cases", restricted=1))

@@ -291,6 +291,7 @@ WORDS: dict[str, tuple[str, str]] = {
                    "Someone else changed the case after you opened the page (you saw version {seen}, it is now "
                    "version {now}). Nothing was recorded – read the new state and decide again; what you typed "
                    "is still in the form."),
+    "case_not_now": ("det går inte när ärendet har status {status}", "that is not possible while the case is {status}"),
     "case_refused": ("Beslutet kunde inte registreras: {why}", "The decision could not be recorded: {why}"),
     "case_now_restricted": ("Beslutet är registrerat. Ärendet är nu begränsat och syns bara för polisen och IFO.",
                             "The decision is recorded. The case is now restricted to the police and IFO."),
@@ -452,11 +453,15 @@ def number(n: int) -> str:
     return text if lang() == "en" else text.replace(",", "\u00a0")
 
 
-def count(n: int, noun: str) -> str:
+def noun(n: int, what: str) -> str:
+    """The noun for ``n`` of them: 'ärende' for 1, 'ärenden' otherwise."""
+    sv1, svn, en1, enn = NOUNS[what]
+    return (en1 if n == 1 else enn) if lang() == "en" else (sv1 if n == 1 else svn)
+
+
+def count(n: int, what: str) -> str:
     """'1 ärende', '3 ärenden': a number and its noun in the right form."""
-    sv1, svn, en1, enn = NOUNS[noun]
-    word = (en1 if n == 1 else enn) if lang() == "en" else (sv1 if n == 1 else svn)
-    return f"{number(n)} {word}"
+    return f"{number(n)} {noun(n, what)}"
 
 
 def local(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
