@@ -76,7 +76,8 @@ def test_triage_and_assign_on_the_case_page_with_its_history_in_words(board: Any
     triaged, assigned = history.nth(-2).inner_text(), history.nth(-1).inner_text()
     assert "Lampan vid trappan är trasig, inte skräp" in triaged and "1 – hög" in triaged
     assert "Fastighetsägarföreningen" in assigned and "fastighetsagare" not in assigned and "Centrumchefen" in assigned
-    shoot(page, "case")
+    page.evaluate("window.scrollTo(0, 0)")
+    shoot(page, "case", full_page=False)
 
 
 def test_resolve_with_a_public_note_then_reopen(board: Any, page: Any) -> None:
@@ -204,6 +205,7 @@ def test_filters_sorting_and_paging_live_in_the_link(board: Any, page: Any) -> N
     assert page.locator("#case-total").inner_text() == (f"{n} ärende" if n == 1 else f"{n} ärenden")
     counts = page.locator("#case-list tbody td.num").all_inner_texts()
     assert [int(c) for c in counts] == sorted((int(c) for c in counts), reverse=True)
+    shoot(page, "cases", full_page=False)
     # the same link, opened afresh, shows the same view
     again = page.url
     page.goto(again)
@@ -215,7 +217,6 @@ def test_filters_sorting_and_paging_live_in_the_link(board: Any, page: Any) -> N
     assert "page=2" in page.url and page.locator("#case-list tbody tr").count() >= 1
     # the status tabs count what the other filters leave
     assert re.search(r"\d", page.locator('.tabs a[data-status="resolved"] .badge').inner_text())
-    shoot(page, "cases")
 
 
 def test_restricted_cases_only_for_those_who_may_see_them(board: Any, browser: Any, page: Any) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timezone
 from typing import Any
 
-from flask import request, session
+from flask import g, request, session
 
 from koll.ledger.domain.daylight import STOCKHOLM
 from koll.schema import taxonomy, vocabulary
@@ -519,11 +519,15 @@ def hidden_notice(n: int, kind: str = "case") -> str | None:
 
 def lang() -> str:
     """The page's language: ``?lang=`` wins and is remembered in the session; Swedish by default."""
+    if "koll_lang" in g:  # asked hundreds of times a page: decided once a request
+        return g.koll_lang
     wanted = request.args.get("lang")
     if wanted in LANGS:
         session["lang"] = wanted
-        return wanted
-    return session.get("lang", "sv") if session.get("lang") in LANGS else "sv"
+    else:
+        wanted = session.get("lang", "sv") if session.get("lang") in LANGS else "sv"
+    g.koll_lang = wanted
+    return wanted
 
 
 def state(code: str | None) -> str:
@@ -537,19 +541,21 @@ def t(key: str, **fmt: Any) -> str:
     return text.format(**fmt) if fmt else text
 
 
-def _label(items: Iterable[Any], code: str | None) -> str:
-    if code is None or code == "okand":
-        return t("unknown")
-    for item in items:
-        if item.code == code:
-            return getattr(item, lang())
-    return code
+_BY_CODE: dict[str, dict[str, Any]] = {}  # kind → code → term, built on first use (a page asks hundreds of times)
 
 
 def label(kind: str, code: str | None) -> str:
     """A vocabulary label in the page's language; unknown codes show as themselves."""
     items = VOCABULARIES.get(kind)
-    return _label(items, code) if items is not None else (code or "")
+    if items is None:
+        return code or ""
+    if code is None or code == "okand":
+        return t("unknown")
+    index = _BY_CODE.get(kind)
+    if index is None:
+        index = _BY_CODE[kind] = {item.code: item for item in items}
+    item = index.get(code)
+    return getattr(item, lang()) if item is not None else code
 
 
 VOCABULARIES: dict[str, Iterable[Any]] = {
