@@ -11,6 +11,7 @@ from marshmallow import Schema
 
 from koll.ledger.api.auth import DECIDE, READ, expected_version, requires
 from koll.ledger.api.common import actor, ledger, reading
+from koll.ledger.api.openapi import versioned
 from koll.ledger.api.errors import Problem
 from koll.ledger.history import describe
 from koll.ledger.policy import Policy
@@ -91,6 +92,7 @@ def _decide(case_id: UUID, action: str, body: dict[str, Any]) -> Response:
 
 @blp.route("/cases/<uuid:case_id>/triage", methods=["POST"])
 @requires(*DECIDE)
+@versioned
 @blp.arguments(TriageSchema)
 def triage(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
     return _decide(case_id, "triage", body)
@@ -98,6 +100,7 @@ def triage(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
 
 @blp.route("/cases/<uuid:case_id>/assign", methods=["POST"])
 @requires(*DECIDE)
+@versioned
 @blp.arguments(AssignSchema)
 def assign(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
     return _decide(case_id, "assign", body)
@@ -105,6 +108,7 @@ def assign(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
 
 @blp.route("/cases/<uuid:case_id>/status", methods=["POST"])
 @requires(*DECIDE)
+@versioned
 @blp.arguments(CaseStatusSchema)
 def status(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
     return _decide(case_id, "status", body)
@@ -112,6 +116,7 @@ def status(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
 
 @blp.route("/cases/<uuid:case_id>/resolve", methods=["POST"])
 @requires(*DECIDE)
+@versioned
 @blp.arguments(ResolveSchema)
 def resolve(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
     return _decide(case_id, "resolve", body)
@@ -119,6 +124,7 @@ def resolve(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def
 
 @blp.route("/cases/<uuid:case_id>/reopen", methods=["POST"])
 @requires(*DECIDE)
+@versioned
 @blp.arguments(ReopenSchema)
 def reopen(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
     return _decide(case_id, "reopen", body)
@@ -126,6 +132,7 @@ def reopen(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
 
 @blp.route("/cases/<uuid:case_id>/duplicate", methods=["POST"])
 @requires(*DECIDE)
+@versioned
 @blp.arguments(DuplicateSchema)
 def duplicate(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
     return _decide(case_id, "duplicate", body)

@@ -97,7 +97,9 @@ def features(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> Iterato
     """Cases as GeoJSON points (lon, lat order, as GeoJSON wants), read from the cursor as they go."""
     now = reference_time(args)
     hidden = hidden_reports(conn, actor)
-    q = sa.select(cases).where(*case_filters(actor, args)).order_by(cases.c.opened_at)
+    q = sa.select(cases).where(*case_filters(actor, args)).order_by(cases.c.opened_at, cases.c.case_id)
+    if args.get("limit") is not None:  # the API's page; the boards draw every point they may see
+        q = q.limit(args["limit"]).offset(args.get("offset") or 0)
     for r in conn.execute(q.execution_options(yield_per=1000)):
         days = age_days(r.opened_at, now)
         yield {
@@ -130,7 +132,7 @@ def local(utc: datetime) -> datetime:
 
 
 def trends(conn: sa.Connection, actor: Actor, weeks: int, until: datetime | None = None,
-           group: str | None = None, place: str | None = None) -> dict[str, Any]:
+           group: str | None = None, place: str | None = None, area: str | None = None) -> dict[str, Any]:
     """Observations per ISO week and category group over the last ``weeks`` weeks."""
     end = utc_naive(until or datetime.now(timezone.utc))
     first = week_start(local(end)) - timedelta(weeks=weeks - 1)  # local midnight, Monday
@@ -141,6 +143,8 @@ def trends(conn: sa.Connection, actor: Actor, weeks: int, until: datetime | None
         where.append(observations.c.group_code == group)
     if place:
         where.append(observations.c.place == place)
+    if area:
+        where.append(observations.c.area == area)
     labels = [(first + timedelta(weeks=i)) for i in range(weeks)]
     keys = [f"{d.isocalendar()[0]}-W{d.isocalendar()[1]:02d}" for d in labels]
     series: dict[str, list[int]] = defaultdict(lambda: [0] * weeks)

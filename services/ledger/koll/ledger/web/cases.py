@@ -24,7 +24,7 @@ from koll.ledger.queries import walks as walk_queries
 from koll.ledger.usecases.cases import SCHEMAS, decide
 from koll.ledger.web import i18n
 from koll.ledger.web.common import bp, koll, page, reading, render
-from koll.ledger.web.situation import map_config
+from koll.ledger.web.situation import map_config, visible_areas
 from koll.ledger.web.told import tell
 from koll.schema import taxonomy, vocabulary
 from koll.schema.messages import flatten
@@ -70,8 +70,10 @@ def list_filters() -> dict[str, str]:
     category = a.get("category") if a.get("category") in taxonomy.CATEGORY_BY_CODE else ""
     group = a.get("group") if a.get("group") in taxonomy.GROUP_BY_CODE else ""
     sort = a.get("sort") if a.get("sort") in q.SORTS else "opened"
+    areas = [v.code for v in visible_areas()]
+    area = a.get("area") if a.get("area") in areas else ""
     return {
-        "status": status, "category": category, "group": group,
+        "area": area, "status": status, "category": category, "group": group,
         "place": a.get("place") if a.get("place") in taxonomy.PLACE_BY_CODE else "",
         "org": a.get("org") if a.get("org") in taxonomy.ORGANISATION_BY_CODE else "",
         "person": (a.get("person") or "").strip()[:120],
@@ -84,7 +86,7 @@ def list_filters() -> dict[str, str]:
 
 def _query_args(f: dict[str, str]) -> dict[str, Any]:
     """The filters in the words of ``queries.cases.case_filters`` (shared with the API and the map)."""
-    args: dict[str, Any] = {"category": f["category"] or None, "group": f["group"] or None,
+    args: dict[str, Any] = {"area": f["area"] or None, "category": f["category"] or None, "group": f["group"] or None,
                             "place": f["place"] or None, "assigned_org": f["org"] or None,
                             "assigned_person": f["person"] or None, "age": f["age"] or None,
                             "walk_id": f["walk"] or None}
@@ -174,7 +176,9 @@ def cases(actor: Actor) -> Any:
                   kept={c.partition(":")[0] for c in kept}, can_bulk=actor.role in DECIDE,
                   categories=taxonomy.CATEGORIES, groups=taxonomy.GROUPS, places=taxonomy.PLACES,
                   organisations=taxonomy.ORGANISATIONS, statuses=vocabulary.CASE_STATUSES,
-                  ages=vocabulary.CASE_AGES, sorts=list(q.SORTS)), status
+                  ages=vocabulary.CASE_AGES, sorts=list(q.SORTS),
+                  areas=[{"code": v.code, "label": v.definition["name"].get(i18n.lang()) or v.name_sv}
+                         for v in visible_areas()]), status
 
 
 def _case_uuid(case_id: str) -> UUID:
@@ -221,7 +225,7 @@ def _case_page(actor: Actor, case_id: str, *, status: int = 200, message: str | 
             nearby += [c for c in near(None) if c["id"] not in seen][:NEARBY_SHOWN - len(nearby)]
         history = tell((describe(e) for e in koll().ledger.history(cid)), conn, actor)
     offered = OFFERED.get(case["status"], ()) if actor.role in DECIDE else ()
-    data = {"map": map_config(), "features": _observation_features(observations, case),
+    data = {"map": map_config(case.get("area") or ""), "features": _observation_features(observations, case),
             "cases": i18n.t("observations"), "heat": i18n.t("heat")}
     return render("case.html", c=case, observations=observations, nearby=nearby, history=history, data=data,
                   offered=offered, message=message, message_kind=message_kind, form=form or {},
