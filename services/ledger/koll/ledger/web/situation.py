@@ -132,7 +132,8 @@ def map_config(area: str = "") -> dict[str, Any]:
     labels = {"category": {c.code: getattr(c, i18n.lang()) for c in taxonomy.CATEGORIES},
               "place": {p["code"]: p["label"] for p in places},
               "group": {g["code"]: g["label"] for g in groups},
-              "status": {s.code: getattr(s, i18n.lang()) for s in vocabulary.CASE_STATUSES}}
+              "status": {s.code: getattr(s, i18n.lang()) for s in vocabulary.CASE_STATUSES},
+              "open_case": i18n.t("open_case")}
     return {"tileUrl": koll().settings.tile_url or current_app.config.get("KOLL_TILE_URL"),
             "places": places, "groups": groups, "labels": labels}
 
