@@ -40,6 +40,7 @@ class Walk(KollAggregate):
         participant_counts: dict[str, int],
         fingerprint: str,
         by: dict[str, str],
+        join_code: str | None = None,  # the short code walkers type or scan to join; None on old walks
     ) -> None:
         self.title = title
         self.planned_at = planned_at
@@ -50,6 +51,7 @@ class Walk(KollAggregate):
         self.participant_counts = participant_counts
         self.fingerprint = fingerprint
         self.by = by
+        self.join_code = join_code
         self.status = "planned"
         self.started_at: str | None = None
         self.ended_at: str | None = None
@@ -90,6 +92,15 @@ class Walk(KollAggregate):
     @property
     def planner(self) -> Actor:
         return Actor.from_dict(self.by)
+
+
+# Join codes: six characters a walker can read out in the dark and type on a phone; no 0/O, 1/I.
+JOIN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+JOIN_LENGTH = 6
+
+
+def is_join_code(text: str) -> bool:
+    return len(text) == JOIN_LENGTH and all(c in JOIN_ALPHABET for c in text)
 
 
 def participant_counts(participants: list[dict[str, Any]]) -> dict[str, int]:
