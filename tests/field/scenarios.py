@@ -247,8 +247,12 @@ def walk_mode(d):
     yield until(lambda: app.location.last is not None, 5, "GPS fix")
     yield from d.tap(d.find(id="walk", screen="home"))
     yield from d.type(d.find(id="title", screen="walk"), "Kvällsvandring runt torget")
+    assert app.sm.current == "walk", app.sm.current
     yield from d.tap(d.find(id="dark", screen="walk"))
-    yield from d.type(d.find(id="orgs", screen="walk"), "sdf, polisen")
+    assert app.sm.current == "walk", app.sm.current
+    yield from d.tap(d.find("org:sdf"))  # organisations chosen by name
+    yield from d.tap(d.find("org:polisen"))
+    assert d.find("org:polisen").text.startswith("Polisen") and d.find("org:polisen").state == "down"
     yield from d.type(d.find(id="participants", screen="walk"), "Anna, Bo")
     yield from d.tap(d.find(id="start", screen="walk"))
     ws = app.sm.get_screen("walk")
@@ -278,15 +282,32 @@ def walk_mode(d):
 
 
 def join_and_file(d):
-    """Join a walk that another walker started, by the id they read out, and file a finding on it."""
+    """Join a walk that another walker started, by the short code they read out, and file a finding
+    on it. A mistyped code is refused at once; a code no walk has, by the server."""
     app = d.app
-    walk = d.args.extra["walk"]
+    walk, code = d.args.extra["walk"], d.args.extra["code"]
+    ws = app.sm.get_screen("walk")
     yield until(lambda: app.location.last is not None, 5, "GPS fix")
     yield from d.tap(d.find(id="walk", screen="home"))
-    yield from d.type(d.find(id="join_id", screen="walk"), walk)
+    field = d.find(id="join_id", screen="walk")
+    yield from d.type(field, walk)  # the 36-character id is no code
     yield from d.tap(d.find(id="join", screen="walk"))
-    assert app.walk_active and app.settings.walk["id"] == walk, app.settings.walk
-    yield until(lambda: app.settings.walk["title"] != walk[:8], 10, "the walk's title from the server")
+    assert not app.walk_active and "sex tecken" in ws.message, ws.message
+    field.text = ""
+    yield from d.type(field, "ZZZ ZZZ")
+    yield from d.tap(d.find(id="join", screen="walk"))
+    yield until(lambda: "ZZZZZZ" in ws.message and not ws.joining, 10, lambda: f"unknown code said: {ws.message}")
+    assert not app.walk_active
+    yield from d.screenshot("walk-join-wrong")
+    field.text = ""
+    yield from d.type(field, f"{code[:3].lower()}-{code[3:]}")
+    yield from d.screenshot("walk-join")
+    yield from d.tap(d.find(id="join", screen="walk"))
+    yield until(lambda: app.walk_active, 10, lambda: f"joined: {ws.message}")
+    assert app.settings.walk["id"] == walk and app.settings.walk["code"] == code, app.settings.walk
+    assert d.find(id="end", screen="walk").text == "Lämna vandringen"  # only the leader ends it
+    assert code in d.find(id="walk_id", screen="walk").text
+    yield from d.screenshot("walk-joined")
     yield from file_report(d, "BEL", "BEL-02", note="Mörkt vid entrén", place="tunnelbaneuppgangen")
     assert app.sm.current == "walk", "back on the walk after filing"
     yield until(lambda: app.outbox.counts()["sent"] == 1, 20, lambda: f"finding sent {app.outbox.counts()}")
