@@ -344,3 +344,115 @@ def drafts_kept(d):
     states = [w.state for w in d.walk() if str(getattr(w, "kid", "")).startswith("row:")]
     drafts = [r.body for r in app.outbox.rows() if r.state == "draft"]
     _result(d, states=states, drafts=[{"category": b["category"], "note": b["note"]} for b in drafts])
+
+
+def _new_report(d, group: str, category: str, place: str | None = None):
+    app = d.app
+    yield until(lambda: app.sm.current == "home", 5, "home")
+    yield 0.5  # the first frames lay the screen out
+    yield from d.tap(d.find(id="new_report", screen="home"))
+    yield until(lambda: app.sm.current == "category", 5, "category screen")
+    yield from d.tap(d.find(f"group:{group}"))
+    yield from d.tap(d.find(f"cat:{category}"))
+    yield until(lambda: app.sm.current == "report", 5, "report screen")
+    if place:
+        yield from _fill(d, None, place, None, None)
+
+
+def android_photo(d):
+    """Android: the camera app writes through our FileProvider; the shrunk, EXIF-free copy is
+    previewed, filed, sent, and then gone from the phone."""
+    app = d.app
+    screen = app.report_screen
+    yield 0.3
+    yield from _new_report(d, "BEL", "BEL-01", place="torget")
+    yield from d.tap(d.find(id="take_photo", screen="report"))
+    yield until(lambda: screen.form.photo_path is not None, 10, lambda: f"photo back ({screen.problems_text})")
+    path = screen.form.photo_path
+    from PIL import Image
+
+    with Image.open(path) as im:
+        size, exif = im.size, dict(im.getexif())
+    assert max(size) <= 1600 and not exif, (size, exif)
+    preview = d.find(id="preview", screen="report")
+    yield until(lambda: preview.texture is not None and preview.height > 0, 5, "preview shown")
+    d.find(id="page", screen="report").scroll_y = 0.2
+    yield from d.screenshot("photo-preview")
+    yield from d.tap(d.find(id="file", screen="report"))
+    yield until(lambda: app.outbox.counts()["sent"] == 1 and app.outbox.counts()["photos_pending"] == 0, 20,
+                lambda: f"sent {app.outbox.counts()}")
+    leftovers = sorted(p.name for p in app.outbox.photos.iterdir())
+    _result(d, photo=path, size=list(size), leftovers=leftovers, ids=[r.id for r in app.outbox.rows()],
+            purged=not Path(path).exists())
+
+
+def android_refused(d):
+    """Camera and location refused: each says so and what to do; the gallery still gives a photo."""
+    app = d.app
+    screen = app.report_screen
+    yield 0.3
+    yield from _new_report(d, "BEL", "BEL-01")
+    yield until(lambda: app.location_state == "permission-denied", 5, "location refusal reported")
+    assert "får inte använda platsen" in screen.location_text and "Väntar" not in screen.location_text, \
+        screen.location_text
+    yield from d.tap(d.find(id="take_photo", screen="report"))
+    yield until(lambda: "Kamera" in screen.problems_text, 5, lambda: f"camera refusal ({screen.problems_text})")
+    assert screen.form.photo_path is None
+    problem = screen.problems_text
+    yield from d.screenshot("camera-refused")
+    yield from d.tap(d.find(id="pick_photo", screen="report"))
+    yield until(lambda: screen.form.photo_path is not None, 10, "photo from the gallery")
+    _result(d, location=screen.location_text, problem=problem, photo=screen.form.photo_path)
+
+
+def fix_gating(d):
+    """A doubtful fix (as --gps gives it) is shown as such and needs one tap before it is filed."""
+    app = d.app
+    screen = app.report_screen
+    yield until(lambda: app.location.last is not None, 5, "a fix")
+    yield from _new_report(d, "REN", "REN-05")
+    yield until(lambda: screen.form.location is not None, 5, "location from the fix")
+    want = d.args.extra["words"]
+    yield until(lambda: want in screen.location_text, 5, lambda: f"{want!r} in {screen.location_text!r}")
+    accept = d.find(id="accept_fix", screen="report")
+    assert screen.fix_doubt and accept.opacity == 1
+    yield from d.screenshot(f"fix-{screen.fix_doubt}")
+    yield from d.tap(d.find(id="file", screen="report"))
+    assert app.sm.current == "report" and "godkänn" in screen.problems_text, screen.problems_text
+    yield from d.tap(accept)
+    assert not screen.fix_doubt and "godkänd av dig" in screen.location_text, screen.location_text
+    yield from d.tap(d.find(id="file", screen="report"))
+    yield until(lambda: app.outbox.counts()["sent"] == 1, 15, lambda: f"sent {app.outbox.counts()}")
+    _result(d, source=app.outbox.rows()[0].body["location"]["source"], text=screen.location_text)
+
+
+def file_offline_and_sign_out(d):
+    """A duty phone: A files with no network, signs out (warned), the token goes from screen and storage."""
+    app = d.app
+    yield 0.3
+    assert app.sm.current == "home"
+    for group, cat, place in [("REN", "REN-05", "ica"), ("UPP", "UPP-02", "torget")]:
+        yield from file_report(d, group, cat, note="utan nät, av A", place=place)
+    yield from d.tap(d.find(text="Logga ut"))
+    yield until(lambda: d.has("signout:warning"), 5, "sign-out warning")
+    assert "2 rapporter" in d.find("signout:warning").text, d.find("signout:warning").text
+    yield from d.screenshot("sign-out-warning")
+    yield from d.tap(d.find("signout:confirm"))
+    yield until(lambda: app.sm.current == "setup", 5, "signed out")
+    settings = json.loads(Path(d.args.data_dir, "settings.json").read_text())
+    assert settings["token"] == "" and settings["user"] == "", settings
+    assert d.find(id="token", screen="setup").text == ""
+    _result(d, ids=[r.id for r in app.outbox.rows()])
+
+
+def sign_in_as_b_and_file(d):
+    """B signs in on the same phone and files one report; A's two go out as A's."""
+    app = d.app
+    yield 0.3
+    yield from sign_in(d, d.args.extra["token"])
+    yield from file_report(d, "KLO", "KLO-06", note="av B", place="biblioteket")
+    yield until(lambda: app.outbox.pending() == 0, 30, lambda: f"all sent {app.outbox.counts()}")
+    tokens = [r.token for r in app.outbox.rows()]
+    yield from d.go("outbox")
+    yield from d.screenshot("outbox-two-authors")
+    _result(d, authors={r.id: r.author for r in app.outbox.rows()}, tokens_left=[t for t in tokens if t])

@@ -284,7 +284,7 @@ class ReportScreen(Screen):
         self.has_photo = bool(form.photo_path)
         rule_text = t(f"photo_{form.photo_rule}", lang)
         if form.photo_path:
-            rule_text += " · " + t("photo_taken", lang) + f" ({Path(form.photo_path).name})"
+            rule_text += " · " + t("photo_taken", lang)
         self.photo_text = rule_text
         self.photo_preview = form.photo_path or ""
         self.can_pick = app.camera.can_pick

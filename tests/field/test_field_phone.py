@@ -1,0 +1,83 @@
+"""The field app as it behaves on a phone: the camera and the GPS through the Android layer
+(a fake ``jnius``/``android`` that acts as Android does), fixes that need a yes, and a duty
+phone shared by two people. The real app, headless, against a real ``koll serve``."""
+
+from __future__ import annotations
+
+
+import pytest
+
+from fieldkit import android_env, android_log, run_scenario
+
+pytestmark = pytest.mark.field
+
+
+def test_the_camera_writes_through_a_content_uri_and_the_phone_keeps_no_photo(service, user, tmp_path):
+    phone = tmp_path / "phone"
+    result = run_scenario("android_photo", phone, service.url, token=user.token, camera="android", shots=True,
+                          env=android_env(phone))
+    log = android_log(phone)
+    asked = [e["names"] for e in log if e["kind"] == "permissions.request"]
+    assert ["android.permission.CAMERA"] in asked  # asked at run time, before the camera opens
+    capture = [e for e in log if e["kind"] == "activity.start_for_result"
+               and e["action"] == "android.media.action.IMAGE_CAPTURE"]
+    assert len(capture) == 1 and capture[0]["output"].startswith(
+        "content://se.stockholm.hasselby.kollfield.fileprovider/"), capture
+    assert capture[0]["flags"] & 0x3 == 0x3  # the camera app may write (and read) that one file
+    assert max(result["size"]) <= 1600
+    assert result["purged"] and result["leftovers"] == []  # neither the capture nor the copy stays
+    seen = user.api("GET", f"/observations/{result['ids'][0]}").json()
+    assert len(seen["photos"]) == 1
+
+
+def test_refused_camera_and_location_say_so_and_the_gallery_still_works(service, user, tmp_path, photo):
+    phone = tmp_path / "phone"
+    result = run_scenario("android_refused", phone, service.url, token=user.token, camera="android",
+                          gps="android", shots=True,
+                          env=android_env(phone, FAKE_ANDROID_DENY="CAMERA,ACCESS_FINE_LOCATION",
+                                          FAKE_ANDROID_GALLERY=photo))
+    assert "inställningar" in result["location"] and "galleriet" in result["problem"]
+    assert result["photo"].endswith(".jpg")
+    log = android_log(phone)
+    assert not [e for e in log if e.get("action") == "android.media.action.IMAGE_CAPTURE"]  # never opened
+    assert [e for e in log if e.get("action") == "android.intent.action.GET_CONTENT"]
+
+
+@pytest.mark.parametrize("gps, words, source", [
+    ("59.3669,17.8441,80", "Osäker position (80 m)", "gps"),
+    ("59.3669,17.8441,8,gps,45", "Gammal GPS-position", "gps"),
+    ("59.3669,17.8441,20,network", "från mobilnätet", "network"),
+])
+def test_a_doubtful_fix_is_shown_and_needs_one_tap(service, user, tmp_path, gps, words, source):
+    result = run_scenario("fix_gating", tmp_path / "phone", service.url, token=user.token, gps=gps,
+                          shots=True, args={"words": words})
+    assert result["source"] == source  # a network fix is never sent as "gps"
+    seen = [user.api("GET", f"/observations/{o['id']}").json() for o in user.mine()]
+    assert [o.get("location_source") or (o.get("location") or {}).get("source") for o in seen] == [source]
+
+
+def test_a_network_fix_from_android_is_labelled_network(service, user, tmp_path):
+    phone = tmp_path / "phone"
+    result = run_scenario("fix_gating", phone, service.url, token=user.token, gps="android",
+                          args={"words": "från mobilnätet"},
+                          env=android_env(phone, FAKE_ANDROID_FIXES="network:59.3669,17.8441,30"))
+    assert result["source"] == "network"
+    assert {e["provider"] for e in android_log(phone) if e["kind"] == "location.request"} == {"gps", "network"}
+
+
+def test_a_shared_phone_files_each_report_as_the_person_who_filed_it(own_service, tmp_path):
+    """A files two reports with no network and signs out; B signs in and files one: the server
+    records A's two as A's and B's one as B's (before, all three were B's)."""
+    svc, phone = own_service, tmp_path / "phone"
+    a, b = svc.user("anna"), svc.user("bo")
+    run_scenario("sign_in_only", phone, svc.url, args={"token": a.token})
+    svc.stop()  # the network is gone
+    filed = run_scenario("file_offline_and_sign_out", phone, svc.url, shots=True)
+    assert a.token not in (phone / "settings.json").read_text()
+    svc.start()
+    result = run_scenario("sign_in_as_b_and_file", phone, svc.url, args={"token": b.token}, shots=True)
+    assert sorted(o["id"] for o in a.mine()) == sorted(filed["ids"])
+    b_ids = [o["id"] for o in b.mine()]
+    assert len(b_ids) == 1 and b_ids[0] not in filed["ids"]
+    assert result["authors"][b_ids[0]] == "bo" and {result["authors"][i] for i in filed["ids"]} == {"anna"}
+    assert result["tokens_left"] == []  # sent: no token kept for them any more
