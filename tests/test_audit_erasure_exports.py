@@ -12,7 +12,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from conftest import observation
+from helpers import observation
 from test_photos import jpeg_with_gps
 from koll.ledger import audit
 from koll.ledger.domain.base import Actor

@@ -10,7 +10,7 @@ import json
 import pytest
 from pyproj import Transformer
 
-from conftest import observation
+from helpers import observation
 from koll.ledger import cli
 from koll.ledger.exports import sweref99tm
 from koll.schema import taxonomy

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from conftest import observation
+from helpers import observation
 from test_api import events_in
 from koll.ledger.application import ConflictingRepeat
 from koll.ledger.domain import clock

@@ -40,6 +40,7 @@ from koll.ledger.group_commit import GroupCommit
 from koll.ledger.credentials import Credentials, token_hash, tokens
 from koll.ledger.store import LedgerRecorder, SnapshotRecorder, Store, events_table
 from koll.ledger.vault import Vault, new_key, seal
+from koll.ledger.webhooks import Webhooks
 from koll.schema import taxonomy, vocabulary
 
 A = TypeVar("A", bound=KollAggregate)
@@ -115,8 +116,11 @@ class Ledger(MeasureCommands, MeetingCommands, WalkCommands, Application):
         super().__init__(env={"IS_SNAPSHOTTING_ENABLED": "y"})
         self.recorder.in_transaction.append(self.projector)
         self.recorder.in_transaction.append(digest_at_meetings)
+        self.webhooks = Webhooks(store)
+        self.recorder.in_transaction.append(self.webhooks.enqueue)
         store.create_schema(self.projector.metadatas)
         self.catch_up()
+        self.webhooks.resume()
 
     # The library's construction points, pointed at our store.
 

@@ -25,29 +25,50 @@ def _progress(label: str):  # type: ignore[no-untyped-def]
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    settings = Settings.from_env()
-    koll = _open()
-    if args.demo_if_empty and not koll.ledger.recorder.max_notification_id():
-        from koll.ledger import demo
+    from koll.ledger import demo
+    from koll.ledger.config import SettingsRefused
+    from koll.ledger.production import refuse_unsafe
+    from koll.ledger.serving import exit_refused, serve
 
+    try:
+        settings = Settings.from_env()
+        if args.demo_if_empty and settings.production:
+            raise SettingsRefused("--demo-if-empty with KOLL_ENV=production: the demo's passwords are published")
+        koll = _open()
+        refuse_unsafe(settings, koll.ledger)
+    except SettingsRefused as e:
+        exit_refused(e)
+    events = koll.ledger.recorder.max_notification_id() or 0
+    if events and demo.state(koll.ledger) == "interrupted":
+        print(_interrupted_demo(settings, events), file=sys.stderr)
+        if args.demo_if_empty:
+            return 1
+    if args.demo_if_empty and not events:
         logins = demo.load(koll.ledger, progress=_progress("demo"))
         print("Demo loaded. Logins (user / password):")
         for name, role, org, password in logins:
             print(f"  {name:<14} {password:<12} {role:<12} {org}")
     koll.store.dispose()
     print(f"Koll serves at http://{settings.host}:{settings.port}/  (API docs: /api/docs)", flush=True)
-    from koll.ledger.serving import serve
-
     serve(settings, workers=args.workers)
     return 0
+
+
+def _interrupted_demo(settings: Settings, events: int) -> str:
+    return (f"koll: the Hässelby torg demo in {settings.database_url} was interrupted while it loaded "
+            f"({events} events recorded before it stopped): part of the square's story is missing.\n"
+            "  Load it anew with `make reset-demo CONFIRM=yes` (deletes var/ and loads the demo again).")
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from koll.ledger import demo
 
     koll = _open()
-    if koll.ledger.recorder.max_notification_id():
-        print("the ledger is not empty; the demo is only loaded into an empty ledger", file=sys.stderr)
+    events = koll.ledger.recorder.max_notification_id()
+    if events:
+        interrupted = demo.state(koll.ledger) == "interrupted"
+        print(_interrupted_demo(koll.settings, events) if interrupted else
+              "the ledger is not empty; the demo is only loaded into an empty ledger", file=sys.stderr)
         return 1
     for name, role, org, password in demo.load(koll.ledger, progress=_progress("demo")):
         print(f"{name}\t{password}\t{role}\t{org}")
@@ -98,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="serve the API and the boards")
     p.add_argument("--demo-if-empty", action="store_true", help="load the Hässelby torg demo into an empty ledger")
-    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--workers", type=int, default=None, help="worker processes (default KOLL_WORKERS, else 2)")
     p.set_defaults(fn=cmd_serve)
 
     p = sub.add_parser("demo", help="load the Hässelby torg scenario into an empty ledger")
@@ -135,8 +156,14 @@ def _extensions():  # type: ignore[no-untyped-def]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from koll.ledger.config import SettingsRefused
+
     args = build_parser().parse_args(argv)
-    return int(args.fn(args) or 0)
+    try:
+        return int(args.fn(args) or 0)
+    except SettingsRefused as e:  # a setting that cannot work: say which, without a traceback
+        print(f"koll: {e}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

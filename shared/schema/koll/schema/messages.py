@@ -37,6 +37,8 @@ OWN: dict[str, tuple[str, str]] = {
     "unknown_value": ("'{value}' finns inte bland {choices}", "'{value}' is not one of {choices}"),
     "column_missing": ("kolumnen '{value}' saknas i rubrikraden", "the header row lacks the column '{value}'"),
     "not_a_sheet": ("filen är inget Excel-ark (xlsx)", "the file is not an Excel sheet (xlsx)"),
+    "event_type": ("en händelsetyp skrivs som 'Case.Assigned' eller 'Case.*'",
+                   "an event type is written like 'Case.Assigned' or 'Case.*'"),
     "listed_twice": ("samma värde förekommer två gånger", "the same value is listed twice"),
     "photo_too_large": ("fotot är för stort (högst {max_mb} MB)", "the photo is too large (at most {max_mb} MB)"),
     "photo_type": ("bara JPEG, PNG eller WebP kan tas emot", "only JPEG, PNG or WebP can be received"),

@@ -8,8 +8,10 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates, validates_schema
 
+
 from koll.schema import taxonomy, vocabulary
 from koll.schema.messages import msg
+from koll.schema.times import Instant
 
 LOCATION_SOURCES = ("gps", "network", "pin", "place")
 MAX_BATCH = 500
@@ -222,10 +224,10 @@ class CaseSchema(Schema):
     duplicate_of = fields.String(allow_none=True)
     public_note = fields.String(allow_none=True)
     walk_id = fields.String(allow_none=True)
-    opened_at = fields.DateTime()
-    updated_at = fields.DateTime()
-    first_observed_at = fields.DateTime(allow_none=True)
-    last_observed_at = fields.DateTime(allow_none=True)
+    opened_at = Instant()
+    updated_at = Instant()
+    first_observed_at = Instant(allow_none=True)
+    last_observed_at = Instant(allow_none=True)
     time_of_day = fields.String(allow_none=True)
     dark = fields.Boolean(allow_none=True)
     observations = fields.Integer()

@@ -18,6 +18,7 @@ from koll.ledger import audit
 from koll.ledger.api.auth import AUDIT, GOVERN, requires
 from koll.ledger.api.common import actor, koll, ledger, reading
 from koll.ledger.api.errors import Problem
+from koll.ledger.api.photos import photo_store
 from koll.ledger.domain.base import DomainError, NotAllowed
 from koll.ledger.queries import audit as q
 from koll.schema.payloads import StrictSchema
@@ -233,4 +234,4 @@ def erase_walk(body: dict[str, Any], walk_id: UUID):  # type: ignore[no-untyped-
 def erase(body: dict[str, Any], observation_id: UUID):  # type: ignore[no-untyped-def]
     """Erase a report's personal data: its key is destroyed as Observation.Erased is recorded, its
     photos deleted. The chain still verifies and the boards' counts do not change."""
-    return audit.erase_observation(ledger(), actor(), observation_id, body["reason"], koll().settings.blob_dir)
+    return audit.erase_observation(ledger(), actor(), observation_id, body["reason"], photo_store())

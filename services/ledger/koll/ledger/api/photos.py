@@ -14,7 +14,7 @@ from koll.ledger.api.auth import FILE, READ, requires
 from koll.ledger.api.common import actor, koll, ledger, reading
 from koll.ledger.api.errors import Problem
 from koll.ledger.application import refuse_photo
-from koll.ledger.photos import MAX_BYTES, PhotoRefused, PhotoStore, is_sha256, media_type_of
+from koll.ledger.photos import MAX_BYTES, PhotoRefused, PhotoStore, is_sha256, media_type_of, open_photo_store
 from koll.ledger.projections.situation import observations
 from koll.ledger.queries.visibility import visible
 from koll.schema import taxonomy, vocabulary
@@ -32,7 +32,8 @@ class PhotoSchema(Schema):
 
 
 def photo_store() -> PhotoStore:
-    return PhotoStore(koll().settings.blob_dir)
+    settings = koll().settings
+    return open_photo_store(settings.blob_store, settings.blob_dir, koll().store.engine)
 
 
 @blp.route("/observations/<uuid:observation_id>/photos", methods=["POST"])

@@ -1,11 +1,8 @@
-"""Health, metrics, who am I, and signing in with a password for a token."""
+"""Health, who am I, and signing in with a password for a token."""
 
 from __future__ import annotations
 
-import time
-
 import sqlalchemy as sa
-from flask import Response
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
@@ -14,9 +11,7 @@ from koll.ledger.api.common import actor, koll, ledger, reading
 from koll.ledger.api.errors import Problem
 from koll.ledger.store import events_table
 
-blp = Blueprint("system", __name__, description="Health, metrics and identity")
-
-_STARTED = time.time()
+blp = Blueprint("system", __name__, description="Health and identity")
 
 
 class MeSchema(Schema):
@@ -41,23 +36,6 @@ def healthz():  # type: ignore[no-untyped-def]
     with reading() as conn:
         position = conn.execute(sa.select(sa.func.max(events_table.c.id))).scalar() or 0
     return {"status": "ok", "ledger_position": position, "database": koll().store.dialect}
-
-
-@blp.route("/metrics")
-@blp.doc(security=[])
-def metrics():  # type: ignore[no-untyped-def]
-    """Prometheus text format: enough to see the ledger grow and the process live."""
-    with reading() as conn:
-        position = conn.execute(sa.select(sa.func.max(events_table.c.id))).scalar() or 0
-    body = (
-        "# HELP koll_ledger_position Number of events in the ledger.\n"
-        "# TYPE koll_ledger_position gauge\n"
-        f"koll_ledger_position {position}\n"
-        "# HELP koll_process_uptime_seconds Seconds since this worker started.\n"
-        "# TYPE koll_process_uptime_seconds gauge\n"
-        f"koll_process_uptime_seconds {time.time() - _STARTED:.0f}\n"
-    )
-    return Response(body, mimetype="text/plain; version=0.0.4")
 
 
 @blp.route("/api/v1/me")

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from koll.ledger.domain import clock
 from koll.ledger.domain.base import Actor
+from koll.ledger.domain.daylight import STOCKHOLM
 from koll.ledger.projections.base import utc_naive
 from koll.ledger.projections.situation import cases, observations
 from koll.ledger.queries.cases import case_filters
@@ -83,16 +84,23 @@ def feature_collection(conn: sa.Connection, actor: Actor, args: dict[str, Any]) 
 
 
 def week_start(day: datetime) -> datetime:
+    """Monday 00:00 of the week ``day`` falls in, for a naive day in whatever time it is given."""
     monday = day - timedelta(days=day.weekday())
     return monday.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def local(utc: datetime) -> datetime:
+    """A read model's naive UTC as naive local time: weeks begin at midnight on the square's clock."""
+    return utc.replace(tzinfo=timezone.utc).astimezone(STOCKHOLM).replace(tzinfo=None)
 
 
 def trends(conn: sa.Connection, actor: Actor, weeks: int, until: datetime | None = None,
            group: str | None = None, place: str | None = None) -> dict[str, Any]:
     """Observations per ISO week and category group over the last ``weeks`` weeks."""
     end = utc_naive(until or datetime.now(timezone.utc))
-    first = week_start(end) - timedelta(weeks=weeks - 1)
-    where = [visible(observations, actor, "reporter"), observations.c.observed_at >= first,
+    first = week_start(local(end)) - timedelta(weeks=weeks - 1)  # local midnight, Monday
+    first_utc = utc_naive(first.replace(tzinfo=STOCKHOLM))
+    where = [visible(observations, actor, "reporter"), observations.c.observed_at >= first_utc,
              observations.c.observed_at <= end]
     if group:
         where.append(observations.c.group_code == group)
@@ -103,7 +111,7 @@ def trends(conn: sa.Connection, actor: Actor, weeks: int, until: datetime | None
     series: dict[str, list[int]] = defaultdict(lambda: [0] * weeks)
     q = sa.select(observations.c.observed_at, observations.c.group_code).where(*where)
     for observed_at, grp in conn.execute(q):
-        i = (week_start(observed_at) - first).days // 7
+        i = (week_start(local(observed_at)) - first).days // 7
         if 0 <= i < weeks:
             series[grp][i] += 1
     totals = [sum(s[i] for s in series.values()) for i in range(weeks)]
