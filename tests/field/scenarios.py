@@ -456,3 +456,19 @@ def sign_in_as_b_and_file(d):
     yield from d.go("outbox")
     yield from d.screenshot("outbox-two-authors")
     _result(d, authors={r.id: r.author for r in app.outbox.rows()}, tokens_left=[t for t in tokens if t])
+
+
+def online_then_gone(d):
+    """The status bar says "Ansluten" only while the server answers: a connection gone dead shows
+    within seconds, not at the next 30-second round."""
+    app = d.app
+    yield until(lambda: app.online and app.status_line.startswith("Ansluten"), 10, "online shown")
+    _marker(d, "online")
+    yield until(lambda: Path(d.args.data_dir, "gone").exists(), 30, "the server stopped")
+    import time
+
+    gone = time.monotonic()
+    yield until(lambda: not app.online, 10, lambda: f"offline shown ({app.status_line})")
+    assert not app.status_line.startswith("Ansluten"), app.status_line
+    yield from d.screenshot("offline-status")
+    _result(d, seconds=time.monotonic() - gone, status=app.status_line)

@@ -4,6 +4,12 @@ phone shared by two people. The real app, headless, against a real ``koll serve`
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -81,3 +87,45 @@ def test_a_shared_phone_files_each_report_as_the_person_who_filed_it(own_service
     assert len(b_ids) == 1 and b_ids[0] not in filed["ids"]
     assert result["authors"][b_ids[0]] == "bo" and {result["authors"][i] for i in filed["ids"]} == {"anna"}
     assert result["tokens_left"] == []  # sent: no token kept for them any more
+
+
+def test_the_background_sender_empties_the_outbox_with_the_app_closed(own_service, tmp_path):
+    """Three reports filed with no network, the app ended (its screens gone); the network back:
+    python-for-android's service process sends them, each once, and then ends."""
+    svc, phone = own_service, tmp_path / "phone"
+    user = svc.user()
+    run_scenario("sign_in_only", phone, svc.url, args={"token": user.token})
+    svc.stop()
+    proc, _out = run_scenario("file_offline", phone, svc.url, background=True)
+    deadline = time.monotonic() + 90
+    while not (phone / "filed").exists():
+        assert proc.poll() is None, proc.stdout.read()
+        assert time.monotonic() < deadline, "the offline scenario did not finish filing"
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGKILL)  # the app is gone; only the service is left
+    proc.wait()
+    svc.start()
+    env = {**os.environ, "PYTHON_SERVICE_ARGUMENT": str(phone)}  # as python-for-android starts it
+    sender = subprocess.run([sys.executable, "-m", "koll.field.service"], env=env, timeout=90,
+                            capture_output=True, text=True)
+    assert sender.returncode == 0, sender.stderr[-2000:]
+    assert len(user.mine()) == 3
+    from koll.field.outbox import Outbox
+
+    assert Outbox(phone).pending() == 0
+
+
+def test_a_dead_connection_shows_within_seconds(own_service, tmp_path):
+    svc, phone = own_service, tmp_path / "phone"
+    user = svc.user()
+    proc, out = run_scenario("online_then_gone", phone, svc.url, token=user.token, background=True, shots=True)
+    deadline = time.monotonic() + 60
+    while not (phone / "online").exists():
+        assert proc.poll() is None, proc.stdout.read()
+        assert time.monotonic() < deadline, "never online"
+        time.sleep(0.1)
+    svc.stop()
+    (phone / "gone").write_text("1")
+    assert proc.wait(60) == 0, proc.stdout.read()
+    result = json.loads(out.read_text())
+    assert result["ok"] and not result["status"].startswith("Ansluten")

@@ -408,7 +408,10 @@ class SyncWorker(threading.Thread):
                     res = SyncResult(error=str(e), offline=True)
                 self.status.unauthorized = res.unauthorized
                 self.status.last_error = res.error
-                self.status.online = not res.offline
+                if res.offline or res.progressed or res.error or not self.heartbeat:
+                    self.status.online = not res.offline
+                else:  # nothing was sent, so nothing was heard: ask
+                    self.status.online = client.healthy(timeout=self.heartbeat_timeout)
                 self.status.last_sync = time.time()
                 if res.offline or res.error:
                     self._failures += 1
@@ -435,12 +438,17 @@ class SyncWorker(threading.Thread):
             left = end - time.monotonic()
             if left <= 0 or self._wake.wait(min(self.heartbeat, left)):
                 return
-            alive = client.healthy(timeout=self.heartbeat_timeout)
-            if alive != bool(self.status.online):
-                self.status.online = alive
-                self.on_status(self.status)
-                if alive:
-                    return  # back: send what waits now, not after the back-off
+            if self._listen(client) and self.outbox.pending():
+                return  # back: send what waits now, not after the back-off
+
+    def _listen(self, client: ApiClient) -> bool:
+        """Ask the server if it is there; show it when that changed. True when it came back."""
+        alive = client.healthy(timeout=self.heartbeat_timeout)
+        came_back = alive and not self.status.online
+        if alive != bool(self.status.online):
+            self.status.online = alive
+            self.on_status(self.status)
+        return came_back
 
     def signed_in_again(self) -> None:
         self.status.unauthorized = False
