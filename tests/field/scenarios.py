@@ -472,3 +472,14 @@ def online_then_gone(d):
     assert not app.status_line.startswith("Ansluten"), app.status_line
     yield from d.screenshot("offline-status")
     _result(d, seconds=time.monotonic() - gone, status=app.status_line)
+
+
+def join_by_qr(d):
+    """The walk's QR code read by the phone's scanner (Android's ZXing intent) joins it."""
+    app = d.app
+    yield until(lambda: app.sm.current == "home", 5, "home")
+    yield 0.5
+    yield from d.tap(d.find(id="walk", screen="home"))
+    yield from d.tap(d.find(id="scan", screen="walk"))
+    yield until(lambda: app.walk_active, 10, lambda: f"joined by QR: {app.sm.get_screen('walk').message}")
+    _result(d, walk=app.settings.walk)

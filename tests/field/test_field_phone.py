@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 
 import pytest
 
@@ -129,3 +130,17 @@ def test_a_dead_connection_shows_within_seconds(own_service, tmp_path):
     assert proc.wait(60) == 0, proc.stdout.read()
     result = json.loads(out.read_text())
     assert result["ok"] and not result["status"].startswith("Ansluten")
+
+
+def test_a_walk_is_joined_by_its_qr_code(service, tmp_path):
+    leader, walker = service.user(), service.user()
+    walk = str(uuid.uuid4())
+    planned = leader.api("POST", "/walks", json={"id": walk, "title": "Nattvandring", "organisations": ["sdf"],
+                                                  "planned_at": "2026-11-20T21:00:00+01:00"})
+    code = planned.json()["join_code"]
+    phone = tmp_path / "phone"
+    result = run_scenario("join_by_qr", phone, service.url, token=walker.token,
+                          env=android_env(phone, FAKE_ANDROID_QR=f"{service.url}/vandringar/kod/{code}"))
+    assert (result["walk"]["id"], result["walk"]["code"], result["walk"]["leader"]) == (walk, code, False)
+    scans = [e for e in android_log(phone) if e.get("action") == "com.google.zxing.client.android.SCAN"]
+    assert len(scans) == 1

@@ -1067,7 +1067,7 @@ class KollFieldApp(App):
         box = BoxLayout(orientation="vertical", spacing=dp(8), padding=dp(8))
         box.add_widget(_para(t("sign_out_warning", self.lang, n=unsent, reports=plural(unsent, "report", self.lang)),
                              kid="signout:warning"))
-        popup = Popup(title=t("sign_out", self.lang), content=box, size_hint=(0.92, 0.6), auto_dismiss=False)
+        popup = Popup(title=t("sign_out", self.lang), content=box, size_hint=(0.92, 0.5), auto_dismiss=False)
 
         def go_on():
             popup.dismiss()
@@ -1077,6 +1077,7 @@ class KollFieldApp(App):
         bar.add_widget(_button(t("cancel", self.lang), popup.dismiss, kid="signout:cancel", height=52))
         bar.add_widget(_button(t("sign_out_anyway", self.lang), go_on, kid="signout:confirm", height=52))
         box.add_widget(bar)
+        box.add_widget(Widget())  # the rest of the space below, not above, the words
         self.sign_out_popup = popup
         popup.open()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 from kivy.app import App
+from kivy.clock import mainthread
 from kivy.metrics import dp
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.gridlayout import GridLayout
@@ -114,6 +115,7 @@ class WalkScreen(Screen):
         """The walk's QR code, read by the phone's scanner (an intent behind the platform layer)."""
         app = App.get_running_app()
 
+        @mainthread  # Android answers on its own thread
         def read(text: str | None) -> None:
             if text:
                 self.ids.join_id.text = join_code(text) or text
