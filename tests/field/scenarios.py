@@ -483,3 +483,89 @@ def join_by_qr(d):
     yield from d.tap(d.find(id="scan", screen="walk"))
     yield until(lambda: app.walk_active, 10, lambda: f"joined by QR: {app.sm.get_screen('walk').message}")
     _result(d, walk=app.settings.walk)
+
+
+def back_key_and_112(d):
+    """A fight: "Ring 112" is offered at once and opens the dialler with 112. The Android back key
+    goes back a screen at a time; the typed note survives a change of category and ends as a draft."""
+    from kivy.core.window import Window
+
+    app = d.app
+    screen = app.report_screen
+    yield from _new_report(d, "SOC", "SOC-05")
+    ring = d.find(id="ring112", screen="report")
+    assert ring.opacity == 1 and not ring.disabled and "112" in ring.text, (ring.opacity, ring.text)
+    assert not d.find(id="file", screen="report").disabled  # a suggestion, not a block
+    d.find(id="page", screen="report").scroll_y = 1
+    yield from d.screenshot("urgent-hint")
+    yield from d.tap(ring)
+    note = "Två grupper bråkar vid entrén"
+    yield from d.type(d.find(id="note", screen="report"), note)
+
+    def back():
+        Window.dispatch("on_keyboard", 27, 0, None, [])
+
+    back()
+    yield 0.3
+    assert app.sm.current == "category", app.sm.current
+    yield from d.tap(d.find("cat:SOC-06"))
+    assert app.sm.current == "report" and d.find(id="note", screen="report").text == note
+    assert screen.form.category == "SOC-06" and screen.form.note == note
+    back()
+    yield 0.2
+    back()  # the groups
+    yield 0.2
+    back()  # out of the report: home
+    yield 0.3
+    assert app.sm.current == "home", app.sm.current
+    drafts = [r.body for r in app.outbox.rows() if r.state == "draft"]
+    _result(d, drafts=drafts)
+
+
+def map_pin(d):
+    """The area's MBTiles base map: drawn, dragged, zoomed, darkened; a tap pins the metro entrance."""
+    from kivy.tests.common import UnitTestTouch
+
+    from koll.schema import taxonomy
+
+    app = d.app
+    yield from _new_report(d, "BEL", "BEL-02")
+    yield from d.tap(d.find(id="drop_pin", screen="report"))
+    pin = app.sm.get_screen("pin")
+    assert app.sm.current == "pin" and pin.has_map, "the base map, not the plan"
+    m = d.find("map")
+    yield 0.3
+    if pin.dark:  # at night the map opens dark; the day style first
+        yield from d.tap(d.find(id="night", screen="pin"))
+    assert not m.dark
+    yield from d.screenshot("map")
+    before = m.centred_on()
+    touch = UnitTestTouch(*m.to_window(m.center_x, m.center_y))
+    touch.touch_down()
+    for i in range(1, 9):
+        touch.touch_move(touch.x - 10, touch.y + 6)
+        yield 0.02
+    touch.touch_up()
+    yield 0.2
+    after = m.centred_on()
+    assert after != before and m.pin == [], (before, after, m.pin)  # a drag pans, it does not pin
+    z = m.zoom
+    yield from d.tap(d.find(id="zoom_in", screen="pin"))
+    assert m.zoom == z + 1, (z, m.zoom)
+    metro = taxonomy.place("tunnelbaneuppgangen")
+    m.centre = __import__("koll.field.tiles", fromlist=["world_px"]).world_px(metro.lat, metro.lon, m.zoom)
+    m._draw()
+    x, y = m.to_xy(metro.lat, metro.lon)
+    touch = UnitTestTouch(*m.to_window(x, y))
+    touch.touch_down()
+    touch.touch_up()
+    yield 0.3
+    assert m.pin and taxonomy.haversine_m(m.pin[0], m.pin[1], metro.lat, metro.lon) < 3, m.pin
+    if not pin.dark:
+        yield from d.tap(d.find(id="night", screen="pin"))
+    assert m.dark
+    yield from d.screenshot("map-dark")
+    yield from d.tap(d.find(id="ok", screen="pin"))
+    loc = app.report_screen.form.location
+    assert loc.source == "pin" and loc.place == "tunnelbaneuppgangen", loc
+    _result(d, pin=m.pin, zoom=m.zoom)

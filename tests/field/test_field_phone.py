@@ -144,3 +144,31 @@ def test_a_walk_is_joined_by_its_qr_code(service, tmp_path):
     assert (result["walk"]["id"], result["walk"]["code"], result["walk"]["leader"]) == (walk, code, False)
     scans = [e for e in android_log(phone) if e.get("action") == "com.google.zxing.client.android.SCAN"]
     assert len(scans) == 1
+
+
+def test_ring_112_is_offered_for_violence_and_the_back_key_keeps_the_note(service, user, tmp_path):
+    phone = tmp_path / "phone"
+    result = run_scenario("back_key_and_112", phone, service.url, token=user.token, shots=True,
+                          env=android_env(phone))
+    dialled = [e for e in android_log(phone) if e["kind"] == "activity.start"]
+    assert [(e["action"], e["data"]) for e in dialled] == [("android.intent.action.DIAL", "tel:112")]
+    assert [(b["category"], b["note"]) for b in result["drafts"]] == [("SOC-06", "Två grupper bråkar vid entrén")]
+    assert user.mine() == []
+
+
+def test_the_area_base_map_from_mbtiles_pans_zooms_and_takes_a_pin(service, user, tmp_path):
+    from koll.schema import taxonomy
+    from tilesmaker import make_mbtiles
+
+    phone = tmp_path / "phone"
+    torget = taxonomy.place("torget")
+    make_mbtiles(phone / "tiles" / "hasselby-torg.mbtiles", torget.lat, torget.lon)
+    ring = [[17.8418, 59.3652], [17.8462, 59.3652], [17.8462, 59.3679], [17.8418, 59.3679], [17.8418, 59.3652]]
+    (phone / "areas").mkdir(parents=True)
+    (phone / "areas" / "hasselby-torg.json").write_text(json.dumps({
+        "code": "hasselby-torg", "name": {"sv": "Hässelby torg", "en": "Hässelby square"},
+        "boundary": {"type": "Polygon", "coordinates": [ring]},
+        "places": [{"code": p.code, "sv": p.sv, "en": p.en, "radius_m": p.radius_m,
+                    "geometry": {"type": "Point", "coordinates": [p.lon, p.lat]}} for p in taxonomy.PLACES]}))
+    result = run_scenario("map_pin", phone, service.url, token=user.token, gps="59.3666,17.8437,12", shots=True)
+    assert result["zoom"] == 18

@@ -7,17 +7,14 @@ on Kivy's thread through ``mainthread``.
 
 from __future__ import annotations
 
-import math
 import os
 import threading
-import time
 from pathlib import Path
 from typing import Any, Callable
 
 from kivy.app import App
 from kivy.clock import Clock, mainthread
 from kivy.core.window import Window
-from kivy.graphics import Color, Ellipse, Line, Rectangle
 from kivy.lang import Builder
 from kivy.metrics import dp
 from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
@@ -33,18 +30,18 @@ from kivy.uix.togglebutton import ToggleButton
 from kivy.uix.widget import Widget
 
 from koll.field.camera import CameraProvider, make_camera
+from koll.field.screens.pin import PinScreen, PlanView  # noqa: F401  (registered for field.kv)
 from koll.field.screens.walk import WalkScreen  # noqa: F401  (registered for field.kv)
 from koll.field.ui import TAP_DP, _button, _error_text, _label, _para
 from koll.field.controller import FieldController
 from koll.field.i18n import pick, plural, t
 from koll.field.location import LocationProvider, make_provider
 from koll.field.platform import make_platform
-from koll.field.outbox import InvalidReport, Outbox, Row
+from koll.field.outbox import InvalidReport, Row
 from koll.field.report import Location, ReportForm, who_sees
-from koll.field.settings import Settings, SettingsStore
+from koll.field.settings import Settings
 from koll.field.sync import ApiClient, ApiError, Offline, SyncStatus, SyncWorker, Unauthorized
 from koll.schema import taxonomy, vocabulary
-from koll.schema.messages import flatten
 
 KV = Path(__file__).with_name("field.kv")
 
@@ -60,89 +57,6 @@ def local_time(iso: str) -> str:
 
 
 HEARTBEAT_S = 3.0  # how often an idle app listens for the server: a dead connection shows within seconds
-
-
-# --- the map: the square's named places, a pin, the GPS fix ----------------------------------
-
-
-class PlanView(Widget):
-    """A schematic map of Hässelby torg drawn from the taxonomy's places (no tiles needed, so
-    it works offline): tap to drop a pin; the GPS fix shows with its accuracy circle."""
-
-    pin = ListProperty([])  # [lat, lon]
-    fix = ListProperty([])  # [lat, lon, accuracy_m]
-    span_m = 260.0  # metres across the shorter side
-
-    __events__ = ("on_pin",)
-
-    def __init__(self, **kw):
-        super().__init__(**kw)
-        centre = taxonomy.place("torget")
-        self.lat0, self.lon0 = centre.lat, centre.lon
-        self._labels: list[Label] = []
-        for p in taxonomy.PLACES:
-            lab = Label(text=p.sv, font_size="11sp", size_hint=(None, None), color=(0.1, 0.1, 0.1, 1))
-            lab.place_code = p.code
-            self._labels.append(lab)
-            self.add_widget(lab)
-        self.bind(pos=self._draw, size=self._draw, pin=self._draw, fix=self._draw)
-
-    def on_pin(self, *_):
-        pass
-
-    @property
-    def scale(self) -> float:  # pixels per metre
-        return max(1.0, min(self.width, self.height)) / self.span_m
-
-    def to_xy(self, lat: float, lon: float) -> tuple[float, float]:
-        dx = (lon - self.lon0) * 111_320.0 * math.cos(math.radians(self.lat0))
-        dy = (lat - self.lat0) * 110_540.0
-        return self.center_x + dx * self.scale, self.center_y + dy * self.scale
-
-    def to_latlon(self, x: float, y: float) -> tuple[float, float]:
-        dx = (x - self.center_x) / self.scale
-        dy = (y - self.center_y) / self.scale
-        return (self.lat0 + dy / 110_540.0,
-                self.lon0 + dx / (111_320.0 * math.cos(math.radians(self.lat0))))
-
-    def _draw(self, *_):
-        self.canvas.before.clear()
-        with self.canvas.before:
-            Color(0.93, 0.92, 0.88, 1)
-            Rectangle(pos=self.pos, size=self.size)
-            for p in taxonomy.PLACES:
-                x, y = self.to_xy(p.lat, p.lon)
-                r = p.radius_m * self.scale
-                Color(0.55, 0.7, 0.55, 0.35)
-                Ellipse(pos=(x - r, y - r), size=(2 * r, 2 * r))
-                Color(0.3, 0.45, 0.3, 1)
-                Line(circle=(x, y, r), width=1)
-            if self.fix:
-                x, y = self.to_xy(self.fix[0], self.fix[1])
-                r = (self.fix[2] or 5) * self.scale
-                Color(0.2, 0.4, 0.95, 0.25)
-                Ellipse(pos=(x - r, y - r), size=(2 * r, 2 * r))
-                Color(0.2, 0.4, 0.95, 1)
-                Ellipse(pos=(x - dp(5), y - dp(5)), size=(dp(10), dp(10)))
-            if self.pin:
-                x, y = self.to_xy(self.pin[0], self.pin[1])
-                Color(0.85, 0.1, 0.1, 1)
-                Ellipse(pos=(x - dp(7), y - dp(7)), size=(dp(14), dp(14)))
-                Line(points=[x, y, x, y + dp(22)], width=2)
-        for lab in self._labels:
-            p = taxonomy.place(lab.place_code)
-            x, y = self.to_xy(p.lat, p.lon)
-            lab.texture_update()
-            lab.size = lab.texture_size
-            lab.center = (x, y)
-
-    def on_touch_down(self, touch):
-        if not self.collide_point(*touch.pos):
-            return False
-        lat, lon = self.to_latlon(*touch.pos)
-        self.pin = [lat, lon]
-        self.dispatch("on_pin", (lat, lon))
-        return True
 
 
 # --- screens ----------------------------------------------------------------------------------
@@ -220,6 +134,7 @@ class ReportScreen(Screen):
     visibility_text = StringProperty("")
     restricted = BooleanProperty(False)
     urgent = BooleanProperty(False)
+    urgent_hint = BooleanProperty(False)  # violence, fire…: "ring 112" offered before anything else
     location_text = StringProperty("")
     location_poor = BooleanProperty(False)
     gps_available = BooleanProperty(False)
@@ -244,9 +159,9 @@ class ReportScreen(Screen):
 
     def start_category(self, code: str) -> None:
         app = App.get_running_app()
-        if self.form is None or self.form.category is not None:
+        if self.form is None:
             self.reset()
-        self.form.choose_category(code)
+        self.form.choose_category(code)  # a changed category keeps the note, the place and the photo
         self.form.walk_id = (app.settings.walk or {}).get("id")
         self.refresh()
         self.ids.page.scroll_y = 1  # a new report opens at its top, whatever was scrolled before
@@ -279,6 +194,7 @@ class ReportScreen(Screen):
         cat = form.cat
         self.heading = pick(cat, lang) if cat else ""
         self.restricted = bool(cat and cat.visibility != "public")
+        self.urgent_hint = bool(cat and cat.urgent_hint)
         self.visibility_text = who_sees(cat, lang) if cat else ""
         self.photo_rule = form.photo_rule
         self.has_photo = bool(form.photo_path)
@@ -549,37 +465,11 @@ class ReportScreen(Screen):
         app.outbox.save_draft(self.form.body(), self.form.photo_path, author=app.ctl.author())
 
     def back(self) -> None:
+        """Back to the categories, to change this report's category: what was typed stays (and is
+        kept on disk, as on pause); a new report starts afresh only from "Ny rapport"."""
         app = App.get_running_app()
+        self.keep_draft()
         app.go("category")
-
-
-class PinScreen(Screen):
-    text = StringProperty("")
-    has_pin = BooleanProperty(False)
-    _pin: tuple[float, float] | None = None
-
-    def on_pre_enter(self, *_):
-        app = App.get_running_app()
-        plan = self.ids.plan
-        loc = app.report_screen.form.location
-        fix = app.location.last
-        plan.fix = [fix.lat, fix.lon, fix.accuracy_m or 0] if fix else []
-        plan.pin = [loc.lat, loc.lon] if loc and loc.source == "pin" else []
-        self._pin = tuple(plan.pin) if plan.pin else None  # type: ignore[assignment]
-        self.has_pin = bool(plan.pin)
-        self.text = t("drop_pin", app.lang)
-
-    def pinned(self, lat: float, lon: float) -> None:
-        app = App.get_running_app()
-        self._pin = (lat, lon)
-        self.has_pin = True
-        self.text = t("pin_set", app.lang, lat=lat, lon=lon)
-
-    def confirm(self) -> None:
-        app = App.get_running_app()
-        if self._pin:
-            app.report_screen.set_pin(*self._pin)
-        app.go("report")
 
 
 class OutboxScreen(Screen):

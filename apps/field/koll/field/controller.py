@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any
 
-from koll.field.areas import BuiltInArea
+from koll.field.areas import KeptAreas
 from koll.field.outbox import Author, InvalidReport, Outbox
 from koll.field.settings import Settings, SettingsStore
 from koll.field.sync import ApiClient
@@ -48,7 +48,7 @@ class FieldController:
         if token:
             self.settings.token = token
         self.outbox = Outbox(data_dir)
-        self.areas = BuiltInArea()  # the seam for the server's areas (areas.py)
+        self.areas = KeptAreas(data_dir)  # the seam for the server's areas (areas.py)
 
     def organisations(self):
         """The organisations taking part in the area reported in, chosen by name on screen."""

@@ -90,6 +90,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "from_gallery": ("Ur galleriet", "From the gallery"),
     "pin_set": ("Nål på kartan: {lat:.5f}, {lon:.5f}", "Pin on the map: {lat:.5f}, {lon:.5f}"),
     "place_set": ("Plats: {place}", "Place: {place}"),
+    "night_map": ("Mörk karta", "Dark map"),
     "use_gps": ("Använd GPS", "Use GPS"),
     "drop_pin": ("Sätt nål", "Drop pin"),
     "choose_place": ("Välj plats", "Choose place"),
@@ -107,6 +108,8 @@ STRINGS: dict[str, tuple[str, str]] = {
                  "Ej akut: polisen 114 14.",
                  "Call 112! Koll is not an emergency service. Report afterwards when the danger is over. "
                  "Not urgent: police 114 14."),
+    "urgent_suggest": ("Pågår det just nu? Ring 112 – rapportera efteråt.",
+                       "Is it happening now? Call 112 – report afterwards."),
     "vis_public": ("Syns för alla samverkande och i den publika lägesbilden.",
                    "Visible to all partners and on the public situation picture."),
     "vis_internal": ("Intern: syns bara för de samverkande organisationerna, inte publikt.",

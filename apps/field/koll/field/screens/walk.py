@@ -17,7 +17,6 @@ from koll.field.controller import join_code
 from koll.field.i18n import pick, t
 from koll.field.outbox import InvalidReport
 from koll.field.ui import TAP_DP, _error_text
-from koll.schema import taxonomy
 
 
 class WalkScreen(Screen):
