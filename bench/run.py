@@ -20,10 +20,12 @@ sys.path.insert(0, str(ROOT))
 MODULES = [
     "bench.ledger_bench",
     "bench.http_bench",
+    "bench.cluster_bench",
     "bench.measures_bench",
     "bench.audit_bench",
     "bench.web_bench",
     "bench.field_outbox",
+    "bench.signin_bench",
 ]
 
 

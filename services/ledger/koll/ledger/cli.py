@@ -82,6 +82,31 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
+def _password_for(args: argparse.Namespace) -> str | None:
+    """The new user's password without it sitting in shell history: read from stdin
+    (--password-stdin) or asked for (getpass) at a terminal; --password still works for scripts."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n") or None
+    if args.password is not None:
+        print("note: --password stays in your shell history; prefer --password-stdin or the prompt",
+              file=sys.stderr)
+        return args.password or None
+    if sys.stdin.isatty():
+        import getpass
+
+        first = getpass.getpass("Lösenord för tavlorna (tomt: bara token): ")
+        if first and getpass.getpass("Samma lösenord igen: ") != first:
+            raise SystemExit("the two passwords differ; nothing was added")
+        return first or None
+    return None
+
+
+def _expiry(days: int | None):  # type: ignore[no-untyped-def]
+    from datetime import datetime, timedelta, timezone
+
+    return datetime.now(timezone.utc) + timedelta(days=days) if days else None
+
+
 def cmd_user_add(args: argparse.Namespace) -> int:
     from koll.ledger.domain.base import DomainError
     from koll.schema import taxonomy, vocabulary
@@ -89,17 +114,20 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     if args.role not in vocabulary.codes(vocabulary.ROLES):
         print(f"unknown role '{args.role}'; one of {', '.join(vocabulary.codes(vocabulary.ROLES))}", file=sys.stderr)
         return 2
+    koll = _open()  # opening it makes the areas' own organisations known
     if args.org not in taxonomy.ORGANISATION_BY_CODE:
         print(f"unknown organisation '{args.org}'; one of {', '.join(taxonomy.ORGANISATION_BY_CODE)}",
               file=sys.stderr)
         return 2
-    koll = _open()
+    password = _password_for(args)
     try:
-        token = koll.ledger.add_user(args.name, args.role, args.org, password=args.password)
+        token = koll.ledger.add_user(args.name, args.role, args.org, password=password,
+                                     token_expires_at=_expiry(args.expires_days), areas=args.area or ())
     except DomainError as e:
         print(e.message, file=sys.stderr)
         return 1
-    print(f"user {args.name} ({args.role}, {args.org}) added; the token is shown once:", file=sys.stderr)
+    where = ", ".join(args.area) if args.area else "every area"
+    print(f"user {args.name} ({args.role}, {args.org}, {where}) added; the token is shown once:", file=sys.stderr)
     print(token)
     return 0
 
@@ -109,7 +137,51 @@ def cmd_user_token(args: argparse.Namespace) -> int:
     if koll.ledger.user(args.name) is None:
         print(f"no active user named '{args.name}'", file=sys.stderr)
         return 1
-    print(koll.ledger.credentials.issue_token(args.name, label="cli"))
+    print(koll.ledger.credentials.issue_token(args.name, label=args.label, expires_at=_expiry(args.expires_days)))
+    return 0
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    for u in _open().ledger.list_users():
+        print(f"{u['name']}\t{u['role']}\t{u['org']}\t{'active' if u['active'] else 'deactivated'}")
+    return 0
+
+
+def cmd_user_tokens(args: argparse.Namespace) -> int:
+    from koll.ledger.domain.base import DomainError
+
+    try:
+        found = _open().ledger.user_tokens(args.name)
+    except DomainError as e:
+        print(e.message, file=sys.stderr)
+        return 1
+    for t in found:
+        d = t.as_dict()
+        print(f"{d['id']}\t{d['label']}\t{d['created_at']}\t{d['expires_at'] or 'no expiry'}")
+    return 0
+
+
+def cmd_user_revoke(args: argparse.Namespace) -> int:
+    from koll.ledger.domain.base import DomainError
+
+    try:
+        n = _open().ledger.revoke_tokens(args.name, args.token)
+    except DomainError as e:
+        print(e.message, file=sys.stderr)
+        return 1
+    print(f"{n} token(s) of {args.name} revoked", file=sys.stderr)
+    return 0 if n or not args.token else 1
+
+
+def cmd_user_deactivate(args: argparse.Namespace) -> int:
+    from koll.ledger.domain.base import SYSTEM, DomainError
+
+    try:
+        recorded = _open().ledger.deactivate_user(SYSTEM, args.name)
+    except DomainError as e:
+        print(e.message, file=sys.stderr)
+        return 1
+    print(f"{args.name} deactivated" if recorded else f"{args.name} was already deactivated", file=sys.stderr)
     return 0
 
 
@@ -133,11 +205,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     p.add_argument("--role", required=True)
     p.add_argument("--org", required=True)
-    p.add_argument("--password", help="also allow signing in with this password")
+    p.add_argument("--area", action="append", metavar="CODE",
+                   help="an area the user acts in (repeat for several; none: every area)")
+    p.add_argument("--password", help="also allow signing in with this password (stays in shell history)")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    p.add_argument("--expires-days", type=int, help="the token ends by itself after this many days")
     p.set_defaults(fn=cmd_user_add)
     p = user.add_parser("token", help="issue another token for a user")
     p.add_argument("name")
+    p.add_argument("--label", default="cli", help="a name for the token, to revoke it by")
+    p.add_argument("--expires-days", type=int, help="the token ends by itself after this many days")
     p.set_defaults(fn=cmd_user_token)
+    p = user.add_parser("list", help="every user, active or deactivated")
+    p.set_defaults(fn=cmd_user_list)
+    p = user.add_parser("tokens", help="a user's tokens: id, label, created, expiry (never the token)")
+    p.add_argument("name")
+    p.set_defaults(fn=cmd_user_tokens)
+    p = user.add_parser("revoke", help="revoke a user's tokens: all, or one by --token ID or label")
+    p.add_argument("name")
+    p.add_argument("--token", help="the id from 'koll user tokens', or a label")
+    p.set_defaults(fn=cmd_user_revoke)
+    p = user.add_parser("deactivate", help="the user may no longer act: recorded, and every token and session ends")
+    p.add_argument("name")
+    p.set_defaults(fn=cmd_user_deactivate)
 
     for extra in _extensions():
         extra(sub)
@@ -146,7 +236,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Modules that add sub-commands beside the code they drive (export, import, verify): each has
 # a function ``add_commands(subparsers)``. Add yours here.
-EXTENSION_MODULES: tuple[str, ...] = ("koll.ledger.cli_audit", "koll.ledger.cli_measures", "koll.ledger.cli_exports")
+EXTENSION_MODULES: tuple[str, ...] = ("koll.ledger.cli_audit", "koll.ledger.cli_measures", "koll.ledger.cli_exports",
+                                      "koll.ledger.backup.cli", "koll.ledger.cli_areas")
 
 
 def _extensions():  # type: ignore[no-untyped-def]
@@ -157,6 +248,7 @@ def _extensions():  # type: ignore[no-untyped-def]
 
 def main(argv: Sequence[str] | None = None) -> int:
     from koll.ledger.config import SettingsRefused
+    from koll.ledger.migrations import SchemaTooNew
 
     args = build_parser().parse_args(argv)
     try:
@@ -164,6 +256,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsRefused as e:  # a setting that cannot work: say which, without a traceback
         print(f"koll: {e}", file=sys.stderr)
         return 2
+    except SchemaTooNew as e:
+        print(f"koll: {e}", file=sys.stderr)
+        return 1
+    finally:
+        from koll.ledger.audit import outside
+
+        outside.stop_all()
 
 
 if __name__ == "__main__":

@@ -11,9 +11,10 @@ from flask_smorest import Api
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from koll.ledger import ops
-from koll.ledger.api import errors
+from koll.ledger.api import errors, openapi
 from koll.ledger.api.json_provider import KollJSONProvider
 from koll.ledger.application import Ledger
+from koll.ledger.audit import outside
 from koll.ledger.config import Settings
 from koll.ledger.production import refuse_unsafe
 from koll.ledger.store import Store, check_durability
@@ -31,7 +32,9 @@ class Koll:
 def open_ledger(settings: Settings) -> Koll:
     store = Store(settings.database_url)
     check_durability(store.engine)
-    return Koll(settings=settings, store=store, ledger=Ledger(store))
+    ledger = Ledger(store)
+    outside.attach(ledger, settings.var_dir)
+    return Koll(settings=settings, store=store, ledger=ledger)
 
 
 def create_app(settings: Settings | None = None, koll: Koll | None = None) -> Flask:
@@ -56,6 +59,7 @@ def create_app(settings: Settings | None = None, koll: Koll | None = None) -> Fl
     )
     app.json = KollJSONProvider(app)
     app.extensions["koll"] = koll
+    outside.attach(koll.ledger, settings.var_dir)  # digests beyond the database, after every commit
     api = Api(app, spec_kwargs={"info": {"description": "Koll: ha koll på helheten. "
                                          "Observations, cases, measures and the audit trail of a public square."}})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
@@ -70,6 +74,7 @@ def create_app(settings: Settings | None = None, koll: Koll | None = None) -> Fl
 
     for blp in blueprints():
         api.register_blueprint(blp)
+    openapi.register(app, api)
     from koll.ledger import web
 
     web.register(app)
@@ -78,5 +83,8 @@ def create_app(settings: Settings | None = None, koll: Koll | None = None) -> Fl
         # and only from as many proxies as are ours (a client's own X-Forwarded-For is ignored).
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)  # type: ignore[method-assign]
+    from koll.ledger.web import headers
+
+    headers.register(app, settings)
     logging.getLogger("koll").setLevel(logging.INFO)
     return app

@@ -3,8 +3,6 @@ digests and proofs, signed exports, and erasure of a report's personal data."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import datetime, timezone
 from typing import Any
@@ -21,6 +19,7 @@ from koll.ledger.api.errors import Problem
 from koll.ledger.api.photos import photo_store
 from koll.ledger.domain.base import DomainError, NotAllowed
 from koll.ledger.queries import audit as q
+from koll.ledger.spreadsheet import csv_chunks
 from koll.schema.payloads import StrictSchema
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1", description="Revision: history, time travel, tamper evidence")
@@ -53,6 +52,8 @@ class PeriodQuerySchema(StrictSchema):
 
 class AsOfQuerySchema(StrictSchema):
     at = fields.AwareDateTime(required=True)
+    area = fields.String(validate=validate.Length(1, 40), metadata={"description": "one area's boards, and the "
+                                                                                  "area as it was defined then"})
 
 
 class DigestBodySchema(StrictSchema):
@@ -98,17 +99,8 @@ def events_csv(args: dict[str, Any]):  # type: ignore[no-untyped-def]
     filters = _filters(args)
 
     def rows():  # type: ignore[no-untyped-def]
-        buf = io.StringIO()
-        writer = csv.writer(buf)
-        writer.writerow(q.CSV_COLUMNS)
         with reading() as conn:
-            for n, e in enumerate(q.each_entry(conn, who, filters)):
-                writer.writerow(q.csv_row(e))
-                if n % 500 == 0:
-                    yield buf.getvalue()
-                    buf.seek(0)
-                    buf.truncate()
-        yield buf.getvalue()
+            yield from csv_chunks(q.CSV_COLUMNS, (q.csv_row(e) for e in q.each_entry(conn, who, filters)))
 
     return Response(stream_with_context(rows()), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": "attachment; filename=koll-audit.csv"})
@@ -119,7 +111,7 @@ def events_csv(args: dict[str, Any]):  # type: ignore[no-untyped-def]
 @blp.arguments(AsOfQuerySchema, location="query")
 def as_of(args: dict[str, Any]):  # type: ignore[no-untyped-def]
     """The situation picture and the measure board exactly as they stood at ``at``."""
-    return q.as_of_boards(ledger(), args["at"], actor(), cache=_cache())
+    return q.as_of_boards(ledger(), args["at"], actor(), cache=_cache(), area=args.get("area"))
 
 
 @blp.route("/audit/verify")

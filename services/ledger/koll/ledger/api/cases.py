@@ -12,10 +12,11 @@ from marshmallow import Schema
 
 from koll.ledger.api.auth import DECIDE, READ, expected_version, requires
 from koll.ledger.api.common import actor, ledger, reading
+from koll.ledger.api.openapi import versioned
 from koll.ledger.api.errors import Problem
 from koll.ledger.domain.case import Case
 from koll.ledger.history import describe
-from koll.schema import vocabulary
+from koll.ledger.policy import Policy
 from koll.ledger.queries import cases as q
 from koll.schema.payloads import (
     AssignSchema,
@@ -69,9 +70,9 @@ def _case_response(case_id: UUID, status: int = 200) -> Response:
         if found is None:
             raise Problem(404, f"no case with id {case_id}")
         found["observations_list"] = q.case_observations(conn, actor(), str(case_id))
+        found["history"] = Policy(actor()).redact(conn, [describe(e) for e in ledger().history(case_id)])
     for o in found["observations_list"]:
         o.pop("note_sealed", None)
-    found["history"] = [describe(e) for e in ledger().history(case_id)]
     resp = jsonify(CaseSchema().dump(found) | {"observations_list": found["observations_list"],
                                                "history": found["history"]})
     resp.status_code = status
@@ -82,7 +83,7 @@ def _case_response(case_id: UUID, status: int = 200) -> Response:
 def _decide(case_id: UUID, decision: Callable[[Case], None]) -> Response:
     who = actor()
     case = ledger().decide_case(case_id, expected_version(), decision, by=who)
-    if not vocabulary.can_see(who.role, who.org, case.visibility):
+    if not Policy(who).may_see(case.visibility):
         # Recategorised as restricted by this very decision: recorded, and no longer the caller's to see.
         return jsonify({"id": str(case.id), "version": case.version, "status": case.status,
                         "visibility": case.visibility,
@@ -92,6 +93,7 @@ def _decide(case_id: UUID, decision: Callable[[Case], None]) -> Response:
 
 @blp.route("/cases/<uuid:case_id>/triage", methods=["POST"])
 @requires(*DECIDE)
+@versioned
 @blp.arguments(TriageSchema)
 def triage(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
     from koll.schema import taxonomy
@@ -103,6 +105,7 @@ def triage(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
 
 @blp.route("/cases/<uuid:case_id>/assign", methods=["POST"])
 @requires(*DECIDE)
+@versioned
 @blp.arguments(AssignSchema)
 def assign(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
     return _decide(case_id, lambda c: c.assign(actor(), org=body["org"], person=body.get("person")))
@@ -110,6 +113,7 @@ def assign(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
 
 @blp.route("/cases/<uuid:case_id>/status", methods=["POST"])
 @requires(*DECIDE)
+@versioned
 @blp.arguments(CaseStatusSchema)
 def status(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
     if body["status"] == "in_progress":
@@ -119,6 +123,7 @@ def status(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
 
 @blp.route("/cases/<uuid:case_id>/resolve", methods=["POST"])
 @requires(*DECIDE)
+@versioned
 @blp.arguments(ResolveSchema)
 def resolve(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
     return _decide(case_id, lambda c: c.resolve(actor(), public_note=body.get("public_note")))
@@ -126,6 +131,7 @@ def resolve(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def
 
 @blp.route("/cases/<uuid:case_id>/reopen", methods=["POST"])
 @requires(*DECIDE)
+@versioned
 @blp.arguments(ReopenSchema)
 def reopen(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
     return _decide(case_id, lambda c: c.reopen(actor(), reason=body["reason"]))
@@ -133,6 +139,7 @@ def reopen(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
 
 @blp.route("/cases/<uuid:case_id>/duplicate", methods=["POST"])
 @requires(*DECIDE)
+@versioned
 @blp.arguments(DuplicateSchema)
 def duplicate(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
     original = str(body["duplicate_of"])

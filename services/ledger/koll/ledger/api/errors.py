@@ -28,6 +28,7 @@ TITLES = {
     415: "Fel mediatyp / Unsupported media type",
     422: "Ogiltiga uppgifter / Invalid input",
     428: "Version saknas (If-Match) / Version required (If-Match)",
+    429: "För många försök / Too many attempts",
     500: "Internt fel / Internal error",
 }
 

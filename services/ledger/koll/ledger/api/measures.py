@@ -12,10 +12,12 @@ from marshmallow import Schema
 
 from koll.ledger.api.auth import DECIDE, GOVERN, READ, expected_version, requires
 from koll.ledger.api.common import actor, ledger, reading
+from koll.ledger.api.openapi import versioned
 from koll.ledger.api.errors import Problem
 from koll.ledger.domain.base import Actor
 from koll.ledger.domain.measure import Measure
 from koll.ledger.history import plain
+from koll.ledger.policy import Policy
 from koll.ledger.history import describe
 from koll.ledger.queries import measures as q
 from koll.schema.payloads_measures import (
@@ -25,6 +27,7 @@ from koll.schema.payloads_measures import (
     EscalateSchema,
     IndicatorSchema,
     IndicatorValueSchema,
+    LinkAreaSchema,
     LinkCaseSchema,
     MeasureQuerySchema,
     MeasureSchema,
@@ -79,9 +82,9 @@ def get_measure(measure_id: UUID):  # type: ignore[no-untyped-def]
 def _measure_response(measure_id: UUID) -> Response:
     with reading() as conn:
         found = q.get_measure(conn, str(measure_id), actor())
-    if found is None:
-        raise Problem(404, f"no measure with id {measure_id}")
-    found["history"] = [describe(e) for e in ledger().history(measure_id)]
+        if found is None:
+            raise Problem(404, f"no measure with id {measure_id}")
+        found["history"] = Policy(actor()).redact(conn, [describe(e) for e in ledger().history(measure_id)])
     resp = jsonify(plain(found))
     resp.headers["ETag"] = f'"{found["version"]}"'
     return resp
@@ -100,7 +103,8 @@ def _command(name: str, schema: type[Schema], roles: tuple[str, ...], decision: 
 
     command.__doc__ = doc
     command.__name__ = f"measure_{name.replace('-', '_')}"
-    blp.route(f"/measures/<uuid:measure_id>/{name}", methods=["POST"])(requires(*roles)(blp.arguments(schema)(command)))
+    blp.route(f"/measures/<uuid:measure_id>/{name}", methods=["POST"])(
+        requires(*roles)(versioned(blp.arguments(schema)(command))))
 
 
 _command("revise", RevisePlanSchema, DECIDE, lambda m, by, b: m.revise(by, b),
@@ -142,8 +146,19 @@ _command("indicator-value", IndicatorValueSchema, DECIDE,
 
 @blp.route("/measures/<uuid:measure_id>/link-case", methods=["POST"])
 @requires(*DECIDE)
+@versioned
 @blp.arguments(LinkCaseSchema)
 def link_case(body: dict[str, Any], measure_id: UUID):  # type: ignore[no-untyped-def]
     """Link a case (ärende) the measure addresses."""
     ledger().link_case_to_measure(actor(), measure_id, expected_version(), body["case_id"])
+    return _measure_response(measure_id)
+
+
+@blp.route("/measures/<uuid:measure_id>/link-area", methods=["POST"])
+@requires(*GOVERN)
+@blp.arguments(LinkAreaSchema)
+def link_area(body: dict[str, Any], measure_id: UUID):  # type: ignore[no-untyped-def]
+    """Let the measure span another area too (the strategic group's long-term work): the only
+    way a measure reaches beyond its own area."""
+    ledger().link_area_to_measure(actor(), measure_id, expected_version(), body["area"])
     return _measure_response(measure_id)

@@ -8,10 +8,12 @@ from uuid import UUID
 from flask import Response, jsonify
 from flask_smorest import Blueprint
 
-from koll.ledger.api.auth import GOVERN, READ, expected_version, requires
+from koll.ledger.api.auth import GOVERN, MEETINGS, expected_version, requires
 from koll.ledger.api.common import actor, ledger, reading
+from koll.ledger.api.openapi import versioned
 from koll.ledger.api.errors import Problem
 from koll.ledger.history import plain
+from koll.ledger.policy import Policy
 from koll.ledger.history import describe
 from koll.ledger.queries import meetings as q
 from koll.schema.payloads_measures import DecisionSchema, HoldSchema, MeetingQuerySchema, MeetingSchema, RecordedSchema
@@ -30,25 +32,25 @@ def schedule(body: dict[str, Any]):  # type: ignore[no-untyped-def]
 
 
 @blp.route("/meetings")
-@requires(*READ)
+@requires(*MEETINGS)
 @blp.arguments(MeetingQuerySchema, location="query")
 def list_meetings(args: dict[str, Any]):  # type: ignore[no-untyped-def]
     with reading() as conn:
-        return {"meetings": plain(q.list_meetings(conn, args))}
+        return {"meetings": plain(q.list_meetings(conn, args, actor()))}
 
 
 @blp.route("/meetings/<uuid:meeting_id>")
-@requires(*READ)
+@requires(*MEETINGS)
 def get_meeting(meeting_id: UUID):  # type: ignore[no-untyped-def]
     return _meeting_response(meeting_id)
 
 
 def _meeting_response(meeting_id: UUID, status: int = 200) -> Response:
     with reading() as conn:
-        found = q.get_meeting(conn, str(meeting_id))
-    if found is None:
-        raise Problem(404, f"no meeting with id {meeting_id}")
-    found["history"] = [describe(e) for e in ledger().history(meeting_id)]
+        found = q.get_meeting(conn, actor(), str(meeting_id))
+        if found is None:
+            raise Problem(404, f"no meeting with id {meeting_id}")
+        found["history"] = Policy(actor()).redact(conn, [describe(e) for e in ledger().history(meeting_id)])
     resp = jsonify(plain(found))
     resp.status_code = status
     resp.headers["ETag"] = f'"{found["version"]}"'
@@ -67,6 +69,7 @@ def decide(body: dict[str, Any], meeting_id: UUID):  # type: ignore[no-untyped-d
 
 @blp.route("/meetings/<uuid:meeting_id>/held", methods=["POST"])
 @requires(*GOVERN)
+@versioned
 @blp.arguments(HoldSchema)
 def held(body: dict[str, Any], meeting_id: UUID):  # type: ignore[no-untyped-def]
     """The meeting is held and its record closed, with the conclusions; If-Match required."""
@@ -75,6 +78,7 @@ def held(body: dict[str, Any], meeting_id: UUID):  # type: ignore[no-untyped-def
 
 @blp.route("/meetings/<uuid:meeting_id>/close", methods=["POST"])
 @requires(*GOVERN)
+@versioned
 @blp.arguments(HoldSchema)
 def close(body: dict[str, Any], meeting_id: UUID):  # type: ignore[no-untyped-def]
     """The same step as ``held``, under the name the boards use."""
@@ -87,7 +91,7 @@ def _hold(body: dict[str, Any], meeting_id: UUID) -> Response:
 
 
 @blp.route("/meetings/<uuid:meeting_id>/report-back")
-@requires(*READ)
+@requires(*MEETINGS)
 def report_back(meeting_id: UUID):  # type: ignore[no-untyped-def]
     """For the period since the group's previous meeting: goals reached and deviations, success
     factors, support needed, conclusions; measures started, done, late; the situation's change."""

@@ -22,6 +22,7 @@ class TrendQuerySchema(StrictSchema):
     until = fields.AwareDateTime()
     group = fields.String()
     place = fields.String()
+    area = fields.String()
 
 
 @blp.route("/situation")
@@ -32,9 +33,16 @@ def situation(args: dict[str, Any]):  # type: ignore[no-untyped-def]
         return q.counts(conn, actor(), args)
 
 
+class MapQuerySchema(CaseQuerySchema):
+    """The list's filters; without ``limit`` every point the reader may see, streamed."""
+
+    limit = fields.Integer(load_default=None, validate=validate.Range(1, 100_000),
+                           metadata={"description": "at most this many points, oldest first (with offset)"})
+
+
 @blp.route("/situation/map")
 @requires(*READ)
-@blp.arguments(CaseQuerySchema, location="query")
+@blp.arguments(MapQuerySchema, location="query")
 def situation_map(args: dict[str, Any]):  # type: ignore[no-untyped-def]
     who = actor()
 
@@ -50,4 +58,5 @@ def situation_map(args: dict[str, Any]):  # type: ignore[no-untyped-def]
 @blp.arguments(TrendQuerySchema, location="query")
 def situation_trends(args: dict[str, Any]):  # type: ignore[no-untyped-def]
     with reading() as conn:
-        return q.trends(conn, actor(), args["weeks"], args.get("until"), args.get("group"), args.get("place"))
+        return q.trends(conn, actor(), args["weeks"], args.get("until"), args.get("group"), args.get("place"),
+                        args.get("area"))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from koll.ledger.api.auth import READ, requires
 from koll.ledger.api.common import actor, koll, ledger, reading
 from koll.ledger.api.errors import Problem
+from koll.ledger.credentials import TooManyAttempts
 from koll.ledger.store import events_table
 
 blp = Blueprint("system", __name__, description="Health and identity")
@@ -50,8 +52,16 @@ def me():  # type: ignore[no-untyped-def]
 @blp.doc(security=[])
 @blp.arguments(SignInSchema)
 @blp.response(200, TokenSchema)
+@blp.alt_response(429, description="Too many failed sign-ins: wait Retry-After seconds")
 def sign_in(body):  # type: ignore[no-untyped-def]
-    signed = ledger().sign_in(body["username"], body["password"], label=body["label"])
+    """A token for a user's password. Ten failures for a name (or thirty from one address) in
+    15 minutes answer 429 with Retry-After until the oldest of them is 15 minutes old."""
+    try:
+        signed = ledger().sign_in(body["username"], body["password"], label=body["label"],
+                                  address=request.remote_addr)
+    except TooManyAttempts as e:
+        raise Problem(429, str(e), type_="/problems/too_many_attempts",
+                      headers={"Retry-After": str(e.retry_after)}) from None
     if signed is None:
         raise Problem(401, "wrong username or password")
     token, who = signed

@@ -11,7 +11,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import event
 
-from koll.ledger.domain.base import KollAggregate
+from koll.ledger.domain.base import Actor, KollAggregate
 
 _USER_NS = uuid5(NAMESPACE_URL, "https://koll.example/user")
 
@@ -23,11 +23,20 @@ def user_id_for(name: str) -> UUID:
 
 class User(KollAggregate):
     @event("Registered")
-    def __init__(self, *, id: UUID, name: str, role: str, org: str, by: dict) -> None:  # noqa: A002
+    def __init__(self, *, id: UUID, name: str, role: str, org: str, by: dict,  # noqa: A002
+                 areas: list[str] | None = None) -> None:
+        self.areas = list(areas or [])  # the areas they act in; none named: every area
         self.name = name
         self.role = role
         self.org = org
         self.active = True
+
+    def deactivate_by(self, by: Actor) -> bool:
+        """The user may no longer act; False when they already could not (a repeat records nothing)."""
+        if not self.active:
+            return False
+        self.deactivate(by=by.as_dict())
+        return True
 
     @event("Deactivated")
     def deactivate(self, *, by: dict) -> None:

@@ -40,8 +40,10 @@ class Walk(KollAggregate):
         participant_counts: dict[str, int],
         fingerprint: str,
         by: dict[str, str],
+        area: str | None = None,  # None only in a ledger from before areas (see Area.LedgerAdopted)
         join_code: str | None = None,  # the short code walkers type or scan to join; None on old walks
     ) -> None:
+        self.area = area
         self.title = title
         self.planned_at = planned_at
         self.route = route

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 import koll.ledger.audit  # noqa: F401  koll_digests joins the store's schema
 from koll.ledger.history import event_data, event_name, plain, to_json
 from koll.ledger.projections.base import CHUNK, Batch, Projection, bulk_insert, utc_naive
+from koll.ledger.projections.situation import by_level, held_cases, observations
 
 metadata = sa.MetaData()
 
@@ -38,6 +39,7 @@ audit_events = sa.Table(
     sa.Column("actor_org", sa.String(40)),
     sa.Column("meeting_id", sa.String(36)),
     sa.Column("visibility", sa.String(16)),
+    sa.Column("area", sa.String(40)),
     sa.Column("changes", sa.Text, nullable=False),  # {"field": [before, after]}
     sa.Column("data", sa.Text, nullable=False),
     sa.Index("rm_audit_aggregate", "aggregate_id"),
@@ -61,7 +63,10 @@ TRACKED = ("status", "priority", "assigned_org", "assigned_person", "owner_org",
            "start", "end", "date", "outcome", "achieved", "deviation_reason", "close_reason", "duplicate_of",
            "in_operations", "support_needed", "active", "role", "org")
 # Kept for access control, not told as a change.
-HIDDEN = ("visibility",)
+HIDDEN = ("visibility", "area")
+# Aggregates that belong to an area; those recorded before areas get the migration's area.
+AREA_TYPES = ("Case", "Observation", "Walk", "Measure", "Meeting")
+_ADOPTED = "adopted-area"  # the audit state's row naming the area a migration assigned
 _KEEP = TRACKED + HIDDEN
 _aggregate_classes: dict[type, type | None] = {}
 
@@ -119,6 +124,7 @@ def entry(position: int, event: Any, before: dict[str, Any], after: dict[str, An
         "version": event.originator_version, "at": utc_naive(event.timestamp),
         "actor_user": by.get("user"), "actor_role": by.get("role"), "actor_org": by.get("org"),
         "meeting_id": str(meeting) if meeting else None, "visibility": after.get("visibility"),
+        "area": after.get("area"),
         "changes": json.dumps(changes_between(before, after), ensure_ascii=False, sort_keys=True),
         "data": to_json(event_data(event)),
     }
@@ -131,7 +137,7 @@ class AuditProjection(Projection):
     def apply(self, conn: sa.Connection, batch: Batch) -> None:
         if not batch:
             return
-        ids = sorted({str(e.originator_id) for _, e in batch if not hasattr(e, "originator_topic")})
+        ids = sorted({str(e.originator_id) for _, e in batch if not hasattr(e, "originator_topic")} | {_ADOPTED})
         states: dict[str, dict[str, Any]] = {}
         key = audit_state.c.aggregate_id
         for i in range(0, len(ids), CHUNK):
@@ -139,15 +145,55 @@ class AuditProjection(Projection):
                 states[agg] = json.loads(state)
         existed = set(states)
         rows = []
+        adopted = states.get(_ADOPTED, {}).get("area")
         for position, event in batch:
             agg = str(event.originator_id)
             before = states.get(agg, {})
             after = fold_state(before, event)
-            rows.append(entry(position, event, before, after))
+            row = entry(position, event, before, after)
+            if row["area"] is None and adopted and row["aggregate_type"] in AREA_TYPES:
+                row["area"] = adopted  # a record from before areas, after the migration
+            rows.append(row)
             states[agg] = after
+            if event_name(event) == "Area.LedgerAdopted":
+                adopted = event.area
+                states[_ADOPTED] = {"area": adopted}
+                for r in rows:
+                    if r["area"] is None and r["aggregate_type"] in AREA_TYPES:
+                        r["area"] = adopted
+                conn.execute(audit_events.update().where(audit_events.c.area.is_(None),
+                                                         audit_events.c.aggregate_type.in_(AREA_TYPES))
+                             .values(area=adopted))
         bulk_insert(conn, audit_events, rows)
+        follow_cases(conn, batch)
         old = sorted(existed)
         for i in range(0, len(old), CHUNK):
             conn.execute(audit_state.delete().where(key.in_(old[i:i + CHUNK])))
         bulk_insert(conn, audit_state, [{"aggregate_id": k, "state": to_json(v)}
                                         for k, v in states.items()])
+
+
+def follow_cases(conn: sa.Connection, batch: Batch) -> None:
+    """The timeline rows of a case and of its observations are held at least as closely as the case
+    is now: a recategorisation takes the rows recorded before it along (and those of later events,
+    such as a photo attached to an earlier report). After the cases' and observations' projections."""
+    o = observations.c
+    touched: set[str] = set()
+    reports: set[str] = set()
+    for _, event in batch:
+        kind = aggregate_class(event)
+        name = getattr(kind, "__name__", "")
+        if name == "Case":
+            touched.add(str(event.originator_id))
+        elif name == "Observation":
+            reports.add(str(event.originator_id))
+    ids = sorted(reports)
+    for i in range(0, len(ids), CHUNK):
+        touched.update(r[0] for r in conn.execute(sa.select(o.case_id).where(o.observation_id.in_(ids[i:i + CHUNK]))))
+    t = audit_events.c
+    for level, held, looser in by_level(held_cases(conn, touched)):
+        for i in range(0, len(held), CHUNK):
+            chunk = held[i:i + CHUNK]
+            of_case = sa.or_(t.aggregate_id.in_(chunk),
+                             t.aggregate_id.in_(sa.select(o.observation_id).where(o.case_id.in_(chunk))))
+            conn.execute(audit_events.update().where(of_case, t.visibility.in_(looser)).values(visibility=level))

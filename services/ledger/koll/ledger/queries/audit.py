@@ -17,7 +17,9 @@ import sqlalchemy as sa
 from koll.ledger.domain.base import Actor
 from koll.ledger.projections.audit import audit_events
 from koll.ledger.projections.base import utc_naive
-from koll.ledger.queries.visibility import visible_levels
+from koll.ledger.projections.situation import all_held_cases, hold_cases_as
+from koll.ledger.policy import Policy, is_placeholder
+from koll.ledger.queries.visibility import area_where
 
 FIELDS = ("position", "at", "event", "aggregate_type", "aggregate_id", "version", "actor_user", "actor_role",
           "actor_org", "meeting_id", "changes")
@@ -25,8 +27,21 @@ FIELDS = ("position", "at", "event", "aggregate_type", "aggregate_id", "version"
 
 def filters(actor: Actor, args: dict[str, Any]) -> list[sa.ColumnElement[bool]]:
     """aggregate (id), kind ('Case.Triaged' or 'Measure'), actor (user), org, meeting, from, to."""
+    return [Policy(actor).clause(audit_events), *conditions(args)]
+
+
+def hidden_events(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> int:
+    """How many events matching the filters the reader may not see (the page says so, and no more)."""
+    policy = Policy(actor)
+    if policy.sees_everything:
+        return 0
+    q = sa.select(sa.func.count()).select_from(audit_events).where(policy.hidden(audit_events), *conditions(args))
+    return conn.execute(q).scalar_one()
+
+
+def conditions(args: dict[str, Any]) -> list[sa.ColumnElement[bool]]:
     t = audit_events
-    where: list[sa.ColumnElement[bool]] = [sa.or_(t.c.visibility.is_(None), t.c.visibility.in_(visible_levels(actor)))]
+    where: list[sa.ColumnElement[bool]] = area_where(t, None, args)
     if args.get("aggregate"):
         where.append(t.c.aggregate_id == str(args["aggregate"]))
     kind = args.get("kind")
@@ -74,7 +89,9 @@ def timeline(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> dict[st
     rows = list(conn.execute(q))
     more = len(rows) > limit
     rows = rows[:limit]
-    return {"events": [entry(r) for r in rows], "next": rows[-1].position if more else None}
+    # A decision on a measure or a meeting may name a case the reader may not see: a placeholder.
+    events = Policy(actor).redact(conn, [entry(r) for r in rows])
+    return {"events": events, "next": rows[-1].position if more else None}
 
 
 def each_entry(conn: sa.Connection, actor: Actor, args: dict[str, Any], page: int = 5000) -> Iterator[dict[str, Any]]:
@@ -92,8 +109,12 @@ CSV_COLUMNS = ["position", "at", "event", "aggregate_type", "aggregate_id", "ver
                "meeting_id", "changes"]
 
 
+def _told(value: Any) -> Any:
+    return value["sv"] if is_placeholder(value) else value
+
+
 def csv_row(e: dict[str, Any]) -> list[Any]:
-    changes = "; ".join(f"{k}: {v['before']} → {v['after']}" for k, v in e["changes"].items())
+    changes = "; ".join(f"{k}: {_told(v['before'])} → {_told(v['after'])}" for k, v in e["changes"].items())
     return [e["position"], e["at"], e["event"], e["aggregate_type"], e["aggregate_id"], e["version"],
             e["who"]["user"], e["who"]["role"], e["who"]["org"], e["meeting_id"] or "", changes]
 
@@ -101,7 +122,7 @@ def csv_row(e: dict[str, Any]) -> list[Any]:
 # The boards as of a moment -------------------------------------------------------------------
 
 
-def board_queries(at: datetime | None = None) -> dict[str, Callable[[sa.Connection, Actor], Any]]:
+def board_queries(at: datetime | None = None, area: str | None = None) -> dict[str, Callable[[sa.Connection, Actor], Any]]:
     """Every board's query, run the same way on the live read models and on a replayed scratch
     database. The measure board's "late" flags are judged on the day of ``at`` (today when None),
     as the board showed them that day."""
@@ -109,6 +130,8 @@ def board_queries(at: datetime | None = None) -> dict[str, Callable[[sa.Connecti
 
     args: dict[str, Any] = {"as_of": at.astimezone(timezone.utc).date()} if at is not None else {}
     moment: dict[str, Any] = {"at": at} if at is not None else {}  # cases' ages as they were then
+    if area:
+        args["area"] = moment["area"] = area
     return {
         "situation": lambda conn, actor: situation.counts(conn, actor, dict(moment)),
         "map": lambda conn, actor: situation.feature_collection(conn, actor, dict(moment)),
@@ -116,11 +139,18 @@ def board_queries(at: datetime | None = None) -> dict[str, Callable[[sa.Connecti
     }
 
 
-def live_boards(conn: sa.Connection, actor: Actor, at: datetime | None = None) -> dict[str, Any]:
-    return {name: q(conn, actor) for name, q in board_queries(at).items()}
+def live_boards(conn: sa.Connection, actor: Actor, at: datetime | None = None,
+                area: str | None = None) -> dict[str, Any]:
+    boards = {name: q(conn, actor) for name, q in board_queries(at, area).items()}
+    if area:  # the area as it was defined then (None: not yet defined)
+        from koll.ledger.queries.areas import area_definition
+
+        found = area_definition(conn, actor, area)
+        boards["area"] = found[0] | {"version": found[1]} if found else None
+    return boards
 
 
-def as_of_boards(ledger: Any, at: datetime, actor: Actor, cache: Any = None) -> dict[str, Any]:
+def as_of_boards(ledger: Any, at: datetime, actor: Actor, cache: Any = None, area: str | None = None) -> dict[str, Any]:
     """The boards exactly as they stood at ``at``: the ledger replayed up to it by the same projection
     code into a scratch database, then read by the same queries as the live boards."""
     from koll.ledger.audit import AsOfCache, replay_until, to_us
@@ -130,8 +160,13 @@ def as_of_boards(ledger: Any, at: datetime, actor: Actor, cache: Any = None) -> 
     at_us = to_us(at)
     scratch = cache.get(ledger, at_us) if isinstance(cache, AsOfCache) else replay_until(ledger, at_us)
     try:
-        with scratch.lock, scratch.engine.connect() as conn:
-            boards = live_boards(conn, actor, at)
+        with scratch.lock:
+            with ledger.store.read() as live:
+                held = all_held_cases(live)
+            with scratch.engine.begin() as conn:  # restricted since then: restricted in the past too
+                hold_cases_as(conn, held)
+            with scratch.engine.connect() as conn:
+                boards = live_boards(conn, actor, at, area)
     finally:
         if not isinstance(cache, AsOfCache):
             scratch.dispose()

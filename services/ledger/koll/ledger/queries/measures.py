@@ -17,6 +17,7 @@ from koll.ledger.projections.measures import escalations, indicator_values, meas
 from koll.ledger.projections.situation import observations
 from koll.ledger.domain.base import Actor
 from koll.ledger.queries.cases import aware
+from koll.ledger.policy import Policy
 from koll.ledger.queries.visibility import visible
 from koll.ledger.queries.situation import week_start
 from koll.schema import vocabulary
@@ -24,6 +25,7 @@ from koll.schema import vocabulary
 FACETS = {"status": "status", "owner": "owner_org", "palette": "palette", "track": "track", "horizon": "horizon",
           "focus_area": "focus_area"}
 _JSON = ("sorting", "partners", "cases", "indicators")
+CASES = frozenset({"cases"})  # a measure's linked cases: a placeholder for each the viewer may not see
 
 
 def today() -> date:
@@ -53,19 +55,34 @@ def is_late(row: dict[str, Any], as_of: date) -> bool:
                 and not row["in_operations"])
 
 
+def in_measure_areas(viewer: Actor | None, area: str | None) -> list[sa.ColumnElement[bool]]:
+    """A measure belongs to its area and to those it is explicitly linked to."""
+    def of(codes: list[str]) -> sa.ColumnElement[bool]:
+        return sa.or_(measures.c.area.in_(codes), *(measures.c.linked_areas.contains(f'"{c}"') for c in codes))
+
+    where = []
+    if viewer is not None and viewer.areas:
+        where.append(of(sorted(viewer.areas)))
+    if area:
+        where.append(of([area]))
+    return where
+
+
 def measure_row(row: Any, as_of: date) -> dict[str, Any]:
     r = aware(dict(row._mapping))
     r["id"] = r.pop("measure_id")
     r["start"] = r.pop("start_date")
     r["end"] = r.pop("end_date")
+    r["linked_areas"] = json.loads(r["linked_areas"])
     for k in _JSON:
         r[k] = json.loads(r[k])
     r["late"] = is_late(r, as_of)
     return r
 
 
-def filters(args: dict[str, Any], as_of: date) -> list[sa.ColumnElement[bool]]:
+def filters(args: dict[str, Any], as_of: date, viewer: Actor | None = None) -> list[sa.ColumnElement[bool]]:
     where = [measures.c[col] == args[arg] for arg, col in FACETS.items() if args.get(arg)]
+    where += in_measure_areas(viewer, args.get("area"))
     if args.get("late") is True:
         where.append(late_clause(as_of))
     elif args.get("late") is False:
@@ -77,7 +94,7 @@ def board(conn: sa.Connection, viewer: Actor | None, args: dict[str, Any]) -> di
     """The board: the measures that pass the filters, counted by each facet, with their trends
     (computed ones counting only the reports ``viewer`` may see; None: all)."""
     as_of = args.get("as_of") or today()
-    q = (sa.select(measures).where(*filters(args, as_of))
+    q = (sa.select(measures).where(*filters(args, as_of, viewer))
          .order_by(measures.c.end_date.is_(None), measures.c.end_date, measures.c.what, measures.c.measure_id))
     rows = [measure_row(r, as_of) for r in conn.execute(q)]
     counts: dict[str, Counter] = defaultdict(Counter)
@@ -85,6 +102,7 @@ def board(conn: sa.Connection, viewer: Actor | None, args: dict[str, Any]) -> di
         for arg, col in FACETS.items():
             counts[arg][r["owner_org" if arg == "owner" else arg] or "-"] += 1
     attach_trends(conn, rows, as_of, args.get("weeks", 12), viewer)
+    Policy(viewer).redact(conn, rows, CASES)
     return {"as_of": as_of.isoformat(), "total": len(rows), "late": sum(r["late"] for r in rows),
             "counts": {k: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for k, v in counts.items()},
             "measures": rows}
@@ -93,14 +111,15 @@ def board(conn: sa.Connection, viewer: Actor | None, args: dict[str, Any]) -> di
 def get_measure(conn: sa.Connection, measure_id: str, viewer: Actor | None,
                 as_of: date | None = None) -> dict[str, Any] | None:
     as_of = as_of or today()
-    r = conn.execute(sa.select(measures).where(measures.c.measure_id == measure_id)).first()
+    r = conn.execute(sa.select(measures).where(measures.c.measure_id == measure_id,
+                                               *in_measure_areas(viewer, None))).first()
     if r is None:
         return None
     row = measure_row(r, as_of)
     attach_trends(conn, [row], as_of, 12, viewer)
     q = sa.select(escalations).where(escalations.c.measure_id == measure_id).order_by(escalations.c.escalated_at)
     row["escalations"] = [aware({k: v for k, v in e._mapping.items() if k != "measure_id"}) for e in conn.execute(q)]
-    return row
+    return Policy(viewer).redact(conn, row, CASES)
 
 
 # --- Indicators -----------------------------------------------------------------------------

@@ -1,20 +1,30 @@
-"""Which records a user may see: the taxonomy's visibility meets the user's role and organisation."""
+"""The read side's short names for ``koll.ledger.policy``: the one policy decides, these ask it."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
 from koll.ledger.domain.base import Actor
-from koll.schema import vocabulary
+from koll.ledger.policy import Policy
 
 
 def visible_levels(actor: Actor) -> list[str]:
-    return [v for v in vocabulary.codes(vocabulary.VISIBILITIES) if vocabulary.can_see(actor.role, actor.org, v)]
+    return list(Policy(actor).levels)
 
 
 def visible(table: sa.Table, actor: Actor, reporter_column: str | None = None) -> sa.ColumnElement[bool]:
-    """Rows of a visibility the actor may see; reporters also see what they filed themselves."""
-    clause = table.c.visibility.in_(visible_levels(actor))
-    if reporter_column is not None:
-        clause = sa.or_(clause, table.c[reporter_column] == actor.user)
-    return clause
+    """Rows of a visibility the actor may see, in the areas they may see; reporters also see
+    what they filed themselves."""
+    return Policy(actor).clause(table, reporter_column)
+
+
+def area_where(table: sa.Table, actor: Actor | None, args: dict | None = None) -> list[sa.ColumnElement[bool]]:
+    """The area clauses of a list whose rows have no visibility of their own (walks, meetings):
+    the areas the actor holds, as the policy says, and ``?area=CODE`` when asked."""
+    where = []
+    held = Policy(actor).areas_clause(table) if actor is not None else None
+    if held is not None:
+        where.append(held)
+    if args and args.get("area"):
+        where.append(table.c.area == args["area"])
+    return where
