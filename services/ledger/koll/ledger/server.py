@@ -78,6 +78,9 @@ def create_app(settings: Settings | None = None, koll: Koll | None = None) -> Fl
     for blp in blueprints():
         api.register_blueprint(blp)
     openapi.register(app, api)
+    from koll.ledger.open311.routes import bp as open311
+
+    app.register_blueprint(open311)
     from koll.ledger import web
 
     web.register(app)
