@@ -9,7 +9,7 @@ import swagger_ui_bundle
 from flask import Flask, send_from_directory
 from flask_smorest import Api
 
-from koll.ledger.api import errors
+from koll.ledger.api import body, errors
 from koll.ledger.application import Ledger
 from koll.ledger.config import Settings
 from koll.ledger.store import Store, check_durability
@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None, koll: Koll | None = None) -> Fl
         # Served from the package, not a CDN: the docs work without the internet.
         OPENAPI_SWAGGER_UI_URL="/api/docs/assets/",
     )
+    body.register(app)  # every JSON body read once, strictly, before any route
     app.json.ensure_ascii = False
     app.extensions["koll"] = koll
     api = Api(app, spec_kwargs={"info": {"description": "Koll: ha koll på helheten. "

@@ -28,7 +28,7 @@ def import_measures():  # type: ignore[no-untyped-def]
     try:
         done = import_sheet(ledger(), actor(), upload.read())
     except SheetInvalid as e:
-        raise Problem(422, f"{len(e.errors)} error(s) in the sheet; nothing was recorded", type_="/problems/sheet",
+        raise Problem(e.status, f"{len(e.errors)} error(s) in the sheet; nothing was recorded", type_="/problems/sheet",
                       errors=e.by_cell(), rows=[x.as_dict() for x in e.errors]) from None
     return {"created": done.created, "updated": done.updated, "unchanged": done.unchanged}, 200
 
