@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from conftest import ROLE_USERS, last_november_evening, observation
+from helpers import ROLE_USERS, last_november_evening, observation
 
 
 def events_in(service) -> int:

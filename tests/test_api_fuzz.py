@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import observation
+from helpers import observation
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=30),
@@ -234,11 +234,9 @@ def _send(client, method, url, query, body, files, version):
 
 
 def _openapi_fuzz(service, role: str, examples: int) -> int:
-    from conftest import observation as report
-
     doc = service.client(role).get("/api/openapi.json").json()
     admin = service.client("admin")
-    made = [admin.post("/api/v1/observations", report()).json() for _ in range(2)]
+    made = [admin.post("/api/v1/observations", observation()).json() for _ in range(2)]
     measure, meeting, walk = (str(uuid.uuid4()) for _ in range(3))
     assert admin.post("/api/v1/measures", {"id": measure, "what": "Belysning"}).status_code == 201
     assert admin.post("/api/v1/meetings", {"id": meeting, "group": "operational",

@@ -8,7 +8,7 @@ import uuid
 
 import sqlalchemy as sa
 
-from conftest import observation
+from helpers import observation
 from koll.ledger import audit, cli
 from koll.ledger.domain.base import Actor
 from koll.ledger.store import GENESIS, chain_link, events_table

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from conftest import observation
+from helpers import observation
 from test_photos import jpeg_with_gps
 from koll.ledger import audit
 from koll.ledger.domain.base import Actor
@@ -97,14 +97,14 @@ def test_the_timeline_as_csv(service):
         reporter.post("/api/v1/observations", json=observation())
     r = service.client("auditor").get("/api/v1/audit/events.csv")
     assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(r.text)))
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["position", "at", "event"]
     body = rows[1:]
     assert [int(x[0]) for x in body] == sorted(int(x[0]) for x in body)
     assert sum(1 for x in body if x[2] == "Observation.Recorded") == 3
     assert "status: None → new" in {x[-1] for x in body}
     r = service.client("auditor").get("/api/v1/audit/events.csv", params={"kind": "Case"})
-    assert {x[2] for x in list(csv.reader(io.StringIO(r.text)))[1:]} == {"Case.Opened"}
+    assert {x[2] for x in list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))[1:]} == {"Case.Opened"}
 
 
 def run_verifier(*args: str) -> subprocess.CompletedProcess:

@@ -7,7 +7,7 @@ import random
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from conftest import observation
+from helpers import observation
 from koll.ledger.audit import AsOfCache
 from koll.ledger.domain import clock
 from koll.ledger.domain.base import Actor

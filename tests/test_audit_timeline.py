@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
-from conftest import observation
+from helpers import observation
 from koll.ledger.domain import clock
 from koll.ledger.domain.base import Actor
 from koll.ledger.projections.audit import audit_events, audit_state

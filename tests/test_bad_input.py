@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from conftest import observation
+from helpers import observation
 from hostile import empty_rows_bomb, png_bomb, sheet_xml, xlsx_with_sheet
 from test_api import events_in
 

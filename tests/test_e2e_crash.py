@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -15,15 +14,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import BACKENDS, fresh_database_url, observation
+from helpers import BACKENDS, free_port, fresh_database_url, observation
 
 KOLL = str(Path(sys.executable).parent / "koll")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start(env: dict[str, str], port: int) -> subprocess.Popen:

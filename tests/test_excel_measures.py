@@ -212,7 +212,7 @@ def test_koll_import_and_export_measures_on_the_command_line(database_url, tmp_p
     assert cli.main(["import", "measures", str(out)]) == 0
     assert "unchanged 2" in capsys.readouterr().out
     assert cli.main(["export", "measures", "--format", "csv", "-o", str(tmp_path / "e.csv")]) == 0
-    assert (tmp_path / "e.csv").read_text(encoding="utf-8-sig").startswith("Id,Vad ska göras?")
+    assert (tmp_path / "e.csv").read_text(encoding="utf-8-sig").startswith("Id,Version,Vad ska göras?")
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(xlsx([["Y", "fel", *GOOD[0][2:]]]))
     assert cli.main(["import", "measures", str(broken)]) == 1

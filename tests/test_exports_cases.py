@@ -10,7 +10,7 @@ import json
 import pytest
 from pyproj import Transformer
 
-from conftest import observation
+from helpers import observation
 from koll.ledger import cli
 from koll.ledger.exports import sweref99tm
 from koll.schema import taxonomy
@@ -20,7 +20,7 @@ METRO = taxonomy.place("tunnelbaneuppgangen")
 
 def rows(answer) -> list[dict[str, str]]:
     assert answer.status_code == 200, answer.text
-    return list(csv.DictReader(io.StringIO(answer.text)))
+    return list(csv.DictReader(io.StringIO(answer.content.decode("utf-8-sig"))))  # every CSV starts with a BOM
 
 
 def test_sweref_99_tm_of_the_metro_entrance_is_where_the_national_grid_has_it():
@@ -104,7 +104,7 @@ def test_koll_export_cases_from_the_command_line(service, monkeypatch, capsysbin
     monkeypatch.setenv("KOLL_VAR_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("KOLL_SECRET_KEY", "test")
     assert cli.main(["export", "cases", "--format", "csv"]) == 0
-    exported = list(csv.DictReader(io.StringIO(capsysbinary.readouterr().out.decode("utf-8"))))
+    exported = list(csv.DictReader(io.StringIO(capsysbinary.readouterr().out.decode("utf-8-sig"))))
     assert len(exported) == 2 and {"sweref99tm_e", "sweref99tm_n", "lat", "lon"} <= set(exported[0])
     out = tmp_path / "arenden.geojson"
     assert cli.main(["export", "cases", "--format", "geojson", "--category", "REN-01", "-o", str(out)]) == 0

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 import pytest
 import sqlalchemy as sa
 
-from conftest import observation
+from helpers import observation
 from koll.ledger.application import ConflictingRepeat, Filed, Ledger, StaleVersion
 from koll.ledger.domain import clock
 from koll.ledger.domain.base import Actor, NotFound

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from conftest import observation
+from helpers import observation
 from koll.ledger.domain import clock
 from koll.ledger.domain.base import Actor, DomainError, WorkflowError
 from koll.ledger.queries import measures as q

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from conftest import observation
+from helpers import observation
 from koll.ledger.application import ConflictingRepeat
 from koll.ledger.domain import clock
 from koll.ledger.domain.base import DomainError, WorkflowError

@@ -10,9 +10,9 @@ import uuid
 import pytest
 from PIL import Image
 
-from conftest import observation
+from helpers import observation
 from test_api import events_in
-from koll.ledger.photos import MAX_BYTES, PhotoRefused, PhotoStore
+from koll.ledger.photos import MAX_BYTES, FolderPhotoStore, PhotoRefused
 
 GPS_IFD = 0x8825
 MAKE = 0x010F
@@ -131,7 +131,7 @@ def test_a_decompression_bomb_is_refused_as_too_large():
     out = io.BytesIO()
     Image.new("1", (12_000, 12_000)).save(out, "PNG")  # a few kB that unpack to 144 megapixels
     with pytest.raises(PhotoRefused) as refused:
-        PhotoStore("/nonexistent").put(out.getvalue())
+        FolderPhotoStore("/nonexistent").put(out.getvalue())
     assert refused.value.reason == "too_large"
 
 
@@ -172,7 +172,7 @@ def test_a_photo_is_seen_by_those_who_may_see_its_observation(service):
 
 
 def test_a_photo_can_be_deleted_for_erasure(tmp_path):
-    store = PhotoStore(tmp_path)
+    store = FolderPhotoStore(tmp_path)
     stored = store.put(png_bytes())
     assert store.read(stored.sha256) and store.read(stored.sha256, thumb=True)
     assert store.delete(stored.sha256) is True

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from conftest import observation
+from helpers import observation
 from test_api import events_in
 
 

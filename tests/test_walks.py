@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from conftest import observation
+from helpers import observation
 from test_api import events_in
 from koll.ledger.application import ConflictingRepeat
 from koll.ledger.domain import clock
@@ -276,7 +276,7 @@ def test_the_protocol_as_json_csv_and_a_printable_page(service):
     for path in (f"/api/v1/walks/{walk_id}/protocol.csv", f"/api/v1/walks/{walk_id}/protocol?format=csv"):
         answer = ops.get(path)
         assert answer.headers["Content-Type"].startswith("text/csv")
-        rows = list(csv.DictReader(io.StringIO(answer.text)))
+        rows = list(csv.DictReader(io.StringIO(answer.content.decode("utf-8-sig"))))
         assert [(r["organisation"], r["category"], r["positive"]) for r in rows] == [
             ("sdf", "REN-01", "nej"), ("trafikkontoret", "BEL-01", "nej"), ("sdf", "UPP-05", "ja")]
         assert rows[1]["note"].startswith("'=")  # a spreadsheet will not run it

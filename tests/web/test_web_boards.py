@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import ARTIFACTS, seed_plan, shoot, sign_in
+from webhelpers import ARTIFACTS, seed_plan, shoot, sign_in
 
 from koll.ledger.queries.measures import portfolio
 

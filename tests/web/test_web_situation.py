@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
-from conftest import shoot, sign_in
+from webhelpers import shoot, sign_in
 
 pytestmark = pytest.mark.browser
 

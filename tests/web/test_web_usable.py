@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import shoot
+from webhelpers import shoot
 
 pytestmark = pytest.mark.browser
 

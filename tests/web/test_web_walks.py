@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import seed_walk, shoot, sign_in
+from webhelpers import seed_walk, shoot, sign_in
 
 pytestmark = pytest.mark.browser
 

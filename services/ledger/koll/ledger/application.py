@@ -20,26 +20,28 @@ from eventsourcing.application import AggregateNotFoundError, Application, Proce
 from eventsourcing.persistence import EventStore, IntegrityError, StoredEvent
 
 from koll.ledger.domain import daylight
-from koll.ledger.domain.base import SYSTEM, Actor, DomainError, KollAggregate, NotFound, WorkflowError
+from koll.ledger.domain.base import Actor, DomainError, KollAggregate, NotFound, WorkflowError
 from koll.ledger.domain.case import Case, case_id_for
 from koll.ledger.domain.observation import Observation
-from koll.ledger.domain.user import User, user_id_for
 from koll.ledger.domain.walk import Walk
 from koll.ledger.audit import digest_at_meetings
 from koll.ledger.projections.audit import AuditProjection
 from koll.ledger.projections.base import Projection, Projector
 from koll.ledger.projections.situation import CasesProjection, ObservationsProjection
-from koll.ledger.projections.users import UsersProjection, users
+from koll.ledger.projections.users import UsersProjection
 from koll.ledger.projections.walks import WalksProjection
 from koll.ledger.usecases.walks import WalkCommands
 from koll.ledger.projections.measures import EscalationsProjection, IndicatorValuesProjection, MeasuresProjection
 from koll.ledger.projections.meetings import DecisionsProjection, MeetingsProjection
 from koll.ledger.usecases.measures import MeasureCommands
 from koll.ledger.usecases.meetings import MeetingCommands
+from koll.ledger.usecases.users import UserCommands
 from koll.ledger.group_commit import GroupCommit
-from koll.ledger.credentials import Credentials, token_hash, tokens
+from koll.ledger.policy import Policy
+from koll.ledger.credentials import Credentials
 from koll.ledger.store import LedgerRecorder, SnapshotRecorder, Store, events_table
 from koll.ledger.vault import Vault, new_key, seal
+from koll.ledger.webhooks import Webhooks
 from koll.schema import taxonomy, vocabulary
 
 A = TypeVar("A", bound=KollAggregate)
@@ -95,12 +97,13 @@ def refuse_photo(observation: Observation) -> None:
 
 
 def default_projections() -> list[Projection]:
-    return [AuditProjection(), UsersProjection(), CasesProjection(), ObservationsProjection(),
+    # In this order: observations follow their case's visibility, and the timeline both.
+    return [UsersProjection(), CasesProjection(), ObservationsProjection(),
             MeasuresProjection(), EscalationsProjection(), IndicatorValuesProjection(),
-            MeetingsProjection(), DecisionsProjection(), WalksProjection()]
+            MeetingsProjection(), DecisionsProjection(), WalksProjection(), AuditProjection()]
 
 
-class Ledger(MeasureCommands, MeetingCommands, WalkCommands, Application):
+class Ledger(UserCommands, MeasureCommands, MeetingCommands, WalkCommands, Application):
     name = "koll"
     is_snapshotting_enabled = True
     snapshotting_intervals = {Case: 50}
@@ -115,8 +118,11 @@ class Ledger(MeasureCommands, MeetingCommands, WalkCommands, Application):
         super().__init__(env={"IS_SNAPSHOTTING_ENABLED": "y"})
         self.recorder.in_transaction.append(self.projector)
         self.recorder.in_transaction.append(digest_at_meetings)
+        self.webhooks = Webhooks(store)
+        self.recorder.in_transaction.append(self.webhooks.enqueue)
         store.create_schema(self.projector.metadatas)
         self.catch_up()
+        self.webhooks.resume()
 
     # The library's construction points, pointed at our store.
 
@@ -166,41 +172,6 @@ class Ledger(MeasureCommands, MeetingCommands, WalkCommands, Application):
         with self.store.write() as conn:
             self.projector.clear(conn)
         return self.catch_up(progress=progress)
-
-    # Users.
-
-    def add_user(self, name: str, role: str, org: str, by: Actor = SYSTEM, password: str | None = None) -> str:
-        """Registers a user and returns their first token: shown once, stored only as a hash."""
-        user = User(id=user_id_for(name), name=name, role=role, org=org, by=by.as_dict())
-        try:
-            self.save(user)
-        except IntegrityError:
-            raise DomainError(f"a user named '{name}' already exists",
-                              sv=f"det finns redan en användare som heter '{name}'", field="name") from None
-        if password:
-            self.credentials.set_password(name, password)
-        return self.credentials.issue_token(name)
-
-    def sign_in(self, name: str, password: str, label: str = "app") -> tuple[str, Actor] | None:
-        """A new token for a user whose password matches; None otherwise."""
-        actor = self.user(name)
-        if actor is None or not self.credentials.check_password(name, password):
-            return None
-        return self.credentials.issue_token(name, label=label), actor
-
-    def user(self, name: str) -> Actor | None:
-        with self.store.read() as conn:
-            row = conn.execute(sa.select(users.c.name, users.c.role, users.c.org)
-                               .where(users.c.name == name, users.c.active.is_(True))).first()
-        return Actor(user=row[0], role=row[1], org=row[2]) if row else None
-
-    def authenticate(self, token: str) -> Actor | None:
-        with self.store.read() as conn:
-            row = conn.execute(
-                sa.select(users.c.name, users.c.role, users.c.org)
-                .join(tokens, tokens.c.user_name == users.c.name)
-                .where(tokens.c.token_hash == token_hash(token), users.c.active.is_(True))).first()
-        return Actor(user=row[0], role=row[1], org=row[2]) if row else None
 
     # Observations.
 
@@ -256,10 +227,13 @@ class Ledger(MeasureCommands, MeetingCommands, WalkCommands, Application):
         related: str | None = None
         case_id: str | None = None
         wanted = report.get("case_id")
+        visibility = category.visibility
         if wanted:
             case = self.case(UUID(str(wanted)), by)
             if case.is_open:
                 case_id = str(case.id)
+                # A report joining a closely held case is held as closely as the case.
+                visibility = vocabulary.stricter_visibility(visibility, case.visibility)
             else:
                 related = str(case.id)  # an ended case: this report opens a new one that refers to it
         if case_id is None:
@@ -279,7 +253,7 @@ class Ledger(MeasureCommands, MeetingCommands, WalkCommands, Application):
             observed_at=observed_at if isinstance(observed_at, str) else observed_at.isoformat(),
             location=location, place=place, note=seal(key, report.get("note"), str(oid)),
             walk_id=str(report["walk_id"]) if report.get("walk_id") else None, case_id=case_id,
-            attributes=attributes, visibility=category.visibility, dark=dark, time_of_day=time_of_day,
+            attributes=attributes, visibility=visibility, dark=dark, time_of_day=time_of_day,
             fingerprint=fingerprint, by=by.as_dict(),
         )
         # The case first: its row exists when the observation lands in the read model.
@@ -368,7 +342,7 @@ class Ledger(MeasureCommands, MeetingCommands, WalkCommands, Application):
 
     @staticmethod
     def _require_visible(case: Case, by: Actor) -> None:
-        if not vocabulary.can_see(by.role, by.org, case.visibility):
+        if not Policy(by).may_see(case.visibility):
             raise NotFound(f"no case with id {case.id}", id=str(case.id))
 
     def decide_case(self, case_id: UUID, expected_version: int, decision: Callable[[Case], None],

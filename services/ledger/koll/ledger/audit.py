@@ -38,6 +38,7 @@ from koll.ledger.store import GENESIS, Store, chain_link, events_table, metadata
 
 if TYPE_CHECKING:
     from koll.ledger.application import Ledger
+    from koll.ledger.photos import PhotoStore
 
 # Beside the ledger, not in it: a digest is a statement about the chain (see the decision).
 digests_table = sa.Table(
@@ -554,32 +555,6 @@ class AsOfCache:
 # Erasure.
 
 
-def delete_photo(blob_dir: Path | None, sha256: str) -> int:
-    """Delete a photo's blob (and any derived files named by its hash) from the blob store."""
-    try:
-        from koll.ledger.photos import PhotoStore  # the photos engineer's store, once it exists
-    except ImportError:
-        PhotoStore = None  # noqa: N806
-    removed = 0
-    if PhotoStore is not None and blob_dir is not None:
-        try:
-            photos = PhotoStore(blob_dir)
-            deleted = photos.delete(sha256)
-            removed += 1 if deleted is None else int(bool(deleted))
-        except Exception:  # noqa: BLE001 - fall back to the files themselves
-            pass
-    if blob_dir is None or not Path(blob_dir).exists():
-        return removed
-    base = Path(blob_dir)
-    for folder in (base, base / sha256[:2], base / sha256[:2] / sha256[2:4]):
-        if folder.is_dir():
-            for path in folder.glob(f"{sha256}*"):
-                if path.is_file():
-                    path.unlink(missing_ok=True)
-                    removed += 1
-    return removed
-
-
 def _erase(ledger: Ledger, by: Actor, subject_id: UUID, reason: str, load: Callable[[UUID], Any],
            erased: Callable[[Any], bool]) -> tuple[Any, bool, bool]:
     """Record the aggregate's erasure and destroy its key in one transaction; repeating it finishes
@@ -605,12 +580,12 @@ def _erase(ledger: Ledger, by: Actor, subject_id: UUID, reason: str, load: Calla
 
 
 def erase_observation(ledger: Ledger, by: Actor, observation_id: UUID, reason: str,
-                      blob_dir: Path | None = None) -> dict[str, Any]:
+                      photo_store: PhotoStore | None = None) -> dict[str, Any]:
     """Make a report's personal data unreadable: its note (sealed with its key) and its photos."""
     observation, already, destroyed = _erase(ledger, by, observation_id, reason, ledger.observation,
                                              lambda o: bool(getattr(o, "erased", False)))
     photos = list(getattr(observation, "photos", []))
-    removed = sum(delete_photo(blob_dir, sha) for sha in photos)
+    removed = sum(photo_store.delete(sha) for sha in photos) if photo_store is not None else 0
     return {"id": str(observation_id), "erased": True, "already_erased": already,
             "key_destroyed": destroyed, "photos": len(photos), "photo_files_deleted": removed}
 

@@ -3,6 +3,10 @@
 2018: the district and the police decide to take back the square. Safety walks by day and by
 night, caretakers and police file what they see; the operational group triages and assigns.
 Deterministic (a fixed seed), so the demo and the tests see the same square.
+
+A load takes a while; one stopped midway (Ctrl-C) would leave half a square with no measures.
+So the load is marked as begun and as complete (a row beside the ledger, not in it), and
+``koll serve --demo-if-empty`` refuses a ledger whose demo never completed.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
+
+import sqlalchemy as sa
 
 from koll.ledger.application import Ledger
 from koll.ledger.domain import clock
@@ -40,6 +46,30 @@ SEEN = [("REN-01", 12), ("REN-02", 6), ("KLO-01", 8), ("BEL-01", 5), ("BEL-02", 
 
 Progress = Callable[[int, int], None]
 
+_demo_metadata = sa.MetaData()
+demo_state = sa.Table(
+    "koll_demo",
+    _demo_metadata,
+    sa.Column("story", sa.String(40), primary_key=True),
+    sa.Column("complete", sa.Boolean, nullable=False),
+)
+STORY = "hasselby-torg-2018"
+
+
+def state(ledger: Ledger) -> str | None:
+    """'complete', 'interrupted' (begun and never finished) or None (no demo was loaded here)."""
+    _demo_metadata.create_all(ledger.store.engine, checkfirst=True)
+    with ledger.store.read() as conn:
+        complete = conn.execute(sa.select(demo_state.c.complete).where(demo_state.c.story == STORY)).scalar()
+    return None if complete is None else ("complete" if complete else "interrupted")
+
+
+def _mark(ledger: Ledger, complete: bool) -> None:
+    _demo_metadata.create_all(ledger.store.engine, checkfirst=True)
+    with ledger.store.write() as conn:
+        conn.execute(demo_state.delete().where(demo_state.c.story == STORY))
+        conn.execute(demo_state.insert().values(story=STORY, complete=complete))
+
 
 def _uuid(rng: random.Random) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
@@ -47,6 +77,7 @@ def _uuid(rng: random.Random) -> str:
 
 def load(ledger: Ledger, progress: Progress | None = None, weeks: int = 16) -> list[tuple[str, str, str, str]]:
     """Loads the story; returns the demo logins (name, role, organisation, password)."""
+    _mark(ledger, complete=False)  # before the first event: an interrupted load is seen as one
     rng = random.Random(2018)
     with clock.frozen_at(START - timedelta(days=7)):
         for name, role, org in USERS:
@@ -80,6 +111,7 @@ def load(ledger: Ledger, progress: Progress | None = None, weeks: int = 16) -> l
             progress(week + 1, weeks)
     _walks_story(ledger, random.Random("trygghetsvandringar"))  # its own seed: the rest of the story stays put
     _measures_story(ledger, random.Random("insatser"))  # the conference, the gross list, the meetings
+    _mark(ledger, complete=True)
     return [(n, r, o, DEMO_PASSWORD) for n, r, o in USERS]
 
 

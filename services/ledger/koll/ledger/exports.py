@@ -6,8 +6,6 @@ nothing the list would not. No web framework here: the API and the command line 
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
@@ -18,9 +16,9 @@ import sqlalchemy as sa
 from pyproj import Transformer
 
 from koll.ledger.domain.base import Actor
-from koll.ledger.spreadsheet import defused
+from koll.ledger.spreadsheet import csv_text
 from koll.ledger.projections.situation import cases
-from koll.ledger.queries.cases import case_filters, case_row
+from koll.ledger.queries.cases import case_filters, case_row, hidden_reports
 from koll.ledger.queries.walks import responsible_org
 from koll.schema import taxonomy
 
@@ -48,8 +46,10 @@ def sweref99tm(lat: float, lon: float) -> tuple[float, float]:
 def case_records(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """Every case the reader may see that matches the filters, oldest first, with both grids."""
     q = sa.select(cases).where(*case_filters(actor, args)).order_by(cases.c.opened_at, cases.c.case_id)
+    hidden = hidden_reports(conn, actor)
     for r in conn.execute(q.execution_options(yield_per=1000)):
         row = case_row(r)
+        row["observations"] -= hidden.get(row["id"], 0)
         row["category_sv"] = taxonomy.category(row["category"]).sv
         row["responsible_org"] = responsible_org(row["assigned_org"], row["category"])
         row["sweref99tm_e"], row["sweref99tm_n"] = sweref99tm(row["lat"], row["lon"])
@@ -63,21 +63,16 @@ def _cell(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, bool):
         return "true" if value else "false"
-    return defused(value)
+    return value
 
 
-def to_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> str:
-    """CSV (UTF-8, comma, header row) safe to open in a spreadsheet."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_cell(row.get(c)) for c in columns])
-    return out.getvalue()
+def to_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str], sep: str = ",") -> str:
+    """CSV safe to open in a spreadsheet (see ``spreadsheet.csv_text``)."""
+    return csv_text(columns, ([_cell(row.get(c)) for c in columns] for row in rows), sep)
 
 
-def cases_csv(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> str:
-    return to_csv(case_records(conn, actor, args), CASE_COLUMNS)
+def cases_csv(conn: sa.Connection, actor: Actor, args: dict[str, Any], sep: str = ",") -> str:
+    return to_csv(case_records(conn, actor, args), CASE_COLUMNS, sep)
 
 
 def case_features(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> Iterator[dict[str, Any]]:

@@ -7,7 +7,6 @@ Cells hold what people write: Swedish labels ("Situationell prevention"), codes
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from typing import Any
 
 from marshmallow import ValidationError
 
-from koll.ledger.spreadsheet import MAX_COLUMNS, MAX_UNPACKED, defused, text_cell, unpacked_size
+from koll.ledger.spreadsheet import MAX_COLUMNS, MAX_UNPACKED, csv_text, text_cell, unpacked_size
 from koll.schema import taxonomy, vocabulary
 from koll.schema.messages import bilingual, flatten, msg
 from koll.schema.payloads_measures import SheetRowSchema
@@ -33,6 +32,9 @@ class Column:
 _ORGS = taxonomy.ORGANISATIONS
 COLUMNS: tuple[Column, ...] = (
     Column("Id", "id"),
+    # The measure's version when the sheet was exported: a row changed in Koll since then is a
+    # conflict on import, never silently reverted to the older copy.
+    Column("Version", "version", "int"),
     Column("Vad ska göras?", "what"),
     Column("När ska arbetet inledas?", "start", "date"),
     Column("När ska det vara slutfört?", "end", "date"),
@@ -62,6 +64,16 @@ HEADER_OF = {c.field: c.header for c in COLUMNS}
 REQUIRED = "Vad ska göras?"
 _YES, _NO = {"ja", "yes", "true", "1", "x"}, {"nej", "no", "false", "0", ""}
 MAX_ROWS = 20_000  # rows read, empty or not: a sheet of a million empty rows costs what it says
+
+
+@dataclass
+class Read:
+    """A sheet as read: its rows, the cells that could not be read, and what its header says."""
+
+    rows: list[tuple[int, dict[str, Any]]]
+    errors: list["SheetError"]
+    ignored: list[str]  # headers Koll does not know: reported, not silently dropped
+    columns: set[str]  # the fields the sheet has a column for
 
 
 @dataclass
@@ -109,10 +121,25 @@ def header_of(field: str) -> str:
 # --- Reading ---------------------------------------------------------------------------------
 
 
-def read_xlsx(data: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[SheetError]]:
+OTHER_FORMATS = {
+    b"application/vnd.oasis.opendocument.spreadsheet": "ods",
+}
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .xls
+
+
+def refuse_other_formats(data: bytes) -> None:
+    """An ODS or an old .xls is not read as garbage: the answer says to save it as xlsx."""
+    if data.startswith(OLE_MAGIC) or (data[:4] == b"PK\x03\x04" and any(
+            mime in data[30:120] for mime in OTHER_FORMATS)):
+        raise SheetInvalid([SheetError(0, "", msg("save_as_xlsx"))])
+
+
+def read_xlsx(data: bytes) -> Read:
     """Rows of a sheet as the ledger's import takes them, (row number, payload), and the cells
     that could not be read; raises SheetInvalid when there is no sheet or no header."""
     from openpyxl import load_workbook
+
+    refuse_other_formats(data)
 
     try:
         too_large = unpacked_size(data) > MAX_UNPACKED
@@ -145,7 +172,7 @@ def _bounded(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
         yield values
 
 
-def read_rows(cells: Iterable[tuple[Any, ...]]) -> tuple[list[tuple[int, dict[str, Any]]], list[SheetError]]:
+def read_rows(cells: Iterable[tuple[Any, ...]]) -> Read:
     """Rows (first the header) into payloads; the header row is the first of the first five
     that has "Vad ska göras?", so a title above the table is fine."""
     rows = iter(cells)
@@ -161,6 +188,8 @@ def read_rows(cells: Iterable[tuple[Any, ...]]) -> tuple[list[tuple[int, dict[st
     if header is None:
         raise SheetInvalid([SheetError(1, REQUIRED, msg("column_missing", value=REQUIRED))])
     present = {c.field for c in header if c}
+    ignored = [str(v).strip() for v, c in zip(values, header, strict=False) if c is None and v is not None
+               and str(v).strip()]
     errors: list[SheetError] = []
     out: list[tuple[int, dict[str, Any]]] = []
     schema = SheetRowSchema()
@@ -194,7 +223,7 @@ def read_rows(cells: Iterable[tuple[Any, ...]]) -> tuple[list[tuple[int, dict[st
             row["sorting"] = loaded["sorting"]
             row["sorting_columns"] = sorting_keys
         out.append((number, row))
-    return out, errors
+    return Read(out, errors, ignored, present)
 
 
 def _cell(column: Column, value: Any) -> Any:
@@ -246,15 +275,27 @@ def import_sheet(ledger: Any, by: Any, data: bytes) -> Any:
     cell cannot be read or the row breaks a rule of the domain."""
     from koll.ledger.usecases.measures import SheetRejected
 
-    rows, errors = read_xlsx(data)
+    return check_sheet(ledger, by, data, record=True)
+
+
+def check_sheet(ledger: Any, by: Any, data: bytes, record: bool = False) -> Any:
+    """What importing the sheet would do (created, changed column by column, conflicts), without
+    recording unless ``record``: the boards show this as the preview before the import."""
+    from koll.ledger.usecases.measures import SheetRejected
+
+    sheet = read_xlsx(data)
+    errors = list(sheet.errors)
+    done = None
     try:
         # Rows that could be read are still checked against the domain's rules, so that one
         # answer names every bad row; with any error, nothing is recorded.
-        done = ledger.import_measures(by, rows, record=not errors)
+        done = ledger.import_measures(by, sheet.rows, record=record and not errors,
+                                      versioned="version" in sheet.columns, with_ids="id" in sheet.columns)
     except SheetRejected as e:
         errors += [SheetError(r.row, header_of(r.field), {"sv": r.message, "en": r.message}) for r in e.errors]
     if errors:
         raise SheetInvalid(sorted(errors, key=lambda e: e.row))
+    done.ignored_columns = sheet.ignored
     return done
 
 
@@ -288,26 +329,84 @@ def cells(measure: dict[str, Any]) -> list[Any]:
     return out
 
 
+# Widths in characters, by what a column holds: enough to read without widening by hand.
+_WIDTH = {"id": 38, "version": 9, "what": 40, "date": 12, "term": 22, "org": 26, "orgs": 30, "bool": 10, "int": 9,
+          "text": 32}
+LISTS = "Listor"  # the hidden sheet the drop-down lists read their choices from
+
+
+def _choices(column: Column) -> list[str]:
+    if column.kind == "bool":
+        return ["Ja", "Nej"]
+    return [t.sv for t in column.terms]
+
+
 def write_xlsx(rows: Iterable[dict[str, Any]]) -> bytes:
+    """The board as the group's own plan: a bold, frozen, filtered header, widths and wrapped
+    text, real dates, drop-down lists for the vocabulary columns, and A4 landscape one page wide."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import Cell
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Insatser")
-    sheet.append([c.header for c in COLUMNS])
+    lists = book.create_sheet(LISTS)
+    lists.sheet_state = "hidden"
+    for i, c in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = _WIDTH.get(c.field, _WIDTH[c.kind])
+    sheet.freeze_panes = "C2"  # the header and what is to be done stay in view
+    sheet.print_title_rows = "1:1"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = "9"  # A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDE7F0")
+    wrap = Alignment(wrap_text=True, vertical="top")
+    header = []
+    for c in COLUMNS:
+        cell = WriteOnlyCell(sheet, value=c.header)
+        cell.font, cell.fill, cell.alignment = bold, fill, wrap
+        header.append(cell)
+    sheet.append(header)
+    count = 0
     for m in rows:
-        sheet.append([text_cell(sheet, v) for v in cells(m)])
+        out = []
+        for c, v in zip(COLUMNS, cells(m), strict=True):
+            cell = text_cell(sheet, v)
+            if not isinstance(cell, Cell):
+                cell = WriteOnlyCell(sheet, value=cell)
+            if c.kind == "date":
+                cell.number_format = "yyyy-mm-dd"
+            cell.alignment = wrap
+            out.append(cell)
+        sheet.append(out)
+        count += 1
+    last = get_column_letter(len(COLUMNS))
+    sheet.auto_filter.ref = f"A1:{last}{count + 1}"
+    # Drop-down lists: a column of choices each on the hidden sheet (a list written inline is
+    # capped at 255 characters, which the organisations' names pass).
+    listed = [c for c in COLUMNS if c.kind in ("term", "org", "bool")]
+    longest = max(len(_choices(c)) for c in listed)
+    for i in range(longest):
+        lists.append([(_choices(c)[i] if i < len(_choices(c)) else None) for c in listed])
+    for j, c in enumerate(listed, start=1):
+        col, target = get_column_letter(j), get_column_letter(COLUMNS.index(c) + 1)
+        rule = DataValidation(type="list", formula1=f"{LISTS}!${col}$1:${col}${len(_choices(c))}",
+                              allow_blank=True, showErrorMessage=False)
+        rule.add(f"{target}2:{target}{max(count + 200, 1000)}")
+        sheet.data_validations.append(rule)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
-def write_csv(rows: Iterable[dict[str, Any]]) -> bytes:
-    buffer = io.StringIO()
-    out = csv.writer(buffer)
-    out.writerow([c.header for c in COLUMNS])
-    for m in rows:
-        out.writerow(["" if v is None else v.isoformat() if isinstance(v, date) else defused(v) for v in cells(m)])
-    return buffer.getvalue().encode("utf-8-sig")  # the BOM makes Excel read it as UTF-8
+def write_csv(rows: Iterable[dict[str, Any]], sep: str = ",") -> bytes:
+    return csv_text([c.header for c in COLUMNS],
+                    ([v.isoformat() if isinstance(v, date) else v for v in cells(m)] for m in rows), sep).encode("utf-8")
 
 
 def board_rows(conn: Any) -> list[dict[str, Any]]:

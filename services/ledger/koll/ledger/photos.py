@@ -1,9 +1,10 @@
 """Photos from the square: checked by their bytes, re-encoded so nothing but the pixels survives,
-and kept as files named by the sha256 of what is stored.
+and kept by the sha256 of what is stored: as files in a folder, or as rows in the database
+that every instance of a deployment shares (KOLL_BLOB_STORE).
 
 A phone's JPEG carries EXIF: the camera, the time and often the exact GPS position of the
 person holding it. Copying the pixels into a fresh image and encoding that anew leaves every
-such block behind. Files are immutable and content-addressed: the same photo twice is one file.
+such block behind. Photos are immutable and content-addressed: the same photo twice is kept once.
 """
 
 from __future__ import annotations
@@ -13,9 +14,13 @@ import io
 import os
 import tempfile
 import warnings
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
+import sqlalchemy as sa
+import sqlalchemy.dialects.postgresql
+import sqlalchemy.dialects.sqlite  # noqa: F401 - the idempotent inserts
 from PIL import Image, ImageOps
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -121,6 +126,43 @@ def _thumbnail(img: Image.Image) -> bytes:
 
 
 class PhotoStore:
+    """Where photos are kept, by the sha256 of their stored bytes, each with its thumbnail.
+
+    Two homes: a folder (the embedded default: beside the SQLite file) and the database (every
+    instance of a deployment reaches the same photos through its one PostgreSQL). Both are
+    content-addressed, so a write that is repeated, or raced by another instance, is a no-op.
+    """
+
+    def put(self, data: bytes) -> StoredPhoto:
+        """Checks, cleans and stores a photo; the same photo again finds the same bytes."""
+        img, fmt = _decode(data)
+        clean = _pixels_only(img, fmt)
+        encoded = _encode(clean, fmt)
+        sha = hashlib.sha256(encoded).hexdigest()
+        self._keep(sha, encoded, _thumbnail(clean))
+        return StoredPhoto(sha, FORMATS[fmt][0], clean.width, clean.height)
+
+    def read(self, sha256: str, thumb: bool = False) -> bytes | None:
+        raise NotImplementedError
+
+    def delete(self, sha256: str) -> bool:
+        """Removes a photo and its thumbnail (erasure); True when there was something to remove."""
+        raise NotImplementedError
+
+    def _keep(self, sha256: str, photo: bytes, thumb: bytes) -> None:
+        raise NotImplementedError
+
+
+def open_photo_store(kind: str, blob_dir: Path | str, engine: sa.Engine | None = None) -> PhotoStore:
+    """The store a deployment is configured with (KOLL_BLOB_STORE): 'folder' or 'database'."""
+    if kind == "database":
+        if engine is None:
+            raise ValueError("the database photo store needs the ledger's engine")
+        return DatabasePhotoStore(engine)
+    return FolderPhotoStore(blob_dir)
+
+
+class FolderPhotoStore(PhotoStore):
     """Files under ``root``: ``ab/abcdef…`` for the photo, ``thumbs/ab/abcdef…`` for its thumbnail."""
 
     def __init__(self, root: Path | str) -> None:
@@ -132,15 +174,9 @@ class PhotoStore:
         base = self.root / "thumbs" if thumb else self.root
         return base / sha256[:2] / sha256
 
-    def put(self, data: bytes) -> StoredPhoto:
-        """Checks, cleans and stores a photo; the same photo again finds the same file."""
-        img, fmt = _decode(data)
-        clean = _pixels_only(img, fmt)
-        encoded = _encode(clean, fmt)
-        sha = hashlib.sha256(encoded).hexdigest()
-        self._write(self.path(sha), encoded)
-        self._write(self.path(sha, thumb=True), _thumbnail(clean))
-        return StoredPhoto(sha, FORMATS[fmt][0], clean.width, clean.height)
+    def _keep(self, sha256: str, photo: bytes, thumb: bytes) -> None:
+        self._write(self.path(sha256), photo)
+        self._write(self.path(sha256, thumb=True), thumb)
 
     def read(self, sha256: str, thumb: bool = False) -> bytes | None:
         try:
@@ -149,13 +185,12 @@ class PhotoStore:
             return None
 
     def delete(self, sha256: str) -> bool:
-        """Removes a photo and its thumbnail (erasure); True when there was something to remove."""
         removed = False
         for thumb in (False, True):
             try:
                 self.path(sha256, thumb).unlink()
                 removed = True
-            except FileNotFoundError:
+            except (FileNotFoundError, ValueError):
                 pass
         return removed
 
@@ -174,3 +209,44 @@ class PhotoStore:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+# Outside the ledger's metadata: photos are not events, and erasure deletes their rows.
+_photo_metadata = sa.MetaData()
+photos_table = sa.Table(
+    "koll_photos",
+    _photo_metadata,
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("thumb", sa.Boolean, primary_key=True),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+)
+_ready: weakref.WeakSet[sa.Engine] = weakref.WeakSet()
+
+
+class DatabasePhotoStore(PhotoStore):
+    """Rows of ``koll_photos`` (sha256, thumb) → bytes, in the ledger's database."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+        if engine not in _ready:
+            _photo_metadata.create_all(engine, checkfirst=True)
+            _ready.add(engine)
+
+    def _keep(self, sha256: str, photo: bytes, thumb: bytes) -> None:
+        insert = (sa.dialects.postgresql.insert if self.engine.dialect.name == "postgresql"
+                  else sa.dialects.sqlite.insert)
+        rows = [{"sha256": sha256, "thumb": False, "data": photo}, {"sha256": sha256, "thumb": True, "data": thumb}]
+        with self.engine.begin() as conn:  # committed before the upload is acknowledged
+            conn.execute(insert(photos_table).on_conflict_do_nothing(), rows)
+
+    def read(self, sha256: str, thumb: bool = False) -> bytes | None:
+        if not is_sha256(sha256):
+            return None
+        t = photos_table
+        with self.engine.connect() as conn:
+            data = conn.execute(sa.select(t.c.data).where(t.c.sha256 == sha256, t.c.thumb == thumb)).scalar()
+        return None if data is None else bytes(data)
+
+    def delete(self, sha256: str) -> bool:
+        with self.engine.begin() as conn:
+            return conn.execute(photos_table.delete().where(photos_table.c.sha256 == sha256)).rowcount > 0

@@ -8,10 +8,13 @@ from dataclasses import dataclass
 import swagger_ui_bundle
 from flask import Flask, send_from_directory
 from flask_smorest import Api
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from koll.ledger import ops
 from koll.ledger.api import body, errors
 from koll.ledger.application import Ledger
 from koll.ledger.config import Settings
+from koll.ledger.production import refuse_unsafe
 from koll.ledger.store import Store, check_durability
 
 
@@ -33,13 +36,14 @@ def open_ledger(settings: Settings) -> Koll:
 def create_app(settings: Settings | None = None, koll: Koll | None = None) -> Flask:
     settings = settings or (koll.settings if koll else Settings.from_env())
     koll = koll or open_ledger(settings)
+    refuse_unsafe(settings, koll.ledger)
     app = Flask(__name__, template_folder="web/templates", static_folder="web/static", static_url_path="/static")
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.cookie_secure,
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
-        JSON_SORT_KEYS=False,
         API_TITLE="Koll",
         API_VERSION="v1",
         OPENAPI_VERSION="3.0.3",
@@ -49,13 +53,13 @@ def create_app(settings: Settings | None = None, koll: Koll | None = None) -> Fl
         # Served from the package, not a CDN: the docs work without the internet.
         OPENAPI_SWAGGER_UI_URL="/api/docs/assets/",
     )
-    body.register(app)  # every JSON body read once, strictly, before any route
-    app.json.ensure_ascii = False
+    body.register(app)  # the JSON provider: one time format out, every body read once and strictly in
     app.extensions["koll"] = koll
     api = Api(app, spec_kwargs={"info": {"description": "Koll: ha koll på helheten. "
                                          "Observations, cases, measures and the audit trail of a public square."}})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     errors.register(app)
+    ops.register(app)
 
     @app.get("/api/docs/assets/<path:name>")
     def swagger_assets(name: str):  # type: ignore[no-untyped-def]
@@ -68,5 +72,13 @@ def create_app(settings: Settings | None = None, koll: Koll | None = None) -> Fl
     from koll.ledger import web
 
     web.register(app)
+    if settings.trusted_proxies:
+        # Behind nginx: the client's address and https come from the headers the proxies set,
+        # and only from as many proxies as are ours (a client's own X-Forwarded-For is ignored).
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)  # type: ignore[method-assign]
+    from koll.ledger.web import headers
+
+    headers.register(app, settings)
     logging.getLogger("koll").setLevel(logging.INFO)
     return app

@@ -37,6 +37,18 @@ OWN: dict[str, tuple[str, str]] = {
     "unknown_value": ("'{value}' finns inte bland {choices}", "'{value}' is not one of {choices}"),
     "column_missing": ("kolumnen '{value}' saknas i rubrikraden", "the header row lacks the column '{value}'"),
     "not_a_sheet": ("filen är inget Excel-ark (xlsx)", "the file is not an Excel sheet (xlsx)"),
+    "event_type": ("en händelsetyp skrivs som 'Case.Assigned' eller 'Case.*'",
+                   "an event type is written like 'Case.Assigned' or 'Case.*'"),
+    "save_as_xlsx": ("filen är ett OpenDocument- eller gammalt Excel-ark: spara som xlsx och försök igen",
+                     "the file is an OpenDocument or old Excel sheet: save it as xlsx and try again"),
+    "sheet_conflict": ("insatsen har ändrats i Koll sedan arket exporterades (version {then}, nu {now}): "
+                       "exportera arket igen och för in ändringen där",
+                       "the measure was changed in Koll after the sheet was exported (version {then}, now {now}): "
+                       "export the sheet again and make the change there"),
+    "sheet_unversioned": ("arket saknar kolumnen Version, så Koll kan inte se om raden är äldre än insatsen: "
+                          "exportera arket från Koll och ändra i det",
+                          "the sheet has no Version column, so Koll cannot tell whether the row is older than the "
+                          "measure: export the sheet from Koll and edit that"),
     "listed_twice": ("samma värde förekommer två gånger", "the same value is listed twice"),
     "photo_too_large": ("fotot är för stort (högst {max_mb} MB)", "the photo is too large (at most {max_mb} MB)"),
     "photo_type": ("bara JPEG, PNG eller WebP kan tas emot", "only JPEG, PNG or WebP can be received"),

@@ -10,8 +10,10 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates, validates_schema
 
+
 from koll.schema import taxonomy, vocabulary
 from koll.schema.messages import msg
+from koll.schema.times import Instant
 
 LOCATION_SOURCES = ("gps", "network", "pin", "place")
 MAX_BATCH = 500
@@ -318,13 +320,14 @@ class CaseSchema(Schema):
     assigned_org = fields.String(allow_none=True)
     assigned_person = fields.String(allow_none=True)
     close_reason = fields.String(allow_none=True)
-    duplicate_of = fields.String(allow_none=True)
+    # The original's id, or {"restricted": true, "sv": …, "en": …} when the reader may not see it.
+    duplicate_of = fields.Raw(allow_none=True)
     public_note = fields.String(allow_none=True)
     walk_id = fields.String(allow_none=True)
-    opened_at = fields.DateTime()
-    updated_at = fields.DateTime()
-    first_observed_at = fields.DateTime(allow_none=True)
-    last_observed_at = fields.DateTime(allow_none=True)
+    opened_at = Instant()
+    updated_at = Instant()
+    first_observed_at = Instant(allow_none=True)
+    last_observed_at = Instant(allow_none=True)
     time_of_day = fields.String(allow_none=True)
     dark = fields.Boolean(allow_none=True)
     observations = fields.Integer()

@@ -105,6 +105,7 @@ class SheetRowSchema(PlanSchema):
     """One row of an imported sheet: the plan, where it stands, and what it reached."""
 
     id = fields.UUID(load_default=None, allow_none=True)
+    version = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(1, 1_000_000))
     status = fields.String(load_default=None, allow_none=True, validate=_choice(vocabulary.MEASURE_STATUSES))
     outcome = fields.String(load_default=None, allow_none=True, validate=_choice(vocabulary.OUTCOMES))
     deviation_reason = _text()

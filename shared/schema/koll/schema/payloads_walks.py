@@ -10,8 +10,10 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+
 from koll.schema import taxonomy
 from koll.schema.messages import msg
+from koll.schema.times import Instant
 from koll.schema.payloads import NOTE_MAX, Moment, StrictSchema, _code_in
 from koll.schema.vocabulary import Term, codes
 
@@ -93,15 +95,15 @@ class WalkSchema(Schema):
 
     id = fields.String()
     title = fields.String()
-    planned_at = fields.DateTime()
+    planned_at = Instant()
     route = fields.List(fields.String())
     light = fields.String()
     organisations = fields.List(fields.String())
     participants = fields.List(fields.Nested(ParticipantSchema), allow_none=True)
     participant_counts = fields.Dict(keys=fields.String(), values=fields.Integer())
     status = fields.String()
-    started_at = fields.DateTime(allow_none=True)
-    ended_at = fields.DateTime(allow_none=True)
+    started_at = Instant(allow_none=True)
+    ended_at = Instant(allow_none=True)
     dark_at_start = fields.Boolean(allow_none=True)
     summary = fields.String(allow_none=True)
     findings = fields.Integer()
@@ -130,7 +132,7 @@ class FindingSchema(Schema):
     place_sv = fields.String(allow_none=True)
     lat = fields.Float()
     lon = fields.Float()
-    observed_at = fields.DateTime()
+    observed_at = Instant()
     time_of_day = fields.String()
     dark = fields.Boolean()
     note = fields.String(allow_none=True)

@@ -3,8 +3,6 @@ digests and proofs, signed exports, and erasure of a report's personal data."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import datetime, timezone
 from typing import Any
@@ -18,8 +16,10 @@ from koll.ledger import audit
 from koll.ledger.api.auth import AUDIT, GOVERN, requires
 from koll.ledger.api.common import actor, koll, ledger, reading
 from koll.ledger.api.errors import Problem
+from koll.ledger.api.photos import photo_store
 from koll.ledger.domain.base import DomainError, NotAllowed
 from koll.ledger.queries import audit as q
+from koll.ledger.spreadsheet import csv_chunks
 from koll.schema.payloads import Moment, Position, StrictSchema
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1", description="Revision: history, time travel, tamper evidence")
@@ -97,17 +97,8 @@ def events_csv(args: dict[str, Any]):  # type: ignore[no-untyped-def]
     filters = _filters(args)
 
     def rows():  # type: ignore[no-untyped-def]
-        buf = io.StringIO()
-        writer = csv.writer(buf)
-        writer.writerow(q.CSV_COLUMNS)
         with reading() as conn:
-            for n, e in enumerate(q.each_entry(conn, who, filters)):
-                writer.writerow(q.csv_row(e))
-                if n % 500 == 0:
-                    yield buf.getvalue()
-                    buf.seek(0)
-                    buf.truncate()
-        yield buf.getvalue()
+            yield from csv_chunks(q.CSV_COLUMNS, (q.csv_row(e) for e in q.each_entry(conn, who, filters)))
 
     return Response(stream_with_context(rows()), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": "attachment; filename=koll-audit.csv"})
@@ -233,4 +224,4 @@ def erase_walk(body: dict[str, Any], walk_id: UUID):  # type: ignore[no-untyped-
 def erase(body: dict[str, Any], observation_id: UUID):  # type: ignore[no-untyped-def]
     """Erase a report's personal data: its key is destroyed as Observation.Erased is recorded, its
     photos deleted. The chain still verifies and the boards' counts do not change."""
-    return audit.erase_observation(ledger(), actor(), observation_id, body["reason"], koll().settings.blob_dir)
+    return audit.erase_observation(ledger(), actor(), observation_id, body["reason"], photo_store())

@@ -5,7 +5,6 @@ Roles are enforced here, once, by naming on each endpoint which roles may call i
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -25,24 +24,26 @@ GOVERN = ("operational", "strategic", "admin")                   # meetings, esc
 READ = ALL_ROLES
 AUDIT = ("auditor", "operational", "strategic", "admin")          # history, time travel, verify
 
-_CACHE_SECONDS = 30.0
-
-
-def _token_cache() -> dict[str, tuple[float, Actor | None]]:
-    return current_app.extensions.setdefault("koll_token_cache", {})
+MEETINGS = GOVERN + ("auditor",)                                 # read meetings and the report-back
+ADMIN = ("admin",)                                               # users and their tokens
+# The edges, decided where the object is known: a meeting is run by its own group (operational
+# staff also run the strategic group's, which they report to); a walk is started and ended by its
+# leader or operational staff; photos go on one's own report, or on any visible one by DECIDE.
 
 
 def actor_for_token(token: str) -> Actor | None:
-    """Token look-ups are cached briefly: every request asks, few tokens change."""
-    cache = _token_cache()
-    hit = cache.get(token)
-    now = time.monotonic()
-    if hit and now - hit[0] < _CACHE_SECONDS:
-        return hit[1]
-    actor = current_app.extensions["koll"].ledger.authenticate(token)
-    if len(cache) > 10_000:
-        cache.clear()
-    cache[token] = (now, actor)
+    """No cache: the look-up is one indexed query, and a cache would let a revoked token live on."""
+    return current_app.extensions["koll"].ledger.authenticate(token)
+
+
+def session_actor() -> Actor | None:
+    """The boards' signed-in user: the cookie holds a session id that the server looks up on every
+    request, with the user's role and organisation as recorded now (and only while active)."""
+    if "session_actor" in g:
+        return g.session_actor
+    sid = session.get("sid")
+    actor = current_app.extensions["koll"].ledger.session_actor(sid) if isinstance(sid, str) and sid else None
+    g.session_actor = actor
     return actor
 
 
@@ -55,10 +56,10 @@ def current_actor() -> Actor | None:
         actor = actor_for_token(header[7:].strip())
         if actor is None:
             raise Problem(401, "the token is not valid", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
-    elif session.get("user") and request.method in ("GET", "HEAD", "OPTIONS"):
+    elif session.get("sid") and request.method in ("GET", "HEAD", "OPTIONS"):
         # The boards read the API with their session; writes need a token, since a cookie alone is
         # sent by any form on the site and carries no CSRF check here.
-        actor = Actor(user=session["user"], role=session["role"], org=session["org"])
+        actor = session_actor()
     g.actor = actor
     return actor
 

@@ -14,9 +14,9 @@ import re
 from typing import Any
 
 from flask import Flask, request
-from flask.json.provider import DefaultJSONProvider
 
 from koll.ledger.api.errors import Problem
+from koll.ledger.api.json_provider import KollJSONProvider
 from koll.schema.messages import msg
 
 MAX_DEPTH = 32  # the deepest payload Koll takes is four levels; room to spare, none to abuse
@@ -70,7 +70,9 @@ def _check(doc: Any) -> None:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-class StrictJSONProvider(DefaultJSONProvider):
+class StrictJSONProvider(KollJSONProvider):
+    """Answers as KollJSONProvider writes them; request bodies read strictly."""
+
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         try:
             doc = json.loads(s, object_pairs_hook=_pairs, **kwargs)

@@ -15,7 +15,7 @@ from koll.ledger.api.common import actor, ledger, reading
 from koll.ledger.api.errors import Problem
 from koll.ledger.domain.case import Case
 from koll.ledger.history import describe
-from koll.schema import vocabulary
+from koll.ledger.policy import Policy
 from koll.ledger.queries import cases as q
 from koll.schema.payloads import (
     AssignSchema,
@@ -69,9 +69,9 @@ def _case_response(case_id: UUID, status: int = 200) -> Response:
         if found is None:
             raise Problem(404, f"no case with id {case_id}")
         found["observations_list"] = q.case_observations(conn, actor(), str(case_id))
+        found["history"] = Policy(actor()).redact(conn, [describe(e) for e in ledger().history(case_id)])
     for o in found["observations_list"]:
         o.pop("note_sealed", None)
-    found["history"] = [describe(e) for e in ledger().history(case_id)]
     resp = jsonify(CaseSchema().dump(found) | {"observations_list": found["observations_list"],
                                                "history": found["history"]})
     resp.status_code = status
@@ -82,7 +82,7 @@ def _case_response(case_id: UUID, status: int = 200) -> Response:
 def _decide(case_id: UUID, decision: Callable[[Case], None]) -> Response:
     who = actor()
     case = ledger().decide_case(case_id, expected_version(), decision, by=who)
-    if not vocabulary.can_see(who.role, who.org, case.visibility):
+    if not Policy(who).may_see(case.visibility):
         # Recategorised as restricted by this very decision: recorded, and no longer the caller's to see.
         return jsonify({"id": str(case.id), "version": case.version, "status": case.status,
                         "visibility": case.visibility,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask, Response, json
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
@@ -27,6 +28,7 @@ TITLES = {
     415: "Fel mediatyp / Unsupported media type",
     422: "Ogiltiga uppgifter / Invalid input",
     428: "Version saknas (If-Match) / Version required (If-Match)",
+    429: "För många försök / Too many attempts",
     500: "Internt fel / Internal error",
 }
 
@@ -115,6 +117,15 @@ def register(app: Flask) -> None:
             detail = "the request body or query is invalid"
         return problem_response(status, detail, type_="about:blank" if status != 422 else "/problems/invalid",
                                 errors=errors, headers=dict(data.get("headers") or {}))
+
+    @app.errorhandler(sa.exc.OperationalError)
+    @app.errorhandler(sa.exc.InterfaceError)
+    def _database_unreachable(e: Exception) -> Response:
+        # Not the caller's fault and not a bug: say so, and when to try again (nothing was recorded,
+        # since every write commits or rolls back whole).
+        log.exception("database unreachable")
+        return problem_response(503, "the database is unreachable; nothing was recorded, try again shortly",
+                                headers={"Retry-After": "5"})
 
     @app.errorhandler(Exception)
     def _unexpected(e: Exception) -> Response:

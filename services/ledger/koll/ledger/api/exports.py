@@ -13,6 +13,7 @@ from flask_smorest import Blueprint
 from koll.ledger.api.auth import READ, requires
 from koll.ledger.api.common import actor, reading
 from koll.ledger.exports import case_features, cases_csv, geojson_text
+from koll.ledger.spreadsheet import sep_field
 from koll.schema.payloads import CaseQuerySchema
 
 blp = Blueprint("exports", __name__, url_prefix="/api/v1", description="Exports (CSV, GeoJSON, Excel)")
@@ -28,13 +29,19 @@ def attachment(body: Any, mimetype: str, filename: str) -> Response:
 CaseExportQuerySchema = CaseQuerySchema(exclude=("limit", "offset"))
 
 
+class CaseCsvQuerySchema(CaseQuerySchema):
+    sep = sep_field()
+
+
 @blp.route("/exports/cases.csv")
 @requires(*READ)
-@blp.arguments(CaseExportQuerySchema, location="query")
+@blp.arguments(CaseCsvQuerySchema(exclude=("limit", "offset")), location="query")
 def export_cases_csv(args: dict[str, Any]):  # type: ignore[no-untyped-def]
-    """The cases the reader may see, one row each, with lat/lon and SWEREF 99 TM (EPSG:3006)."""
+    """The cases the reader may see, one row each, with lat/lon and SWEREF 99 TM (EPSG:3006);
+    `?sep=;` for an Excel set to Swedish."""
+    sep = args.pop("sep")
     with reading() as conn:
-        body = cases_csv(conn, actor(), args)
+        body = cases_csv(conn, actor(), args, sep)
     return attachment(body, "text/csv", "arenden.csv")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, request
 from flask_smorest import Blueprint
 
@@ -9,6 +11,8 @@ from koll.ledger.api.auth import DECIDE, READ, requires
 from koll.ledger.api.common import actor, ledger, reading
 from koll.ledger.api.errors import Problem
 from koll.ledger.measure_sheet import SheetInvalid, board_rows, import_sheet, write_csv, write_xlsx
+from koll.ledger.spreadsheet import sep_field
+from koll.schema.payloads import StrictSchema
 
 blp = Blueprint("measure_sheets", __name__, url_prefix="/api/v1",
                 description="Measures as the operational group's Excel sheet: import and export")
@@ -30,7 +34,8 @@ def import_measures():  # type: ignore[no-untyped-def]
     except SheetInvalid as e:
         raise Problem(e.status, f"{len(e.errors)} error(s) in the sheet; nothing was recorded", type_="/problems/sheet",
                       errors=e.by_cell(), rows=[x.as_dict() for x in e.errors]) from None
-    return {"created": done.created, "updated": done.updated, "unchanged": done.unchanged}, 200
+    return {"created": done.created, "updated": done.updated, "unchanged": done.unchanged,
+            "changes": done.changes, "ignored_columns": done.ignored_columns}, 200
 
 
 @blp.route("/exports/measures.xlsx")
@@ -41,10 +46,15 @@ def export_xlsx():  # type: ignore[no-untyped-def]
     return Response(data, mimetype=XLSX, headers={"Content-Disposition": 'attachment; filename="insatser.xlsx"'})
 
 
+class CsvQuerySchema(StrictSchema):
+    sep = sep_field()
+
+
 @blp.route("/exports/measures.csv")
 @requires(*READ)
-def export_csv():  # type: ignore[no-untyped-def]
+@blp.arguments(CsvQuerySchema, location="query")
+def export_csv(args: dict[str, Any]):  # type: ignore[no-untyped-def]
     with reading() as conn:
-        data = write_csv(board_rows(conn))
+        data = write_csv(board_rows(conn), args["sep"])
     return Response(data, mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="insatser.csv"'})

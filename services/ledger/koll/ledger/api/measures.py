@@ -16,6 +16,7 @@ from koll.ledger.api.errors import Problem
 from koll.ledger.domain.base import Actor
 from koll.ledger.domain.measure import Measure
 from koll.ledger.history import plain
+from koll.ledger.policy import Policy
 from koll.ledger.history import describe
 from koll.ledger.queries import measures as q
 from koll.schema.payloads_measures import (
@@ -79,9 +80,9 @@ def get_measure(measure_id: UUID):  # type: ignore[no-untyped-def]
 def _measure_response(measure_id: UUID) -> Response:
     with reading() as conn:
         found = q.get_measure(conn, str(measure_id), actor())
-    if found is None:
-        raise Problem(404, f"no measure with id {measure_id}")
-    found["history"] = [describe(e) for e in ledger().history(measure_id)]
+        if found is None:
+            raise Problem(404, f"no measure with id {measure_id}")
+        found["history"] = Policy(actor()).redact(conn, [describe(e) for e in ledger().history(measure_id)])
     resp = jsonify(plain(found))
     resp.headers["ETag"] = f'"{found["version"]}"'
     return resp

@@ -8,10 +8,11 @@ from uuid import UUID
 from flask import Response, jsonify
 from flask_smorest import Blueprint
 
-from koll.ledger.api.auth import GOVERN, READ, expected_version, requires
+from koll.ledger.api.auth import GOVERN, MEETINGS, expected_version, requires
 from koll.ledger.api.common import actor, ledger, reading
 from koll.ledger.api.errors import Problem
 from koll.ledger.history import plain
+from koll.ledger.policy import Policy
 from koll.ledger.history import describe
 from koll.ledger.queries import meetings as q
 from koll.schema.payloads_measures import DecisionSchema, HoldSchema, MeetingQuerySchema, MeetingSchema, RecordedSchema
@@ -30,7 +31,7 @@ def schedule(body: dict[str, Any]):  # type: ignore[no-untyped-def]
 
 
 @blp.route("/meetings")
-@requires(*READ)
+@requires(*MEETINGS)
 @blp.arguments(MeetingQuerySchema, location="query")
 def list_meetings(args: dict[str, Any]):  # type: ignore[no-untyped-def]
     with reading() as conn:
@@ -38,17 +39,17 @@ def list_meetings(args: dict[str, Any]):  # type: ignore[no-untyped-def]
 
 
 @blp.route("/meetings/<uuid:meeting_id>")
-@requires(*READ)
+@requires(*MEETINGS)
 def get_meeting(meeting_id: UUID):  # type: ignore[no-untyped-def]
     return _meeting_response(meeting_id)
 
 
 def _meeting_response(meeting_id: UUID, status: int = 200) -> Response:
     with reading() as conn:
-        found = q.get_meeting(conn, str(meeting_id))
-    if found is None:
-        raise Problem(404, f"no meeting with id {meeting_id}")
-    found["history"] = [describe(e) for e in ledger().history(meeting_id)]
+        found = q.get_meeting(conn, actor(), str(meeting_id))
+        if found is None:
+            raise Problem(404, f"no meeting with id {meeting_id}")
+        found["history"] = Policy(actor()).redact(conn, [describe(e) for e in ledger().history(meeting_id)])
     resp = jsonify(plain(found))
     resp.status_code = status
     resp.headers["ETag"] = f'"{found["version"]}"'
@@ -87,7 +88,7 @@ def _hold(body: dict[str, Any], meeting_id: UUID) -> Response:
 
 
 @blp.route("/meetings/<uuid:meeting_id>/report-back")
-@requires(*READ)
+@requires(*MEETINGS)
 def report_back(meeting_id: UUID):  # type: ignore[no-untyped-def]
     """For the period since the group's previous meeting: goals reached and deviations, success
     factors, support needed, conclusions; measures started, done, late; the situation's change."""

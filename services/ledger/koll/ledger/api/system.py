@@ -1,23 +1,20 @@
-"""Health, metrics, who am I, and signing in with a password for a token."""
+"""Health, who am I, and signing in with a password for a token."""
 
 from __future__ import annotations
 
-import time
-
 import sqlalchemy as sa
-from flask import Response
+from flask import request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from koll.ledger.api.auth import READ, requires
 from koll.ledger.api.common import actor, koll, ledger, reading
 from koll.ledger.api.errors import Problem
+from koll.ledger.credentials import TooManyAttempts
 from koll.ledger.store import events_table
 from koll.schema.payloads import StrictSchema
 
-blp = Blueprint("system", __name__, description="Health, metrics and identity")
-
-_STARTED = time.time()
+blp = Blueprint("system", __name__, description="Health and identity")
 
 
 class MeSchema(Schema):
@@ -44,23 +41,6 @@ def healthz():  # type: ignore[no-untyped-def]
     return {"status": "ok", "ledger_position": position, "database": koll().store.dialect}
 
 
-@blp.route("/metrics")
-@blp.doc(security=[])
-def metrics():  # type: ignore[no-untyped-def]
-    """Prometheus text format: enough to see the ledger grow and the process live."""
-    with reading() as conn:
-        position = conn.execute(sa.select(sa.func.max(events_table.c.id))).scalar() or 0
-    body = (
-        "# HELP koll_ledger_position Number of events in the ledger.\n"
-        "# TYPE koll_ledger_position gauge\n"
-        f"koll_ledger_position {position}\n"
-        "# HELP koll_process_uptime_seconds Seconds since this worker started.\n"
-        "# TYPE koll_process_uptime_seconds gauge\n"
-        f"koll_process_uptime_seconds {time.time() - _STARTED:.0f}\n"
-    )
-    return Response(body, mimetype="text/plain; version=0.0.4")
-
-
 @blp.route("/api/v1/me")
 @blp.doc(security=[{"bearer": []}])
 @requires(*READ)
@@ -73,8 +53,16 @@ def me():  # type: ignore[no-untyped-def]
 @blp.doc(security=[])
 @blp.arguments(SignInSchema)
 @blp.response(200, TokenSchema)
+@blp.alt_response(429, description="Too many failed sign-ins: wait Retry-After seconds")
 def sign_in(body):  # type: ignore[no-untyped-def]
-    signed = ledger().sign_in(body["username"], body["password"], label=body["label"])
+    """A token for a user's password. Ten failures for a name (or thirty from one address) in
+    15 minutes answer 429 with Retry-After until the oldest of them is 15 minutes old."""
+    try:
+        signed = ledger().sign_in(body["username"], body["password"], label=body["label"],
+                                  address=request.remote_addr)
+    except TooManyAttempts as e:
+        raise Problem(429, str(e), type_="/problems/too_many_attempts",
+                      headers={"Retry-After": str(e.retry_after)}) from None
     if signed is None:
         raise Problem(401, "wrong username or password")
     token, who = signed

@@ -11,7 +11,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import event
 
-from koll.ledger.domain.base import KollAggregate
+from koll.ledger.domain.base import Actor, KollAggregate
 
 _USER_NS = uuid5(NAMESPACE_URL, "https://koll.example/user")
 
@@ -28,6 +28,13 @@ class User(KollAggregate):
         self.role = role
         self.org = org
         self.active = True
+
+    def deactivate_by(self, by: Actor) -> bool:
+        """The user may no longer act; False when they already could not (a repeat records nothing)."""
+        if not self.active:
+            return False
+        self.deactivate(by=by.as_dict())
+        return True
 
     @event("Deactivated")
     def deactivate(self, *, by: dict) -> None:

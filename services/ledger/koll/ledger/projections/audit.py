@@ -21,6 +21,7 @@ import sqlalchemy as sa
 import koll.ledger.audit  # noqa: F401  koll_digests joins the store's schema
 from koll.ledger.history import event_data, event_name, plain, to_json
 from koll.ledger.projections.base import CHUNK, Batch, Projection, bulk_insert, utc_naive
+from koll.ledger.projections.situation import by_level, held_cases, observations
 
 metadata = sa.MetaData()
 
@@ -146,8 +147,35 @@ class AuditProjection(Projection):
             rows.append(entry(position, event, before, after))
             states[agg] = after
         bulk_insert(conn, audit_events, rows)
+        follow_cases(conn, batch)
         old = sorted(existed)
         for i in range(0, len(old), CHUNK):
             conn.execute(audit_state.delete().where(key.in_(old[i:i + CHUNK])))
         bulk_insert(conn, audit_state, [{"aggregate_id": k, "state": to_json(v)}
                                         for k, v in states.items()])
+
+
+def follow_cases(conn: sa.Connection, batch: Batch) -> None:
+    """The timeline rows of a case and of its observations are held at least as closely as the case
+    is now: a recategorisation takes the rows recorded before it along (and those of later events,
+    such as a photo attached to an earlier report). After the cases' and observations' projections."""
+    o = observations.c
+    touched: set[str] = set()
+    reports: set[str] = set()
+    for _, event in batch:
+        kind = aggregate_class(event)
+        name = getattr(kind, "__name__", "")
+        if name == "Case":
+            touched.add(str(event.originator_id))
+        elif name == "Observation":
+            reports.add(str(event.originator_id))
+    ids = sorted(reports)
+    for i in range(0, len(ids), CHUNK):
+        touched.update(r[0] for r in conn.execute(sa.select(o.case_id).where(o.observation_id.in_(ids[i:i + CHUNK]))))
+    t = audit_events.c
+    for level, held, looser in by_level(held_cases(conn, touched)):
+        for i in range(0, len(held), CHUNK):
+            chunk = held[i:i + CHUNK]
+            of_case = sa.or_(t.aggregate_id.in_(chunk),
+                             t.aggregate_id.in_(sa.select(o.observation_id).where(o.case_id.in_(chunk))))
+            conn.execute(audit_events.update().where(of_case, t.visibility.in_(looser)).values(visibility=level))

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 
 from koll.ledger.domain.case import Case
 from koll.ledger.domain.observation import Observation
-from koll.ledger.projections.base import RowProjection, utc_naive
+from koll.ledger.projections.base import CHUNK, Batch, RowProjection, utc_naive
+from koll.schema import vocabulary
 
 metadata = sa.MetaData()
 
@@ -76,7 +77,66 @@ observations = sa.Table(
     sa.Index("rm_observations_walk", "walk_id"),
     sa.Index("rm_observations_observed", "observed_at"),
     sa.Index("rm_observations_reporter", "reporter"),
+    sa.Index("rm_observations_visibility", "visibility", "case_id"),
 )
+
+LEVELS = vocabulary.codes(vocabulary.VISIBILITIES)  # from the least to the most closely held
+
+
+def held_cases(conn: sa.Connection, case_ids: Iterable[str]) -> dict[str, str]:
+    """The cases among ``case_ids`` held more closely than public, with their visibility."""
+    wanted = sorted(set(case_ids))
+    found: dict[str, str] = {}
+    for i in range(0, len(wanted), CHUNK):
+        q = sa.select(cases.c.case_id, cases.c.visibility).where(
+            cases.c.case_id.in_(wanted[i:i + CHUNK]), cases.c.visibility != LEVELS[0])
+        found.update({r[0]: r[1] for r in conn.execute(q)})
+    return found
+
+
+def by_level(held: dict[str, str]) -> Iterable[tuple[str, list[str], list[str]]]:
+    """(level, the ids held at it, the levels looser than it), for each level something is held at."""
+    for n, level in enumerate(LEVELS):
+        ids = sorted(k for k, v in held.items() if v == level)
+        if ids and n:
+            yield level, ids, list(LEVELS[:n])
+
+
+def follow_cases(conn: sa.Connection, case_ids: Iterable[str]) -> None:
+    """Every observation is held at least as closely as its case, whenever it was filed: a case
+    triaged into a restricted category takes its earlier reports with it."""
+    for level, ids, looser in by_level(held_cases(conn, case_ids)):
+        for i in range(0, len(ids), CHUNK):
+            conn.execute(observations.update().where(observations.c.case_id.in_(ids[i:i + CHUNK]),
+                                                     observations.c.visibility.in_(looser))
+                         .values(visibility=level))
+
+
+def all_held_cases(conn: sa.Connection) -> dict[str, str]:
+    """Every case held more closely than public, with its visibility."""
+    q = sa.select(cases.c.case_id, cases.c.visibility).where(cases.c.visibility != LEVELS[0])
+    return {r[0]: r[1] for r in conn.execute(q)}
+
+
+def hold_cases_as(conn: sa.Connection, held: dict[str, str]) -> None:
+    """Hold these cases (and so their observations) at least as closely as ``held`` says: the boards
+    as they stood at a past moment follow what has been restricted since."""
+    for level, ids, looser in by_level(held):
+        for i in range(0, len(ids), CHUNK):
+            conn.execute(cases.update().where(cases.c.case_id.in_(ids[i:i + CHUNK]), cases.c.visibility.in_(looser))
+                         .values(visibility=level))
+    follow_cases(conn, held)
+
+
+def cases_touched(batch: Batch) -> set[str]:
+    """Cases whose visibility, or whose set of observations, a batch may have changed."""
+    touched: set[str] = set()
+    for _, event in batch:
+        if isinstance(event, Observation.Recorded):
+            touched.add(event.case_id)
+        elif isinstance(event, Case.Triaged):
+            touched.add(str(event.originator_id))
+    return touched
 
 
 class CasesProjection(RowProjection):
@@ -152,6 +212,13 @@ class ObservationsProjection(RowProjection):
 
     def creates(self, event: Any) -> bool:
         return isinstance(event, Observation.Recorded)
+
+    def apply(self, conn: sa.Connection, batch: Batch) -> None:
+        # After CasesProjection (earlier in every projector's list): rm_cases holds the batch's cases.
+        super().apply(conn, batch)
+        touched = cases_touched(batch)
+        if touched:
+            follow_cases(conn, touched)
 
     def fold(self, row: dict[str, Any] | None, event: Any) -> dict[str, Any] | None:
         if isinstance(event, Observation.Recorded):

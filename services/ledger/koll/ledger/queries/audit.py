@@ -17,7 +17,8 @@ import sqlalchemy as sa
 from koll.ledger.domain.base import Actor
 from koll.ledger.projections.audit import audit_events
 from koll.ledger.projections.base import utc_naive
-from koll.ledger.queries.visibility import visible_levels
+from koll.ledger.projections.situation import all_held_cases, hold_cases_as
+from koll.ledger.policy import Policy, is_placeholder
 
 FIELDS = ("position", "at", "event", "aggregate_type", "aggregate_id", "version", "actor_user", "actor_role",
           "actor_org", "meeting_id", "changes")
@@ -25,8 +26,21 @@ FIELDS = ("position", "at", "event", "aggregate_type", "aggregate_id", "version"
 
 def filters(actor: Actor, args: dict[str, Any]) -> list[sa.ColumnElement[bool]]:
     """aggregate (id), kind ('Case.Triaged' or 'Measure'), actor (user), org, meeting, from, to."""
+    return [Policy(actor).clause(audit_events), *conditions(args)]
+
+
+def hidden_events(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> int:
+    """How many events matching the filters the reader may not see (the page says so, and no more)."""
+    policy = Policy(actor)
+    if policy.sees_everything:
+        return 0
+    q = sa.select(sa.func.count()).select_from(audit_events).where(policy.hidden(audit_events), *conditions(args))
+    return conn.execute(q).scalar_one()
+
+
+def conditions(args: dict[str, Any]) -> list[sa.ColumnElement[bool]]:
     t = audit_events
-    where: list[sa.ColumnElement[bool]] = [sa.or_(t.c.visibility.is_(None), t.c.visibility.in_(visible_levels(actor)))]
+    where: list[sa.ColumnElement[bool]] = []
     if args.get("aggregate"):
         where.append(t.c.aggregate_id == str(args["aggregate"]))
     kind = args.get("kind")
@@ -74,7 +88,9 @@ def timeline(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> dict[st
     rows = list(conn.execute(q))
     more = len(rows) > limit
     rows = rows[:limit]
-    return {"events": [entry(r) for r in rows], "next": rows[-1].position if more else None}
+    # A decision on a measure or a meeting may name a case the reader may not see: a placeholder.
+    events = Policy(actor).redact(conn, [entry(r) for r in rows])
+    return {"events": events, "next": rows[-1].position if more else None}
 
 
 def each_entry(conn: sa.Connection, actor: Actor, args: dict[str, Any], page: int = 5000) -> Iterator[dict[str, Any]]:
@@ -92,8 +108,12 @@ CSV_COLUMNS = ["position", "at", "event", "aggregate_type", "aggregate_id", "ver
                "meeting_id", "changes"]
 
 
+def _told(value: Any) -> Any:
+    return value["sv"] if is_placeholder(value) else value
+
+
 def csv_row(e: dict[str, Any]) -> list[Any]:
-    changes = "; ".join(f"{k}: {v['before']} → {v['after']}" for k, v in e["changes"].items())
+    changes = "; ".join(f"{k}: {_told(v['before'])} → {_told(v['after'])}" for k, v in e["changes"].items())
     return [e["position"], e["at"], e["event"], e["aggregate_type"], e["aggregate_id"], e["version"],
             e["who"]["user"], e["who"]["role"], e["who"]["org"], e["meeting_id"] or "", changes]
 
@@ -130,8 +150,13 @@ def as_of_boards(ledger: Any, at: datetime, actor: Actor, cache: Any = None) -> 
     at_us = to_us(at)
     scratch = cache.get(ledger, at_us) if isinstance(cache, AsOfCache) else replay_until(ledger, at_us)
     try:
-        with scratch.lock, scratch.engine.connect() as conn:
-            boards = live_boards(conn, actor, at)
+        with scratch.lock:
+            with ledger.store.read() as live:
+                held = all_held_cases(live)
+            with scratch.engine.begin() as conn:  # restricted since then: restricted in the past too
+                hold_cases_as(conn, held)
+            with scratch.engine.connect() as conn:
+                boards = live_boards(conn, actor, at)
     finally:
         if not isinstance(cache, AsOfCache):
             scratch.dispose()

@@ -13,6 +13,7 @@ from koll.ledger.domain.base import Actor
 from koll.ledger.domain.case import OPEN
 from koll.ledger.projections.base import utc_naive
 from koll.ledger.projections.situation import cases, observations
+from koll.ledger.policy import Policy
 from koll.ledger.queries.visibility import visible
 from koll.schema.payloads import parse_bbox
 from koll.schema.taxonomy import haversine_m
@@ -37,8 +38,13 @@ def case_row(row: Any) -> dict[str, Any]:
 
 
 def case_filters(actor: Actor, args: dict[str, Any]) -> list[sa.ColumnElement[bool]]:
-    """The WHERE clauses for the filters the API and the boards share."""
-    where = [visible(cases, actor)]
+    """The WHERE clauses for the filters the API and the boards share, over what the actor may see."""
+    return [visible(cases, actor), *case_conditions(args)]
+
+
+def case_conditions(args: dict[str, Any]) -> list[sa.ColumnElement[bool]]:
+    """The filters alone: status, category, group, place, period, walk, box."""
+    where: list[sa.ColumnElement[bool]] = []
     if args.get("status"):
         where.append(cases.c.status == args["status"])
     if args.get("open"):
@@ -62,11 +68,36 @@ def case_filters(actor: Actor, args: dict[str, Any]) -> list[sa.ColumnElement[bo
     return where
 
 
+def hidden_reports(conn: sa.Connection, actor: Actor, case_ids: list[str] | None = None) -> dict[str, int]:
+    """Per case the reader sees, how many of its reports they may not see (a restricted report that
+    joined a public case): subtracted from the case's count, so a count tells no more than the list."""
+    policy = Policy(actor)
+    if policy.sees_everything:
+        return {}
+    o = observations.c
+    q = (sa.select(o.case_id, sa.func.count()).join(cases, cases.c.case_id == o.case_id)
+         .where(policy.hidden(observations, "reporter"), policy.clause(cases)).group_by(o.case_id))
+    if case_ids is None:
+        return {r[0]: r[1] for r in conn.execute(q)}
+    found: dict[str, int] = {}
+    for i in range(0, len(case_ids), 500):
+        found.update({r[0]: r[1] for r in conn.execute(q.where(o.case_id.in_(case_ids[i:i + 500])))})
+    return found
+
+
+def counted_as_seen(conn: sa.Connection, actor: Actor, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Case rows whose observation counts hold only what the reader may see."""
+    hidden = hidden_reports(conn, actor, [r["id"] for r in rows]) if rows else {}
+    for r in rows:
+        r["observations"] -= hidden.get(r["id"], 0)
+    return Policy(actor).redact(conn, rows, frozenset({"duplicate_of", "related_case"}))
+
+
 def list_cases(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> list[dict[str, Any]]:
     q = (sa.select(cases).where(*case_filters(actor, args))
          .order_by(cases.c.opened_at.desc(), cases.c.case_id)
          .limit(args.get("limit", 500)).offset(args.get("offset", 0)))
-    return [case_row(r) for r in conn.execute(q)]
+    return counted_as_seen(conn, actor, [case_row(r) for r in conn.execute(q)])
 
 
 def nearby(conn: sa.Connection, actor: Actor, lat: float, lon: float, radius_m: float,
@@ -85,12 +116,12 @@ def nearby(conn: sa.Connection, actor: Actor, lat: float, lon: float, radius_m: 
             row = case_row(r)
             row["distance_m"] = round(d, 1)
             found.append(row)
-    return sorted(found, key=lambda c: c["distance_m"])
+    return counted_as_seen(conn, actor, sorted(found, key=lambda c: c["distance_m"]))
 
 
 def get_case(conn: sa.Connection, actor: Actor, case_id: str) -> dict[str, Any] | None:
     r = conn.execute(sa.select(cases).where(cases.c.case_id == case_id, visible(cases, actor))).first()
-    return case_row(r) if r else None
+    return counted_as_seen(conn, actor, [case_row(r)])[0] if r else None
 
 
 def observation_row(row: Any) -> dict[str, Any]:

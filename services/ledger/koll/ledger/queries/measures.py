@@ -17,6 +17,7 @@ from koll.ledger.projections.measures import escalations, indicator_values, meas
 from koll.ledger.projections.situation import observations
 from koll.ledger.domain.base import Actor
 from koll.ledger.queries.cases import aware
+from koll.ledger.policy import Policy
 from koll.ledger.queries.visibility import visible
 from koll.ledger.queries.situation import week_start
 from koll.schema import vocabulary
@@ -24,6 +25,7 @@ from koll.schema import vocabulary
 FACETS = {"status": "status", "owner": "owner_org", "palette": "palette", "track": "track", "horizon": "horizon",
           "focus_area": "focus_area"}
 _JSON = ("sorting", "partners", "cases", "indicators")
+CASES = frozenset({"cases"})  # a measure's linked cases: a placeholder for each the viewer may not see
 
 
 def today() -> date:
@@ -85,6 +87,7 @@ def board(conn: sa.Connection, viewer: Actor | None, args: dict[str, Any]) -> di
         for arg, col in FACETS.items():
             counts[arg][r["owner_org" if arg == "owner" else arg] or "-"] += 1
     attach_trends(conn, rows, as_of, args.get("weeks", 12), viewer)
+    Policy(viewer).redact(conn, rows, CASES)
     return {"as_of": as_of.isoformat(), "total": len(rows), "late": sum(r["late"] for r in rows),
             "counts": {k: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for k, v in counts.items()},
             "measures": rows}
@@ -100,7 +103,7 @@ def get_measure(conn: sa.Connection, measure_id: str, viewer: Actor | None,
     attach_trends(conn, [row], as_of, 12, viewer)
     q = sa.select(escalations).where(escalations.c.measure_id == measure_id).order_by(escalations.c.escalated_at)
     row["escalations"] = [aware({k: v for k, v in e._mapping.items() if k != "measure_id"}) for e in conn.execute(q)]
-    return row
+    return Policy(viewer).redact(conn, row, CASES)
 
 
 # --- Indicators -----------------------------------------------------------------------------

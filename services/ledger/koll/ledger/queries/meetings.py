@@ -15,6 +15,7 @@ from koll.ledger.projections.meetings import decisions, meetings
 from koll.ledger.projections.situation import cases, observations
 from koll.ledger.queries.cases import aware
 from koll.ledger.queries.measures import late_on, measure_row
+from koll.ledger.policy import Policy
 from koll.ledger.queries.visibility import visible
 
 CYCLE = timedelta(weeks=3)  # the operational group meets every three weeks
@@ -29,13 +30,15 @@ def meeting_row(row: Any) -> dict[str, Any]:
 
 
 def list_meetings(conn: sa.Connection, args: dict[str, Any]) -> list[dict[str, Any]]:
+    """The meetings themselves name no case; their decisions do (``meeting_decisions``)."""
     q = sa.select(meetings).order_by(meetings.c.date.desc(), meetings.c.scheduled_at.desc())
     if args.get("group"):
         q = q.where(meetings.c.group_code == args["group"])
     return [meeting_row(r) for r in conn.execute(q)]
 
 
-def meeting_decisions(conn: sa.Connection, meeting_id: str) -> list[dict[str, Any]]:
+def meeting_decisions(conn: sa.Connection, viewer: Actor | None, meeting_id: str) -> list[dict[str, Any]]:
+    """The decisions, each case named shown as ``viewer`` may see it (None: the system, every id)."""
     q = sa.select(decisions).where(decisions.c.meeting_id == meeting_id).order_by(decisions.c.decided_at)
     out = []
     for r in conn.execute(q):
@@ -44,14 +47,14 @@ def meeting_decisions(conn: sa.Connection, meeting_id: str) -> list[dict[str, An
         d["id"] = d.pop("decision_id")
         d["measures"], d["cases"] = json.loads(d["measures"]), json.loads(d["cases"])
         out.append(d)
-    return out
+    return Policy(viewer).redact(conn, out, frozenset({"cases"}))
 
 
-def get_meeting(conn: sa.Connection, meeting_id: str) -> dict[str, Any] | None:
+def get_meeting(conn: sa.Connection, viewer: Actor | None, meeting_id: str) -> dict[str, Any] | None:
     r = conn.execute(sa.select(meetings).where(meetings.c.meeting_id == meeting_id)).first()
     if r is None:
         return None
-    return meeting_row(r) | {"decisions_list": meeting_decisions(conn, meeting_id)}
+    return meeting_row(r) | {"decisions_list": meeting_decisions(conn, viewer, meeting_id)}
 
 
 def previous_meeting(conn: sa.Connection, meeting: dict[str, Any]) -> dict[str, Any] | None:
@@ -68,7 +71,7 @@ def report_back(conn: sa.Connection, actor: Actor, meeting_id: str) -> dict[str,
     """What the operational group reports for the period since its previous meeting: goals
     reached and why not, success factors, support needed, conclusions; measures started, done
     and late; and how the situation changed by category against the period before."""
-    meeting = get_meeting(conn, meeting_id)
+    meeting = get_meeting(conn, actor, meeting_id)
     if meeting is None:
         return None
     prev = previous_meeting(conn, meeting)

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import sqlalchemy as sa
 
 from koll.ledger.domain import clock
 from koll.ledger.domain.base import Actor
+from koll.ledger.domain.daylight import STOCKHOLM
 from koll.ledger.projections.base import utc_naive
 from koll.ledger.projections.situation import cases, observations
-from koll.ledger.queries.cases import case_filters
+from koll.ledger.policy import SMALL_COUNT, Policy
+from koll.ledger.queries.cases import case_conditions, case_filters, hidden_reports
 from koll.ledger.queries.visibility import visible
 from koll.schema import vocabulary
 
@@ -55,12 +57,46 @@ def counts(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> dict[str,
     for key in ("by_status", "by_category", "by_group", "by_place", "by_time_of_day", "by_darkness"):
         out[key] = dict(sorted(tallies[key].items(), key=lambda kv: (-kv[1], kv[0])))
     out["by_age"] = {a.code: tallies["by_age"][a.code] for a in vocabulary.CASE_AGES if tallies["by_age"][a.code]}
+    out["restricted"] = restricted_summary(conn, actor, args)
     return out
+
+
+# Filters that may narrow what is left out: never a place, a box or a walk, which would say where.
+_SUMMARY_FILTERS = ("status", "open", "category", "group", "since", "until")
+
+
+def told_count(n: int) -> dict[str, Any]:
+    """A count as the shared picture tells it: below SMALL_COUNT, only that it is fewer."""
+    if n < SMALL_COUNT:
+        return {"cases": None, "fewer_than": SMALL_COUNT, "shown": f"färre än {SMALL_COUNT}"}
+    return {"cases": n, "fewer_than": None, "shown": str(n)}
+
+
+def restricted_summary(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> dict[str, Any]:
+    """The cases the reader may not see, as counts per category and ISO week (of when first seen):
+    the groups know that open drug dealing goes on, without its places, notes, photos or ids."""
+    policy = Policy(actor)
+    if policy.sees_everything:
+        return {"hidden": 0, "by_category_week": []}
+    when = sa.func.coalesce(cases.c.first_observed_at, cases.c.opened_at)
+    day = sa.func.date(when)
+    safe = {k: args[k] for k in _SUMMARY_FILTERS if args.get(k)}
+    q = (sa.select(cases.c.category, day, sa.func.count())
+         .where(policy.hidden(cases), *case_conditions(safe)).group_by(cases.c.category, day))
+    cells: Counter = Counter()
+    for category, d, n in conn.execute(q):
+        d = d if isinstance(d, date) else date.fromisoformat(str(d)[:10])
+        year, week, _ = d.isocalendar()
+        cells[(category, f"{year}-W{week:02d}")] += n
+    return {"hidden": sum(cells.values()),
+            "by_category_week": [{"category": c, "week": w, **told_count(n)}
+                                 for (c, w), n in sorted(cells.items(), key=lambda kv: (kv[0][1], kv[0][0]))]}
 
 
 def features(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """Cases as GeoJSON points (lon, lat order, as GeoJSON wants), read from the cursor as they go."""
     now = reference_time(args)
+    hidden = hidden_reports(conn, actor)
     q = sa.select(cases).where(*case_filters(actor, args)).order_by(cases.c.opened_at)
     for r in conn.execute(q.execution_options(yield_per=1000)):
         days = age_days(r.opened_at, now)
@@ -70,7 +106,7 @@ def features(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> Iterato
             "geometry": {"type": "Point", "coordinates": [r.lon, r.lat]},
             "properties": {
                 "id": r.case_id, "category": r.category, "group": r.group_code, "place": r.place,
-                "status": r.status, "observations": r.observations, "time_of_day": r.time_of_day,
+                "status": r.status, "observations": r.observations - hidden.get(r.case_id, 0), "time_of_day": r.time_of_day,
                 "dark": r.dark, "opened_at": r.opened_at.replace(tzinfo=timezone.utc).isoformat(),
                 "age_days": round(days, 1), "age": vocabulary.case_age(days),
             },
@@ -83,16 +119,23 @@ def feature_collection(conn: sa.Connection, actor: Actor, args: dict[str, Any]) 
 
 
 def week_start(day: datetime) -> datetime:
+    """Monday 00:00 of the week ``day`` falls in, for a naive day in whatever time it is given."""
     monday = day - timedelta(days=day.weekday())
     return monday.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def local(utc: datetime) -> datetime:
+    """A read model's naive UTC as naive local time: weeks begin at midnight on the square's clock."""
+    return utc.replace(tzinfo=timezone.utc).astimezone(STOCKHOLM).replace(tzinfo=None)
 
 
 def trends(conn: sa.Connection, actor: Actor, weeks: int, until: datetime | None = None,
            group: str | None = None, place: str | None = None) -> dict[str, Any]:
     """Observations per ISO week and category group over the last ``weeks`` weeks."""
     end = utc_naive(until or datetime.now(timezone.utc))
-    first = week_start(end) - timedelta(weeks=weeks - 1)
-    where = [visible(observations, actor, "reporter"), observations.c.observed_at >= first,
+    first = week_start(local(end)) - timedelta(weeks=weeks - 1)  # local midnight, Monday
+    first_utc = utc_naive(first.replace(tzinfo=STOCKHOLM))
+    where = [visible(observations, actor, "reporter"), observations.c.observed_at >= first_utc,
              observations.c.observed_at <= end]
     if group:
         where.append(observations.c.group_code == group)
@@ -103,7 +146,7 @@ def trends(conn: sa.Connection, actor: Actor, weeks: int, until: datetime | None
     series: dict[str, list[int]] = defaultdict(lambda: [0] * weeks)
     q = sa.select(observations.c.observed_at, observations.c.group_code).where(*where)
     for observed_at, grp in conn.execute(q):
-        i = (week_start(observed_at) - first).days // 7
+        i = (week_start(local(observed_at)) - first).days // 7
         if 0 <= i < weeks:
             series[grp][i] += 1
     totals = [sum(s[i] for s in series.values()) for i in range(weeks)]

@@ -1,20 +1,17 @@
-"""Which records a user may see: the taxonomy's visibility meets the user's role and organisation."""
+"""The read side's short names for ``koll.ledger.policy``: the one policy decides, these ask it."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
 from koll.ledger.domain.base import Actor
-from koll.schema import vocabulary
+from koll.ledger.policy import Policy
 
 
 def visible_levels(actor: Actor) -> list[str]:
-    return [v for v in vocabulary.codes(vocabulary.VISIBILITIES) if vocabulary.can_see(actor.role, actor.org, v)]
+    return list(Policy(actor).levels)
 
 
 def visible(table: sa.Table, actor: Actor, reporter_column: str | None = None) -> sa.ColumnElement[bool]:
     """Rows of a visibility the actor may see; reporters also see what they filed themselves."""
-    clause = table.c.visibility.in_(visible_levels(actor))
-    if reporter_column is not None:
-        clause = sa.or_(clause, table.c[reporter_column] == actor.user)
-    return clause
+    return Policy(actor).clause(table, reporter_column)

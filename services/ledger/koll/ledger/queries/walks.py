@@ -11,6 +11,7 @@ from koll.ledger.domain.base import Actor
 from koll.ledger.projections.situation import cases, observations
 from koll.ledger.projections.walks import walks
 from koll.ledger.queries.cases import aware
+from koll.ledger.policy import Policy
 from koll.ledger.queries.visibility import visible
 from koll.ledger.vault import ERASED, Vault, open_sealed
 from koll.schema import taxonomy
@@ -43,16 +44,32 @@ def _people(vault: Vault, walk_id: str, sealed: str | None, walkers: int) -> lis
     return json.loads(opened)
 
 
+def _counted_as_seen(conn: sa.Connection, actor: Actor, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Findings counted as the reader may see them: a restricted report is not one more finding."""
+    policy = Policy(actor)
+    if policy.sees_everything or not rows:
+        return rows
+    o = observations.c
+    by_id = {r["id"]: r for r in rows}
+    q = (sa.select(o.walk_id, o.category, sa.func.count())
+         .where(o.walk_id.in_(sorted(by_id)), policy.hidden(observations, "reporter")).group_by(o.walk_id, o.category))
+    for walk_id, category, n in conn.execute(q):
+        by_id[walk_id]["findings"] -= n
+        if taxonomy.category(category).positive:
+            by_id[walk_id]["positive"] -= n
+    return rows
+
+
 def list_walks(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> list[dict[str, Any]]:
     q = sa.select(walks).order_by(walks.c.planned_at.desc(), walks.c.walk_id).limit(args.get("limit", 200))
     if args.get("status"):
         q = q.where(walks.c.status == args["status"])
-    return [_walk_row(r, actor, None) for r in conn.execute(q)]
+    return _counted_as_seen(conn, actor, [_walk_row(r, actor, None) for r in conn.execute(q)])
 
 
 def get_walk(conn: sa.Connection, actor: Actor, walk_id: str, vault: Vault) -> dict[str, Any] | None:
     r = conn.execute(sa.select(walks).where(walks.c.walk_id == walk_id)).first()
-    return _walk_row(r, actor, vault) if r else None
+    return _counted_as_seen(conn, actor, [_walk_row(r, actor, vault)])[0] if r else None
 
 
 def responsible_org(assigned_org: str | None, category: str) -> str:
@@ -96,8 +113,11 @@ def protocol(conn: sa.Connection, actor: Actor, walk_id: str, vault: Vault) -> d
          "findings": found}
         for code, found in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
     ]
+    policy = Policy(actor)
+    hidden = 0 if policy.sees_everything else conn.execute(sa.select(sa.func.count()).select_from(o).where(
+        o.c.walk_id == walk_id, policy.hidden(o, "reporter"))).scalar_one()
     return {"walk": walk, "organisations": organisations, "positive": positive,
-            "counts": {"findings": len(rows) - len(positive), "positive": len(positive)}}
+            "counts": {"findings": len(rows) - len(positive), "positive": len(positive), "hidden": hidden}}
 
 
 def protocol_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:

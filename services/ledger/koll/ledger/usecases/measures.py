@@ -14,6 +14,7 @@ from koll.ledger.domain.base import Actor, DomainError, KollAggregate, NotFound,
 from koll.ledger.domain.case import Case
 from koll.ledger.domain.measure import PLAN_FIELDS, Measure
 from koll.ledger.store import events_table
+from koll.schema.messages import msg
 
 if TYPE_CHECKING:
     from koll.ledger.application import Ledger
@@ -57,6 +58,9 @@ class Imported:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    # per updated measure, the plan's columns that change: {field: [before, after]}
+    changes: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
+    ignored_columns: list[str] = field(default_factory=list)
 
 
 def create_once(ledger: Ledger, aggregate: KollAggregate, what: str) -> Recorded:
@@ -76,6 +80,21 @@ def create_once(ledger: Ledger, aggregate: KollAggregate, what: str) -> Recorded
             raise ConflictingRepeat(f"this id was already used for a different {what}",
                                     sv=f"id:t har redan använts för en annan {what}", field="id") from None
         return Recorded(str(aggregate.id), False)
+
+
+def _what_key(row: dict[str, Any]) -> str:
+    return " ".join(str(row.get("what") or "").split()).casefold()
+
+
+def _standing(measure: Measure) -> dict[str, Any]:
+    """The plan's columns and where the measure stands: what a sheet row can change."""
+    return {**measure.plan(), "status": measure.status, "in_operations": measure.in_operations}
+
+
+def _plan_changes(before: dict[str, Any], measure: Measure) -> dict[str, list[Any]]:
+    """The columns a row changes, before and after (the import's preview shows them)."""
+    after = _standing(measure)
+    return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
 
 
 def _completion(row: dict[str, Any]) -> dict[str, Any]:
@@ -109,15 +128,21 @@ class MeasureCommands:
         return self.decide_measure(measure_id, expected_version, lambda m: m.link_case(by, case_id=str(case_id)))
 
     def import_measures(self: Ledger, by: Actor, rows: Sequence[tuple[int, dict[str, Any]]],
-                        record: bool = True) -> Imported:
+                        record: bool = True, versioned: bool = False, with_ids: bool = True) -> Imported:
         """The operational group's sheet, all or nothing: every row is checked under the same
         rules as the commands, every bad row is reported, and only a clean sheet is recorded,
-        in one transaction. A row whose measure exists changes only what differs. With
-        ``record=False`` the rows are only checked."""
+        in one transaction. A row whose measure exists changes only what differs, and only when
+        the row carries the version the measure is at now (``versioned``: the sheet has the
+        Version column): an older copy never undoes newer work. A sheet without the Id column
+        is matched to the measures by what they say, never imported as new copies of them.
+        With ``record=False`` the rows are only checked."""
         errors: list[RowError] = []
         result = Imported()
         changed: list[Measure] = []
         ids = [UUID(str(r["id"])) if r.get("id") else sheet_row_id(r) for _, r in rows]
+        if not with_ids:
+            by_what = self._measures_by_what()
+            ids = [by_what.get(_what_key(r), mid) for (_, r), mid in zip(rows, ids, strict=True)]
         existing, foreign = self._recorded_measures(ids)
         seen: dict[UUID, int] = {}
         for (number, row), mid in zip(rows, ids, strict=True):
@@ -128,6 +153,7 @@ class MeasureCommands:
             seen[mid] = number
             try:
                 measure = existing.get(mid)
+                was = measure.version if measure is not None else None
                 if measure is None:
                     from koll.ledger.application import fingerprint_of
 
@@ -135,6 +161,7 @@ class MeasureCommands:
                                               plan=row)
                     result.created.append(str(mid))
                 else:
+                    standing = _standing(measure)
                     changes = {k: row[k] for k in PLAN_FIELDS if k in row}
                     if "sorting_columns" in row:  # the sheet's sorting columns replace only themselves
                         kept = {k: v for k, v in measure.sorting.items() if k not in row["sorting_columns"]}
@@ -151,10 +178,18 @@ class MeasureCommands:
                 where = e.details.get("field") or ("status" if isinstance(e, WorkflowError) else "_")
                 errors.append(RowError(number, str(where), e.message))
                 continue
+            if measure.pending_events and str(mid) not in result.created:
+                then = row.get("version")
+                if not versioned or then != was:
+                    message = msg("sheet_conflict", then=then, now=was) if versioned and then \
+                        else msg("sheet_unversioned")
+                    errors.append(RowError(number, "version", message["sv"]))
+                    continue
             if measure.pending_events:
                 changed.append(measure)
                 if str(mid) not in result.created:
                     result.updated.append(str(mid))
+                    result.changes[str(mid)] = _plan_changes(standing, measure)
             elif str(mid) not in result.created:
                 result.unchanged.append(str(mid))
         if errors:
@@ -168,6 +203,14 @@ class MeasureCommands:
                 raise StaleVersion("a measure in the sheet was changed by someone else while it was imported; "
                                    "nothing was recorded: import the sheet again") from None
         return result
+
+    def _measures_by_what(self: Ledger) -> dict[str, UUID]:
+        """Every measure by what it says (a sheet without ids is matched by its first column)."""
+        from koll.ledger.projections.measures import measures
+
+        with self.store.read() as conn:
+            return {_what_key({"what": what}): UUID(mid)
+                    for mid, what in conn.execute(sa.select(measures.c.measure_id, measures.c.what))}
 
     def _recorded_measures(self: Ledger, ids: Sequence[UUID]) -> tuple[dict[UUID, Measure], set[UUID]]:
         """The measures among ``ids`` that the ledger holds, and the ids it holds for something else."""

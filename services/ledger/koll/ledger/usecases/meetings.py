@@ -7,7 +7,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
-from koll.ledger.domain.base import Actor, DomainError
+from koll.ledger.domain.base import Actor, DomainError, NotAllowed
 from koll.ledger.domain.case import Case
 from koll.ledger.domain.measure import Measure
 from koll.ledger.domain.meeting import Meeting
@@ -19,6 +19,18 @@ if TYPE_CHECKING:
 
 _NONE_SV = {"measures": "ingen insats", "cases": "inget ärende"}
 
+# Who runs a group's meetings (schedules, records decisions, holds them). The operational staff
+# also prepare and minute the strategic group's meetings, which they report to; the strategic
+# group does not run the operational group's.
+RUN_BY = {"operational": ("operational", "admin"), "strategic": ("operational", "strategic", "admin")}
+_GROUP_SV = {"operational": "operativa", "strategic": "strategiska"}
+
+
+def require_may_run(group: str, by: Actor) -> None:
+    if group in RUN_BY and by.role not in RUN_BY[group]:  # an unknown group is the domain's to refuse
+        raise NotAllowed(f"the role '{by.role}' may not run the {group} group's meetings",
+                         sv=f"rollen får inte hålla i den {_GROUP_SV.get(group, group)} gruppens möten")
+
 
 class MeetingCommands:
     """Mixed into the Ledger: ``self`` is the Ledger."""
@@ -26,6 +38,7 @@ class MeetingCommands:
     def schedule_meeting(self: Ledger, by: Actor, body: dict[str, Any]) -> Recorded:
         from koll.ledger.application import fingerprint_of  # application imports this module
 
+        require_may_run(body["group"], by)
         meeting = Meeting.schedule(by, id=UUID(str(body["id"])), group=body["group"], date=body["date"],
                                    title=body.get("title"), attendees=list(body.get("attendees") or []),
                                    fingerprint=fingerprint_of(body))
@@ -39,6 +52,7 @@ class MeetingCommands:
         decided against a version: two secretaries noting decisions do not conflict."""
         from koll.ledger.application import ConflictingRepeat, fingerprint_of
 
+        require_may_run(self.meeting(meeting_id).group, by)
         measures = [str(m) for m in body.get("measures") or []]
         cases = [str(c) for c in body.get("cases") or []]
         for ids, cls, name in ((measures, Measure, "measures"), (cases, Case, "cases")):
@@ -72,4 +86,5 @@ class MeetingCommands:
                      conclusions: str | None, attendees: list[dict[str, Any]] | None) -> Meeting:
         """The meeting is held: its record closes (the audit trail hooks its digest on ``Held``)."""
         return self.decide(Meeting, meeting_id, expected_version,
-                           lambda m: m.hold(by, conclusions=conclusions, attendees=attendees), what="meeting")
+                           lambda m: m.hold(by, conclusions=conclusions, attendees=attendees), what="meeting",
+                           check=lambda m: require_may_run(m.group, by))

@@ -16,12 +16,23 @@ from uuid import UUID
 from eventsourcing.persistence import IntegrityError
 
 from koll.ledger.domain import clock, daylight
-from koll.ledger.domain.base import Actor
+from koll.ledger.domain.base import Actor, NotAllowed
 from koll.ledger.domain.walk import Walk, participant_counts
 from koll.ledger.vault import new_key, seal
 
 if TYPE_CHECKING:
     from koll.ledger.application import Ledger
+
+
+# Besides the walk's leader (who planned it), operational staff may start and end any walk.
+LEAD_ANY_WALK = ("operational", "admin")
+
+
+def require_may_lead(walk: Walk, by: Actor) -> None:
+    """Only the walk's leader or operational staff start or end it: a walker joining it may not."""
+    if by.role not in LEAD_ANY_WALK and by.user != walk.by.get("user"):
+        raise NotAllowed("only the walk's leader or operational staff may start or end it",
+                         sv="bara vandringens ledare eller operativ personal får starta eller avsluta den")
 
 
 @dataclass(frozen=True)
@@ -65,14 +76,16 @@ class WalkCommands:
     def start_walk(self: Ledger, by: Actor, walk_id: UUID, expected_version: int) -> Walk:
         now = clock.now()
         return self.decide(Walk, walk_id, expected_version,
-                           lambda w: w.start(by, at=now, dark=daylight.is_dark(now)), what="walk")
+                           lambda w: w.start(by, at=now, dark=daylight.is_dark(now)), what="walk",
+                           check=lambda w: require_may_lead(w, by))
 
     def end_walk(self: Ledger, by: Actor, walk_id: UUID, expected_version: int, summary: str | None = None) -> Walk:
         key = self._walk_key(walk_id)
         # Once the walk's people are erased there is no key: a summary would have nothing to seal with.
         sealed = seal(key, summary, str(walk_id)) if summary and key else None
         return self.decide(Walk, walk_id, expected_version,
-                           lambda w: w.end(by, at=clock.now(), summary=sealed), what="walk")
+                           lambda w: w.end(by, at=clock.now(), summary=sealed), what="walk",
+                           check=lambda w: require_may_lead(w, by))
 
     def _walk_key(self: Ledger, walk_id: UUID) -> bytes | None:
         return self.vault.keys([str(walk_id)]).get(str(walk_id))

@@ -86,10 +86,11 @@ def audit(actor: Actor) -> Any:
     measure_id, case_id = _uuid(request.args.get("measure")), _uuid(request.args.get("case"))
     with reading() as conn:
         page_ = q.timeline(conn, actor, args)
+        hidden = q.hidden_events(conn, actor, args)
         measure_history = _history(conn, actor, measure_id)
         case_history = _history(conn, actor, case_id)
     at = _moment(request.args.get("at"))
     boards = q.as_of_boards(koll().ledger, at, actor, cache=_as_of_cache()) if at else None
     return render("audit.html", f=f, page=page_, kinds=KINDS, organisations=taxonomy.ORGANISATIONS,
                   measure_id=measure_id, case_id=case_id, measure_history=measure_history,
-                  case_history=case_history, at=request.args.get("at", ""), boards=boards)
+                  case_history=case_history, at=request.args.get("at", ""), boards=boards, hidden=hidden)

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 
-from koll.ledger.api.auth import AUDIT, DECIDE, GOVERN, READ
+from koll.ledger.api.auth import AUDIT, DECIDE, MEETINGS, READ, session_actor
 from koll.ledger.domain.base import Actor
 from koll.ledger.web import i18n
 
@@ -25,11 +25,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 NAV = [
     ("boards.situation", "nav_situation", READ),
     ("boards.measures", "nav_measures", READ),
-    ("boards.meetings", "nav_meetings", GOVERN + ("auditor",)),
+    ("boards.meetings", "nav_meetings", MEETINGS),
     ("boards.walks", "nav_walks", READ),
     ("boards.audit", "nav_audit", AUDIT),
 ]
-MEETINGS_ROLES = GOVERN + ("auditor",)
+MEETINGS_ROLES = MEETINGS
 
 
 def koll() -> Any:
@@ -43,10 +43,9 @@ def reading() -> Iterator[sa.Connection]:
 
 
 def web_actor() -> Actor | None:
-    """The signed-in user of the boards (the session only; tokens are for the API)."""
-    if not session.get("user"):
-        return None
-    return Actor(user=session["user"], role=session["role"], org=session["org"])
+    """The signed-in user of the boards (the session only; tokens are for the API), checked on the
+    server on every request: signed out, deactivated or expired is None, a changed role counts."""
+    return session_actor()
 
 
 def page(*roles: str) -> Callable[[F], F]:
@@ -106,7 +105,7 @@ def _context() -> dict[str, Any]:
     actor = web_actor()
     return {
         "t": i18n.t, "label": i18n.label, "state": i18n.state, "lang": i18n.lang(), "actor": actor,
-        "csrf_token": csrf_token, "with_args": with_args,
+        "csrf_token": csrf_token, "with_args": with_args, "hidden_notice": i18n.hidden_notice,
         "nav": [(ep, key) for ep, key, roles in NAV if actor and actor.role in roles],
         "can_decide": bool(actor and actor.role in DECIDE),
     }

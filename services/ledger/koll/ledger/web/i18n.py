@@ -31,6 +31,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "user_name": ("Användarnamn", "User name"),
     "password": ("Lösenord", "Password"),
     "bad_login": ("Fel användarnamn eller lösenord.", "Wrong user name or password."),
+    "too_many_logins": ("För många misslyckade inloggningar. Försök igen om {minutes} minuter.",
+                        "Too many failed sign-ins. Try again in {minutes} minutes."),
     "csrf_failed": ("Formuläret hade gått ut. Försök igen.", "The form had expired. Please try again."),
     "forbidden": ("Din roll får inte se den här sidan.", "Your role may not see this page."),
     "not_found": ("Hittades inte.", "Not found."),
@@ -202,7 +204,36 @@ WORDS: dict[str, tuple[str, str]] = {
     "case": ("Ärende", "Case"),
     "compare": ("Jämför", "Compare"),
     "load_more": ("Fler", "More"),
+    # Restricted access: what a board leaves out, said without saying what
+    "restricted_case": ("Ett ärende med begränsad åtkomst", "A case with restricted access"),
+    "fewer_than": ("färre än {n}", "fewer than {n}"),
+    "restricted_h": ("Begränsad åtkomst: ärenden per kategori och vecka",
+                     "Restricted access: cases by category and week"),
+    "restricted_note": ("Antalen visas utan platser, anteckningar, foton eller id.",
+                        "Counts only: no places, notes, photos or ids."),
+    "week": ("Vecka", "Week"),
 }
+
+# What a board leaves out, counted: (Swedish one, Swedish many, English one, English many).
+HIDDEN: dict[str, tuple[str, str, str, str]] = {
+    "case": ("1 ärende med begränsad åtkomst visas inte", "{n} ärenden med begränsad åtkomst visas inte",
+             "1 case with restricted access is not shown", "{n} cases with restricted access are not shown"),
+    "observation": ("1 iakttagelse med begränsad åtkomst visas inte",
+                    "{n} iakttagelser med begränsad åtkomst visas inte",
+                    "1 observation with restricted access is not shown",
+                    "{n} observations with restricted access are not shown"),
+    "event": ("1 händelse med begränsad åtkomst visas inte", "{n} händelser med begränsad åtkomst visas inte",
+              "1 event with restricted access is not shown", "{n} events with restricted access are not shown"),
+}
+
+
+def hidden_notice(n: int, kind: str = "case") -> str | None:
+    """"3 ärenden med begränsad åtkomst visas inte" (None when nothing is left out)."""
+    if not n:
+        return None
+    sv_one, sv_many, en_one, en_many = HIDDEN[kind]
+    one, many = (en_one, en_many) if lang() == "en" else (sv_one, sv_many)
+    return one if n == 1 else many.format(n=n)
 
 
 def lang() -> str:

@@ -17,6 +17,7 @@ from koll.ledger.api.auth import DECIDE, READ
 from koll.ledger.application import StaleVersion
 from koll.ledger.domain.base import Actor, DomainError, NotFound
 from koll.ledger.history import describe, event_name
+from koll.ledger.policy import Policy, is_placeholder
 from koll.ledger.queries import cases as case_queries
 from koll.ledger.queries import measures as q
 from koll.ledger.web import i18n
@@ -125,8 +126,9 @@ def _measure_uuid(measure_id: str) -> UUID:
         abort(404)
 
 
-def _history(measure_id: UUID) -> list[dict[str, Any]]:
-    return [describe(e) | {"name": event_name(e).split(".", 1)[-1]} for e in koll().ledger.history(measure_id)]
+def _history(conn: Any, actor: Actor, measure_id: UUID) -> list[dict[str, Any]]:
+    events = [describe(e) | {"name": event_name(e).split(".", 1)[-1]} for e in koll().ledger.history(measure_id)]
+    return Policy(actor).redact(conn, events)
 
 
 def _measure_page(actor: Actor, measure_id: str, *, status: int = 200, message: str | None = None,
@@ -136,13 +138,17 @@ def _measure_page(actor: Actor, measure_id: str, *, status: int = 200, message: 
         m = q.get_measure(conn, str(mid), actor)
         if m is None:
             abort(404)
-        linked = [c for c in (case_queries.get_case(conn, actor, cid) for cid in m["cases"]) if c]
+        # A case the reader may not see is a placeholder row: there is one, and no more is said.
+        linked = [case_queries.get_case(conn, actor, c) if isinstance(c, str) else c for c in m["cases"]]
+        linked = [c for c in linked if c]
+        history = _history(conn, actor, mid)
     charts = [{"id": f"ind-{i}", "label": ind["name"], "labels": [str(p["at"]) for p in ind["points"]],
                "data": [p["value"] for p in ind["points"]]} for i, ind in enumerate(m["indicators"])]
     actions = ACTIONS.get(m["status"], ())
     if m.get("in_operations"):
         actions = tuple(a for a in actions if a != "operations")
-    return render("measure.html", m=m, linked=linked, history=_history(mid), charts=charts,
+    hidden = i18n.hidden_notice(sum(1 for c in linked if is_placeholder(c)))
+    return render("measure.html", m=m, linked=linked, history=history, charts=charts, hidden=hidden,
                   actions=actions if actor.role in DECIDE else (), message=message, message_kind=message_kind,
                   form=form or {}, outcomes=vocabulary.OUTCOMES), status
 

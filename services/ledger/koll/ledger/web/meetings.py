@@ -18,7 +18,7 @@ def meetings(actor: Actor) -> Any:
     with reading() as conn:
         rows = q.list_meetings(conn, {})
         for m in rows:
-            m["decisions_list"] = q.meeting_decisions(conn, m["id"]) if m["decisions"] else []
+            m["decisions_list"] = q.meeting_decisions(conn, actor, m["id"]) if m["decisions"] else []
     return render("meetings.html", meetings=rows)
 
 

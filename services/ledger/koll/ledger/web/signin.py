@@ -1,47 +1,78 @@
-"""Sign-in and sign-out for the boards: the API's users and passwords, a session cookie."""
+"""Sign-in and sign-out for the boards: the API's users and passwords, a server-side session.
+
+The cookie (signed by Flask) holds only a session id, the CSRF token and the language; who the
+user is, their role and whether they may still act are looked up on the server each request,
+so signing out ends the session even for a copied cookie.
+"""
 
 from __future__ import annotations
 
+import math
 import secrets
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import redirect, request, session, url_for
 
+from koll.ledger.credentials import TooManyAttempts
 from koll.ledger.web import i18n
 from koll.ledger.web.common import bp, koll, render
 
 
 def _safe_next(target: str | None) -> str:
-    """Only paths on this site: never an open redirect."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
+    """Only a path on this site: never an open redirect.
+
+    Browsers drop tabs and newlines from a URL, read a backslash as a slash and ``//host`` as
+    another site, so anything but a plain printable path that starts with one slash goes to the
+    situation picture instead.
+    """
+    if (isinstance(target, str) and target.startswith("/") and not target.startswith("//")
+            and "\\" not in target and target.isprintable() and " " not in target and len(target) <= 2000):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
     return url_for("boards.situation")
+
+
+def _fresh_session(**values: Any) -> None:
+    """A new cookie (and CSRF token), keeping only the chosen language."""
+    lang = session.get("lang")
+    session.clear()
+    session.update(csrf=secrets.token_urlsafe(24), **values)
+    if lang:
+        session["lang"] = lang
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
     error = None
+    status = 200
+    headers: dict[str, str] = {}
     if request.method == "POST":
-        name = request.form.get("user", "").strip()
-        password = request.form.get("password", "")
+        name = request.form.get("user", "").strip()[:120]
+        password = request.form.get("password", "")[:200]
         ledger = koll().ledger
-        actor = ledger.user(name) if name else None
-        if actor is not None and ledger.credentials.check_password(name, password):
-            lang = session.get("lang")
-            session.clear()  # a fresh session (and CSRF token) for the signed-in user
-            session.update(user=actor.user, role=actor.role, org=actor.org, csrf=secrets.token_urlsafe(24))
-            if lang:
-                session["lang"] = lang
-            return redirect(_safe_next(request.form.get("next")))
-        error = i18n.t("bad_login")
-    status = 401 if error else 200
-    return render("login.html", error=error, next=request.values.get("next", "")), status
+        try:
+            actor = ledger.check_sign_in(name, password, request.remote_addr) if name else None
+        except TooManyAttempts as e:
+            error = i18n.t("too_many_logins", minutes=max(1, math.ceil(e.retry_after / 60)))
+            status, headers = 429, {"Retry-After": str(e.retry_after)}
+        else:
+            if actor is not None:
+                old = session.get("sid")
+                if isinstance(old, str) and old:
+                    ledger.end_session(old)
+                _fresh_session(sid=ledger.open_session(actor))
+                return redirect(_safe_next(request.form.get("next")))
+            error, status = i18n.t("bad_login"), 401
+    return render("login.html", error=error, next=request.values.get("next", "")), status, headers
 
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Any:
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    sid = session.get("sid")
+    if isinstance(sid, str) and sid:
+        koll().ledger.end_session(sid)  # the cookie's id no longer opens anything, wherever it was copied
+    _fresh_session()
+    session.pop("csrf", None)
     return redirect(url_for("boards.login"))

@@ -14,7 +14,7 @@ from flask import Response, current_app, request, stream_with_context
 from koll.ledger.api.auth import READ
 from koll.ledger.domain.base import Actor
 from koll.ledger.projections.situation import cases, observations
-from koll.ledger.queries.cases import case_filters
+from koll.ledger.queries.cases import case_filters, hidden_reports
 from koll.ledger.exports import geojson_text
 from koll.ledger.queries import situation as q
 from koll.ledger.queries.visibility import visible
@@ -156,8 +156,12 @@ def map_points(conn: sa.Connection, actor: Actor, args: dict[str, Any], limit: i
     total = conn.execute(sa.select(sa.func.count()).select_from(cases).where(*where)).scalar_one()
     q_ = (sa.select(c.lat, c.lon, c.group_code, c.category, c.place, c.status, c.observations, c.case_id)
           .where(*where).order_by(c.opened_at.desc()).limit(limit))
+    points = [list(r) for r in conn.execute(q_)]
+    hidden = hidden_reports(conn, actor, [p[-1] for p in points])
+    for p in points:
+        p[-2] -= hidden.get(p[-1], 0)
     return {"total": total, "columns": ["lat", "lon", "group", "category", "place", "status", "observations", "id"],
-            "points": [list(r) for r in conn.execute(q_)]}
+            "points": points}
 
 
 @bp.route("/lagesbild/punkter.json")

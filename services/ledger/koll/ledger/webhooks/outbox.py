@@ -1,0 +1,123 @@
+"""The receivers and the delivery outbox, beside the ledger (configuration and transport, not facts)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+import sqlalchemy as sa
+
+from koll.ledger.history import event_name
+from koll.ledger.store import metadata
+from koll.schema import vocabulary
+
+receivers = sa.Table(
+    "koll_webhooks",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("url", sa.Text, nullable=False),
+    sa.Column("secret", sa.Text, nullable=False),  # kept to sign with; shown to nobody after registration
+    sa.Column("org", sa.String(40), nullable=False),  # whose reading rights the receiver has
+    sa.Column("filters", sa.Text, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("created_by", sa.String(120), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
+deliveries = sa.Table(
+    "koll_webhook_deliveries",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("webhook_id", sa.String(36), nullable=False),
+    sa.Column("position", sa.BigInteger, nullable=False),
+    sa.Column("event", sa.String(120), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("state", sa.String(12), nullable=False),  # pending | delivered
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("next_attempt_at", sa.DateTime, nullable=False),
+    sa.Column("claimed_until", sa.DateTime),
+    sa.Column("last_status", sa.Integer),
+    sa.Column("last_error", sa.Text),
+    sa.Column("delivered_at", sa.DateTime),
+    sa.UniqueConstraint("webhook_id", "position", name="koll_webhook_once"),
+    sa.Index("koll_webhook_due", "state", "next_attempt_at"),
+    sa.Index("koll_webhook_by_receiver", "webhook_id", "id"),
+)
+
+# Receiver visibility is an organisation's: what its operational staff may read.
+RECEIVER_ROLE = "operational"
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def matches(filters: dict[str, Any], event: str, category: str | None, orgs: set[str], area: str | None) -> bool:
+    """Whether one event passes a receiver's filters; an empty or missing filter lets all through."""
+    types = filters.get("event_types") or []
+    if types and not any(event == t or (t.endswith(".*") and event.startswith(t[:-1])) for t in types):
+        return False
+    if filters.get("categories") and category not in filters["categories"]:
+        return False
+    if filters.get("organisations") and not orgs & set(filters["organisations"]):
+        return False
+    if filters.get("areas") and area not in filters["areas"]:
+        return False
+    return True
+
+
+def enqueue(conn: sa.Connection, batch: Sequence[tuple[int, Any]]) -> int:
+    """In-transaction hook: one outbox row per event and receiver that may and wants to hear it.
+
+    Runs after the read models in the same transaction, so an event's visibility, category and
+    organisations are read from what the projections just wrote (a case triaged into a
+    restricted category is restricted for its receivers from that event on).
+    """
+    if not batch:
+        return 0
+    active = list(conn.execute(sa.select(receivers.c.id, receivers.c.org, receivers.c.filters)
+                               .where(receivers.c.active.is_(True))))
+    if not active:
+        return 0
+    from koll.ledger.projections.audit import audit_events, audit_state  # the timeline says what changed
+
+    positions = [p for p, _ in batch]
+    rows = {r.position: r for r in conn.execute(
+        sa.select(audit_events.c.position, audit_events.c.visibility, audit_events.c.changes, audit_events.c.data,
+                  audit_events.c.at, audit_events.c.actor_role, audit_events.c.actor_org)
+        .where(audit_events.c.position.in_(positions)))}
+    ids = sorted({str(e.originator_id) for _, e in batch})
+    states = {k: json.loads(v) for k, v in conn.execute(
+        sa.select(audit_state.c.aggregate_id, audit_state.c.state).where(audit_state.c.aggregate_id.in_(ids)))}
+    now = utcnow()
+    out = []
+    for position, event in batch:
+        row = rows.get(position)
+        if row is None:
+            continue
+        name = event_name(event)
+        state = states.get(str(event.originator_id), {})
+        data = json.loads(row.data)
+        category = data.get("category") or state.get("category")
+        orgs = {o for o in (state.get("assigned_org"), state.get("owner_org"), data.get("org")) if o}
+        visibility = row.visibility or "public"
+        body = {
+            "position": position, "event_id": f"{event.originator_id}:{event.originator_version}",
+            "event": name, "aggregate_id": str(event.originator_id), "version": event.originator_version,
+            "at": row.at.replace(tzinfo=timezone.utc).isoformat(), "visibility": visibility,
+            "actor": {"role": row.actor_role, "org": row.actor_org},
+            "changes": json.loads(row.changes), "category": category, "organisations": sorted(orgs),
+        }
+        for hook_id, org, filters in active:
+            if not vocabulary.can_see(RECEIVER_ROLE, org, visibility):
+                continue
+            if not matches(json.loads(filters), name, category, orgs, data.get("area") or state.get("area")):
+                continue
+            out.append({"webhook_id": hook_id, "position": position, "event": name,
+                        "body": json.dumps(body, ensure_ascii=False, sort_keys=True), "state": "pending",
+                        "attempts": 0, "next_attempt_at": now})
+    if out:
+        conn.execute(deliveries.insert(), out)
+    return len(out)
