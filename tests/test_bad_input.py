@@ -290,3 +290,15 @@ def test_a_small_png_of_7000_by_7000_pixels_is_refused_naming_the_file(service):
     assert phone.post("/api/v1/observations", body).status_code == 201
     before = events_in(service)
     assert_refused(upload(phone, body["id"], bomb, "bomb.png", "image/png"), service, before, "file", (413, 422))
+
+
+def test_the_boards_drop_a_filter_outside_the_years_instead_of_failing(service):
+    """The boards' filters are never an error page: a year the API refuses is no filter there."""
+    from test_signin import signed_in
+
+    browser = signed_in(service.base, "admin")
+    for path, params in (("/revision", {"at": YEAR_1}), ("/revision", {"at": YEAR_9999}),
+                         ("/revision", {"after": str(10**20)}), ("/revision", {"from": "0001-01-01"}),
+                         ("/", {"to": "9999-12-31"}), ("/", {"from": "0001-01-01"})):
+        page = browser.get(service.base + path, params=params, timeout=60)
+        assert page.status_code == 200, (path, params, page.status_code)

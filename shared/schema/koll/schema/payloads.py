@@ -40,8 +40,13 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 YEARS_NOTE = f"years {FIRST_YEAR}–{LAST_YEAR}"
 
 
+def within_years(value: date) -> bool:
+    """The rule itself, for readers that drop a bad value instead of refusing it (the boards' filters)."""
+    return FIRST_YEAR <= value.year <= LAST_YEAR
+
+
 def _in_years(value: date) -> None:
-    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+    if not within_years(value):
         raise ValidationError(msg("years", min=FIRST_YEAR, max=LAST_YEAR))  # type: ignore[arg-type]
 
 

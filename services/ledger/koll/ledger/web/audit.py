@@ -14,6 +14,7 @@ from koll.ledger.domain.base import Actor
 from koll.ledger.queries import audit as q
 from koll.ledger.web.common import bp, koll, page, reading, render
 from koll.schema import taxonomy
+from koll.schema.payloads import BIGINT_MAX, within_years
 
 KINDS = ("Case", "Observation", "Measure", "Meeting", "Walk", "User")
 PAGE = 50
@@ -28,9 +29,10 @@ def _uuid(raw: str | None) -> str:
 
 def _day(raw: str | None) -> date | None:
     try:
-        return date.fromisoformat(raw) if raw else None
+        day = date.fromisoformat(raw) if raw else None
     except ValueError:
         return None
+    return day if day and within_years(day) else None  # the API's years: year 1 is no filter
 
 
 def _moment(raw: str | None) -> datetime | None:
@@ -40,6 +42,8 @@ def _moment(raw: str | None) -> datetime | None:
     try:
         moment = datetime.fromisoformat(raw)
     except ValueError:
+        return None
+    if not within_years(moment):
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
@@ -81,7 +85,7 @@ def audit(actor: Actor) -> Any:
     f = timeline_filters()
     after = request.args.get("after", "")
     args = _query_args(f) | {"order": "desc", "limit": PAGE}
-    if after.isdigit():
+    if after.isdigit() and int(after) <= BIGINT_MAX:
         args["after"] = int(after)
     measure_id, case_id = _uuid(request.args.get("measure")), _uuid(request.args.get("case"))
     with reading() as conn:
