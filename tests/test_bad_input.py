@@ -299,6 +299,17 @@ def test_the_boards_drop_a_filter_outside_the_years_instead_of_failing(service):
     browser = signed_in(service.base, "admin")
     for path, params in (("/revision", {"at": YEAR_1}), ("/revision", {"at": YEAR_9999}),
                          ("/revision", {"after": str(10**20)}), ("/revision", {"from": "0001-01-01"}),
-                         ("/", {"to": "9999-12-31"}), ("/", {"from": "0001-01-01"})):
+                         ("/", {"to": "9999-12-31"}), ("/", {"from": "0001-01-01"}),
+                         ("/revision", {"actor": "ad\x00min"})):
         page = browser.get(service.base + path, params=params, timeout=60)
         assert page.status_code == 200, (path, params, page.status_code)
+
+
+def test_a_nul_in_the_sign_in_form_is_a_failed_sign_in(service):
+    from test_signin import board_login
+
+    before = events_in(service)
+    for user, password in (("ad\x00min", "hemligt"), ("admin", "hem\x00ligt")):
+        answer = board_login(service.base, user, password)
+        assert answer.status_code == 401, (user, answer.status_code)
+    assert events_in(service) == before

@@ -14,7 +14,7 @@ from koll.ledger.domain.base import Actor
 from koll.ledger.queries import audit as q
 from koll.ledger.web.common import bp, koll, page, reading, render
 from koll.schema import taxonomy
-from koll.schema.payloads import BIGINT_MAX, within_years
+from koll.schema.payloads import BIGINT_MAX, unreadable_text, within_years
 
 KINDS = ("Case", "Observation", "Measure", "Meeting", "Walk", "User")
 PAGE = 50
@@ -51,7 +51,7 @@ def _moment(raw: str | None) -> datetime | None:
 def timeline_filters() -> dict[str, Any]:
     a = request.args
     f = {"aggregate": _uuid(a.get("aggregate")), "kind": a.get("kind") if a.get("kind") in KINDS else "",
-         "actor": (a.get("actor") or "").strip()[:120],
+         "actor": "" if unreadable_text(a.get("actor") or "") else (a.get("actor") or "").strip()[:120],
          "org": a.get("org") if a.get("org") in taxonomy.ORGANISATION_BY_CODE else "",
          "from": (_day(a.get("from")) or "") and a.get("from"), "to": (_day(a.get("to")) or "") and a.get("to")}
     return f
