@@ -68,12 +68,12 @@ def wait_up(url: str, timeout: float = 60) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
-def run_wrk(port: int, token: str, workdir: Path) -> dict[str, Any]:
+def run_wrk(port: int, token: str, workdir: Path, connections: int = CONNECTIONS) -> dict[str, Any]:
     body = report(random.Random(9))
     body["id"] = "__ID__"
-    script = workdir / "post.lua"
+    script = workdir / f"post-{port}.lua"
     script.write_text(WRK_SCRIPT % (json.dumps(body), token))
-    out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION_S}s", "--latency", "-s", str(script),
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{DURATION_S}s", "--latency", "-s", str(script),
                           f"http://127.0.0.1:{port}/api/v1/observations"], capture_output=True, text=True,
                          check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))

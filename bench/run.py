@@ -20,6 +20,7 @@ sys.path.insert(0, str(ROOT))
 MODULES = [
     "bench.ledger_bench",
     "bench.http_bench",
+    "bench.cluster_bench",
     "bench.measures_bench",
     "bench.audit_bench",
     "bench.web_bench",

@@ -20,6 +20,7 @@ import requests
 import sqlalchemy as sa
 
 from koll.ledger.application import Ledger
+from koll.ledger.scratch import scratch_schema
 from koll.ledger.server import Koll
 
 PG_URL = os.environ.get("KOLL_TEST_POSTGRES_URL",
@@ -54,17 +55,8 @@ def fresh_database_url(backend: str, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'koll.sqlite'}"
         return
     require_postgres()
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    sep = "&" if "?" in PG_URL else "?"
-    try:
-        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-        admin.dispose()
+    with scratch_schema(PG_URL) as url:
+        yield url
 
 
 @dataclass

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from PIL import Image
 
-from conftest import observation
+from helpers import observation
 
 # Readers beyond the fixture's role users: the police and IFO outside the operational group.
 EXTRA_USERS = {
@@ -157,7 +157,7 @@ class Board:
 
         import requests
 
-        from conftest import ROLE_USERS
+        from helpers import ROLE_USERS
 
         name = {**ROLE_USERS, **EXTRA_USERS}[who][0]
         self.base = service.base

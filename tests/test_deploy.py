@@ -112,8 +112,15 @@ class Deployment:
                             headers={"Authorization": f"Bearer {self.reporter}", **kw.pop("headers", {})}, **kw)
 
 
+def signing_key(folder: Path) -> str:
+    path = folder / "signing-key.pem"
+    if not path.exists():
+        subprocess.run(["openssl", "genpkey", "-algorithm", "ed25519", "-out", str(path)], check=True, capture_output=True)
+    return str(path)
+
+
 def production_env(database_url: str, var: Path, port: int, **extra: str) -> dict[str, str]:
-    return {**os.environ, "KOLL_ENV": "production", "KOLL_DATABASE_URL": database_url,
+    return {**os.environ, "KOLL_ENV": "production", "KOLL_SIGNING_KEY": signing_key(var.parent), "KOLL_DATABASE_URL": database_url,
             "KOLL_BLOB_STORE": "database", "KOLL_TRUSTED_PROXIES": "1", "KOLL_VAR_DIR": str(var),
             "KOLL_PORT": str(port), "KOLL_WORKERS": "2", **extra}
 
@@ -271,7 +278,7 @@ def test_behind_one_trusted_proxy_the_app_believes_one_hop_only(tmp_path):
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("trouble", ["no secret", "short secret", "demo passwords"])
+@pytest.mark.parametrize("trouble", ["no secret", "short secret", "no signing key", "demo passwords"])
 def test_a_production_instance_refuses_to_start_unsafe(tmp_path, trouble):
     from koll.ledger import demo
 
@@ -280,14 +287,17 @@ def test_a_production_instance_refuses_to_start_unsafe(tmp_path, trouble):
         if trouble == "demo passwords":
             Ledger(store).add_user("admin", "admin", "sdf", password=demo.DEMO_PASSWORD)
         store.dispose()
-        secret = {"no secret": "", "short secret": "hemligt", "demo passwords": secrets.token_hex(32)}[trouble]
+        secret = {"no secret": "", "short secret": "hemligt"}.get(trouble, secrets.token_hex(32))
         env = production_env(url, tmp_path / "var", free_port(), KOLL_SECRET_KEY=secret)
+        if trouble == "no signing key":
+            env["KOLL_SIGNING_KEY"] = str(tmp_path / "nowhere.pem")
         out = tmp_path / "gunicorn.out"
         proc = gunicorn(env, out)
         assert proc.wait(timeout=60) == 2
         said = out.read_text()
         assert "koll: refusing to start:" in said
-        assert ("admin" in said and "demo" in said) if trouble == "demo passwords" else "KOLL_SECRET_KEY" in said
+        expected = {"demo passwords": "the demo's users admin", "no signing key": "KOLL_SIGNING_KEY"}
+        assert expected.get(trouble, "KOLL_SECRET_KEY") in said, said
         # koll serve refuses alike, before loading anything
         served = subprocess.run([str(BIN / "koll"), "serve"], env=env, capture_output=True, text=True, timeout=60)
         assert served.returncode == 2 and "refusing to start" in served.stderr

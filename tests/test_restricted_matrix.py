@@ -15,7 +15,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
-from conftest import ROLE_USERS
+from helpers import ROLE_USERS
 from restricted_story import EXTRA_USERS, Board, tell
 from koll.ledger.domain.base import Actor
 from koll.ledger.policy import Policy

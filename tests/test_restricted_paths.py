@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from conftest import observation
+from helpers import observation
 from restricted_story import Board, at, tell
 from koll.ledger.policy import RESTRICTED_CASE
 

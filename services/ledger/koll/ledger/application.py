@@ -38,6 +38,7 @@ from koll.ledger.usecases.meetings import MeetingCommands
 from koll.ledger.usecases.users import UserCommands
 from koll.ledger.group_commit import GroupCommit
 from koll.ledger.policy import Policy
+from koll.ledger.migrations import rebuild_progress
 from koll.ledger.credentials import Credentials
 from koll.ledger.store import LedgerRecorder, SnapshotRecorder, Store, events_table
 from koll.ledger.vault import Vault, new_key, seal
@@ -120,8 +121,8 @@ class Ledger(UserCommands, MeasureCommands, MeetingCommands, WalkCommands, Appli
         self.recorder.in_transaction.append(digest_at_meetings)
         self.webhooks = Webhooks(store)
         self.recorder.in_transaction.append(self.webhooks.enqueue)
-        store.create_schema(self.projector.metadatas)
-        self.catch_up()
+        reshaped = store.create_schema(self.projector.metadatas)
+        self.catch_up(progress=rebuild_progress if reshaped else None)
         self.webhooks.resume()
 
     # The library's construction points, pointed at our store.

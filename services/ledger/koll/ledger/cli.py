@@ -233,7 +233,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Modules that add sub-commands beside the code they drive (export, import, verify): each has
 # a function ``add_commands(subparsers)``. Add yours here.
-EXTENSION_MODULES: tuple[str, ...] = ("koll.ledger.cli_audit", "koll.ledger.cli_measures", "koll.ledger.cli_exports")
+EXTENSION_MODULES: tuple[str, ...] = ("koll.ledger.cli_audit", "koll.ledger.cli_measures", "koll.ledger.cli_exports",
+                                      "koll.ledger.backup.cli")
 
 
 def _extensions():  # type: ignore[no-untyped-def]
@@ -244,6 +245,7 @@ def _extensions():  # type: ignore[no-untyped-def]
 
 def main(argv: Sequence[str] | None = None) -> int:
     from koll.ledger.config import SettingsRefused
+    from koll.ledger.migrations import SchemaTooNew
 
     args = build_parser().parse_args(argv)
     try:
@@ -251,6 +253,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsRefused as e:  # a setting that cannot work: say which, without a traceback
         print(f"koll: {e}", file=sys.stderr)
         return 2
+    except SchemaTooNew as e:
+        print(f"koll: {e}", file=sys.stderr)
+        return 1
+    finally:
+        from koll.ledger.audit import outside
+
+        outside.stop_all()
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 Every setting is in the one table in docs/deploying.md. ``KOLL_ENV=production`` turns the
 newcomer's conveniences into refusals: no secret key made up on the spot, cookies only over
-HTTPS, and (production.py) no demo logins with their published password.
+HTTPS, one signing key for every instance, and (production.py) no demo logins with their published password.
 """
 
 from __future__ import annotations
@@ -71,6 +71,17 @@ def _secret(env: dict[str, str], production: bool, var_dir: Path) -> str:
     return given or _default_secret(var_dir)
 
 
+def _refuse_unshared_signing_key(env: dict[str, str]) -> None:
+    """Each instance would otherwise make its own key in its own var/, and audit bundles would be
+    signed by whichever instance answered."""
+    path = env.get("KOLL_SIGNING_KEY") or ""
+    if not path or not Path(path).is_file():
+        raise SettingsRefused(
+            "KOLL_ENV=production needs KOLL_SIGNING_KEY, the path of the Ed25519 key (PEM) that every instance "
+            "signs audit bundles with (make it once: openssl genpkey -algorithm ed25519 -out signing-key.pem); "
+            + (f"there is no file {path}" if path else "it is missing"))
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -97,6 +108,8 @@ class Settings:
         env = dict(os.environ if env is None else env)
         kind = _choice(env, "KOLL_ENV", "development", ENVIRONMENTS)
         production = kind == "production"
+        if production:
+            _refuse_unshared_signing_key(env)
         var_dir = Path(env.get("KOLL_VAR_DIR", "var"))
         url = env.get("KOLL_DATABASE_URL") or f"sqlite:///{var_dir / 'koll.sqlite'}"
         if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):

@@ -16,7 +16,8 @@ import sqlalchemy as sa
 from pyproj import Transformer
 
 from koll.ledger.domain.base import Actor
-from koll.ledger.spreadsheet import csv_text
+from koll.ledger.domain.daylight import STOCKHOLM
+from koll.ledger.spreadsheet import csv_text, table_xlsx
 from koll.ledger.projections.situation import cases
 from koll.ledger.queries.cases import case_filters, case_row, hidden_reports
 from koll.ledger.queries.walks import responsible_org
@@ -73,6 +74,15 @@ def to_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str], sep: str = ",
 
 def cases_csv(conn: sa.Connection, actor: Actor, args: dict[str, Any], sep: str = ",") -> str:
     return to_csv(case_records(conn, actor, args), CASE_COLUMNS, sep)
+
+
+def cases_xlsx(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> bytes:
+    """The CSV's columns as a sheet, times in local time (a spreadsheet's cells have no offset)."""
+    def local(v: Any) -> Any:
+        return v.astimezone(STOCKHOLM) if isinstance(v, datetime) else v
+
+    rows = ([local(row.get(c)) for c in CASE_COLUMNS] for row in case_records(conn, actor, args))
+    return table_xlsx("Ärenden", CASE_COLUMNS, rows)
 
 
 def case_features(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> Iterator[dict[str, Any]]:

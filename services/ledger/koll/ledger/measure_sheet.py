@@ -15,7 +15,8 @@ from typing import Any
 
 from marshmallow import ValidationError
 
-from koll.ledger.spreadsheet import MAX_COLUMNS, MAX_UNPACKED, csv_text, text_cell, unpacked_size
+from koll.ledger.spreadsheet import (MAX_COLUMNS, MAX_UNPACKED, csv_text, print_on_a4_landscape, text_cell,
+                                     unpacked_size)
 from koll.schema import taxonomy, vocabulary
 from koll.schema.messages import bilingual, flatten, msg
 from koll.schema.payloads_measures import SheetRowSchema
@@ -359,11 +360,7 @@ def write_xlsx(rows: Iterable[dict[str, Any]]) -> bytes:
         sheet.column_dimensions[get_column_letter(i)].width = _WIDTH.get(c.field, _WIDTH[c.kind])
     sheet.freeze_panes = "C2"  # the header and what is to be done stay in view
     sheet.print_title_rows = "1:1"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = "9"  # A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    print_on_a4_landscape(sheet)
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDE7F0")
     wrap = Alignment(wrap_text=True, vertical="top")
     header = []

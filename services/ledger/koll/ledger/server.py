@@ -11,8 +11,9 @@ from flask_smorest import Api
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from koll.ledger import ops
-from koll.ledger.api import body, errors
+from koll.ledger.api import body, errors, openapi
 from koll.ledger.application import Ledger
+from koll.ledger.audit import outside
 from koll.ledger.config import Settings
 from koll.ledger.production import refuse_unsafe
 from koll.ledger.store import Store, check_durability
@@ -30,7 +31,9 @@ class Koll:
 def open_ledger(settings: Settings) -> Koll:
     store = Store(settings.database_url)
     check_durability(store.engine)
-    return Koll(settings=settings, store=store, ledger=Ledger(store))
+    ledger = Ledger(store)
+    outside.attach(ledger, settings.var_dir)
+    return Koll(settings=settings, store=store, ledger=ledger)
 
 
 def create_app(settings: Settings | None = None, koll: Koll | None = None) -> Flask:
@@ -55,6 +58,7 @@ def create_app(settings: Settings | None = None, koll: Koll | None = None) -> Fl
     )
     body.register(app)  # the JSON provider: one time format out, every body read once and strictly in
     app.extensions["koll"] = koll
+    outside.attach(koll.ledger, settings.var_dir)  # digests beyond the database, after every commit
     api = Api(app, spec_kwargs={"info": {"description": "Koll: ha koll på helheten. "
                                          "Observations, cases, measures and the audit trail of a public square."}})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
@@ -69,6 +73,7 @@ def create_app(settings: Settings | None = None, koll: Koll | None = None) -> Fl
 
     for blp in blueprints():
         api.register_blueprint(blp)
+    openapi.register(app, api)
     from koll.ledger import web
 
     web.register(app)

@@ -64,6 +64,15 @@ tracking_table = sa.Table(
     sa.Column("position", sa.BigInteger, nullable=False),
 )
 
+# Facts about the schema kept beside the ledger (the read models' shapes); its version is Alembic's
+# alembic_version (see koll.ledger.migrations).
+schema_table = sa.Table(
+    "koll_schema",
+    metadata,
+    sa.Column("key", sa.String(120), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
 GENESIS = "0" * 64
 
 
@@ -167,12 +176,22 @@ class Store:
         self.engine = make_engine(url)
         self.dialect = self.engine.dialect.name
         self._writer = _WriterQueue(url)
+        self.closed = False  # set by dispose(): threads working on this store stop
 
-    def create_schema(self, extra: Sequence[sa.MetaData] = ()) -> None:
+    def create_schema(self, extra: Sequence[sa.MetaData] = ()) -> bool:
+        """Migrate the ledger's tables to this Koll's schema revision and make the read models
+        (``extra``); True when the read models changed shape and must be folded again from the
+        ledger. Refuses (SchemaTooNew) a database written by a newer Koll."""
+        from koll.ledger.migrations import reshape_read_models, upgrade
+
         with self.write() as conn:
-            metadata.create_all(conn)
+            if self.dialect == "postgresql":  # one instance migrates, the others wait and find it done
+                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(72112)")
+            upgrade(conn, metadata)
+            rebuild = reshape_read_models(conn, extra) if extra else False
             for md in extra:
                 md.create_all(conn)
+        return rebuild
 
     @contextmanager
     def write(self) -> Iterator[sa.Connection]:
@@ -194,6 +213,7 @@ class Store:
             conn.exec_driver_sql("LOCK TABLE koll_events IN EXCLUSIVE MODE")
 
     def dispose(self) -> None:
+        self.closed = True
         self.engine.dispose()
 
 
@@ -231,6 +251,9 @@ class LedgerRecorder(ApplicationRecorder):
     def __init__(self, store: Store) -> None:
         self.store = store
         self.in_transaction: list[InTransaction] = []
+        # Run after the commit with the last position appended; they must not raise (they are
+        # told, not asked: e.g. the digest publisher is woken and does its work on its own thread).
+        self.after_commit: list[Callable[[int], None]] = []
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         domain_events: Sequence[Any] = kwargs.get("appended") or [None] * len(stored_events)
@@ -265,9 +288,12 @@ class LedgerRecorder(ApplicationRecorder):
                     batch = list(zip(ids, domain_events, strict=True))
                     for hook in self.in_transaction:
                         hook(conn, batch)
-                return ids
         except sa.exc.IntegrityError as e:
             raise IntegrityError(str(e.orig)) from e
+        if ids:
+            for told in self.after_commit:
+                told(ids[-1])
+        return ids
 
     def select_events(self, originator_id: UUID | str, *, gt: int | None = None, lte: int | None = None,
                       desc: bool = False, limit: int | None = None) -> Sequence[StoredEvent]:

@@ -12,6 +12,7 @@ from marshmallow import Schema
 
 from koll.ledger.api.auth import DECIDE, READ, expected_version, requires
 from koll.ledger.api.common import actor, ledger, reading
+from koll.ledger.api.openapi import versioned
 from koll.ledger.api.errors import Problem
 from koll.ledger.domain.case import Case
 from koll.ledger.history import describe
@@ -92,6 +93,7 @@ def _decide(case_id: UUID, decision: Callable[[Case], None]) -> Response:
 
 @blp.route("/cases/<uuid:case_id>/triage", methods=["POST"])
 @requires(*DECIDE)
+@versioned
 @blp.arguments(TriageSchema)
 def triage(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
     from koll.schema import taxonomy
@@ -103,6 +105,7 @@ def triage(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
 
 @blp.route("/cases/<uuid:case_id>/assign", methods=["POST"])
 @requires(*DECIDE)
+@versioned
 @blp.arguments(AssignSchema)
 def assign(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
     return _decide(case_id, lambda c: c.assign(actor(), org=body["org"], person=body.get("person")))
@@ -110,6 +113,7 @@ def assign(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
 
 @blp.route("/cases/<uuid:case_id>/status", methods=["POST"])
 @requires(*DECIDE)
+@versioned
 @blp.arguments(CaseStatusSchema)
 def status(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
     if body["status"] == "in_progress":
@@ -119,6 +123,7 @@ def status(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
 
 @blp.route("/cases/<uuid:case_id>/resolve", methods=["POST"])
 @requires(*DECIDE)
+@versioned
 @blp.arguments(ResolveSchema)
 def resolve(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
     return _decide(case_id, lambda c: c.resolve(actor(), public_note=body.get("public_note")))
@@ -126,6 +131,7 @@ def resolve(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def
 
 @blp.route("/cases/<uuid:case_id>/reopen", methods=["POST"])
 @requires(*DECIDE)
+@versioned
 @blp.arguments(ReopenSchema)
 def reopen(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
     return _decide(case_id, lambda c: c.reopen(actor(), reason=body["reason"]))
@@ -133,6 +139,7 @@ def reopen(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
 
 @blp.route("/cases/<uuid:case_id>/duplicate", methods=["POST"])
 @requires(*DECIDE)
+@versioned
 @blp.arguments(DuplicateSchema)
 def duplicate(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
     original = str(body["duplicate_of"])

@@ -12,8 +12,9 @@ from flask_smorest import Blueprint
 
 from koll.ledger.api.auth import READ, requires
 from koll.ledger.api.common import actor, reading
-from koll.ledger.exports import case_features, cases_csv, geojson_text
-from koll.ledger.spreadsheet import sep_field
+from koll.ledger.exports import case_features, case_records, cases_csv, cases_xlsx, geojson_text
+from koll.ledger.kml import MIMETYPE as KML, cases_kml
+from koll.ledger.spreadsheet import XLSX_MIMETYPE as XLSX, sep_field
 from koll.schema.payloads import CaseQuerySchema
 
 blp = Blueprint("exports", __name__, url_prefix="/api/v1", description="Exports (CSV, GeoJSON, Excel)")
@@ -43,6 +44,30 @@ def export_cases_csv(args: dict[str, Any]):  # type: ignore[no-untyped-def]
     with reading() as conn:
         body = cases_csv(conn, actor(), args, sep)
     return attachment(body, "text/csv", "arenden.csv")
+
+
+@blp.route("/exports/cases.kml")
+@requires(*READ)
+@blp.arguments(CaseExportQuerySchema, location="query")
+def export_cases_kml(args: dict[str, Any]):  # type: ignore[no-untyped-def]
+    """The cases as KML placemarks (Google Earth, QGIS, what KoboToolbox users open)."""
+    who = actor()
+
+    def body():  # type: ignore[no-untyped-def]
+        with reading() as conn:
+            yield from cases_kml(case_records(conn, who, args))
+
+    return attachment(stream_with_context(body()), KML, "arenden.kml")
+
+
+@blp.route("/exports/cases.xlsx")
+@requires(*READ)
+@blp.arguments(CaseExportQuerySchema, location="query")
+def export_cases_xlsx(args: dict[str, Any]):  # type: ignore[no-untyped-def]
+    """The cases as an Excel sheet: the CSV's columns, with dates as dates."""
+    with reading() as conn:
+        data = cases_xlsx(conn, actor(), args)
+    return attachment(data, XLSX, "arenden.xlsx")
 
 
 @blp.route("/exports/cases.geojson")

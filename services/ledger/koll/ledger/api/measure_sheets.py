@@ -9,19 +9,20 @@ from flask_smorest import Blueprint
 
 from koll.ledger.api.auth import DECIDE, READ, requires
 from koll.ledger.api.common import actor, ledger, reading
+from koll.ledger.api.openapi import upload
 from koll.ledger.api.errors import Problem
 from koll.ledger.measure_sheet import SheetInvalid, board_rows, import_sheet, write_csv, write_xlsx
-from koll.ledger.spreadsheet import sep_field
+from koll.ledger.spreadsheet import XLSX_MIMETYPE as XLSX, sep_field
 from koll.schema.payloads import StrictSchema
 
 blp = Blueprint("measure_sheets", __name__, url_prefix="/api/v1",
                 description="Measures as the operational group's Excel sheet: import and export")
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @blp.route("/imports/measures", methods=["POST"])
 @requires(*DECIDE)
+@upload("the measure sheet (xlsx) in the operational group's column model")
 def import_measures():  # type: ignore[no-untyped-def]
     """A sheet (xlsx, multipart field ``file``) in the operational group's column model.
     Every bad row is reported with its row number and column; a sheet with any error records nothing."""
@@ -32,8 +33,8 @@ def import_measures():  # type: ignore[no-untyped-def]
     try:
         done = import_sheet(ledger(), actor(), upload.read())
     except SheetInvalid as e:
-        raise Problem(e.status, f"{len(e.errors)} error(s) in the sheet; nothing was recorded", type_="/problems/sheet",
-                      errors=e.by_cell(), rows=[x.as_dict() for x in e.errors]) from None
+        raise Problem(e.status, f"{len(e.errors)} error(s) in the sheet; nothing was recorded",
+                      type_="/problems/sheet", errors=e.by_cell(), rows=[x.as_dict() for x in e.errors]) from None
     return {"created": done.created, "updated": done.updated, "unchanged": done.unchanged,
             "changes": done.changes, "ignored_columns": done.ignored_columns}, 200
 

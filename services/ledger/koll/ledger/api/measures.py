@@ -12,6 +12,7 @@ from marshmallow import Schema
 
 from koll.ledger.api.auth import DECIDE, GOVERN, READ, expected_version, requires
 from koll.ledger.api.common import actor, ledger, reading
+from koll.ledger.api.openapi import versioned
 from koll.ledger.api.errors import Problem
 from koll.ledger.domain.base import Actor
 from koll.ledger.domain.measure import Measure
@@ -101,7 +102,8 @@ def _command(name: str, schema: type[Schema], roles: tuple[str, ...], decision: 
 
     command.__doc__ = doc
     command.__name__ = f"measure_{name.replace('-', '_')}"
-    blp.route(f"/measures/<uuid:measure_id>/{name}", methods=["POST"])(requires(*roles)(blp.arguments(schema)(command)))
+    blp.route(f"/measures/<uuid:measure_id>/{name}", methods=["POST"])(
+        requires(*roles)(versioned(blp.arguments(schema)(command))))
 
 
 _command("revise", RevisePlanSchema, DECIDE, lambda m, by, b: m.revise(by, b),
@@ -143,6 +145,7 @@ _command("indicator-value", IndicatorValueSchema, DECIDE,
 
 @blp.route("/measures/<uuid:measure_id>/link-case", methods=["POST"])
 @requires(*DECIDE)
+@versioned
 @blp.arguments(LinkCaseSchema)
 def link_case(body: dict[str, Any], measure_id: UUID):  # type: ignore[no-untyped-def]
     """Link a case (ärende) the measure addresses."""

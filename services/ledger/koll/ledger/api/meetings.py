@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 
 from koll.ledger.api.auth import GOVERN, MEETINGS, expected_version, requires
 from koll.ledger.api.common import actor, ledger, reading
+from koll.ledger.api.openapi import versioned
 from koll.ledger.api.errors import Problem
 from koll.ledger.history import plain
 from koll.ledger.policy import Policy
@@ -68,6 +69,7 @@ def decide(body: dict[str, Any], meeting_id: UUID):  # type: ignore[no-untyped-d
 
 @blp.route("/meetings/<uuid:meeting_id>/held", methods=["POST"])
 @requires(*GOVERN)
+@versioned
 @blp.arguments(HoldSchema)
 def held(body: dict[str, Any], meeting_id: UUID):  # type: ignore[no-untyped-def]
     """The meeting is held and its record closed, with the conclusions; If-Match required."""
@@ -76,6 +78,7 @@ def held(body: dict[str, Any], meeting_id: UUID):  # type: ignore[no-untyped-def
 
 @blp.route("/meetings/<uuid:meeting_id>/close", methods=["POST"])
 @requires(*GOVERN)
+@versioned
 @blp.arguments(HoldSchema)
 def close(body: dict[str, Any], meeting_id: UUID):  # type: ignore[no-untyped-def]
     """The same step as ``held``, under the name the boards use."""

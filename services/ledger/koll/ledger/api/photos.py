@@ -12,6 +12,7 @@ from marshmallow import Schema, fields
 
 from koll.ledger.api.auth import DECIDE, FILE, READ, requires
 from koll.ledger.api.common import actor, koll, ledger, reading
+from koll.ledger.api.openapi import upload
 from koll.ledger.api.errors import Problem
 from koll.ledger.application import refuse_photo
 from koll.ledger.photos import MAX_BYTES, PhotoRefused, PhotoStore, is_sha256, media_type_of, open_photo_store
@@ -38,6 +39,7 @@ def photo_store() -> PhotoStore:
 
 @blp.route("/observations/<uuid:observation_id>/photos", methods=["POST"])
 @requires(*FILE)
+@upload("the photo (JPEG, PNG or WebP)")
 @blp.arguments(PhotoUploadSchema, location="files")
 @blp.response(201, PhotoSchema)
 @blp.alt_response(200, schema=PhotoSchema, description="Already attached: the same answer as the first time")

@@ -32,9 +32,16 @@ def situation(args: dict[str, Any]):  # type: ignore[no-untyped-def]
         return q.counts(conn, actor(), args)
 
 
+class MapQuerySchema(CaseQuerySchema):
+    """The list's filters; without ``limit`` every point the reader may see, streamed."""
+
+    limit = fields.Integer(load_default=None, validate=validate.Range(1, 100_000),
+                           metadata={"description": "at most this many points, oldest first (with offset)"})
+
+
 @blp.route("/situation/map")
 @requires(*READ)
-@blp.arguments(CaseQuerySchema, location="query")
+@blp.arguments(MapQuerySchema, location="query")
 def situation_map(args: dict[str, Any]):  # type: ignore[no-untyped-def]
     who = actor()
 

@@ -10,9 +10,11 @@ from flask_smorest import Blueprint
 
 from koll.ledger.api.auth import FILE, READ, expected_version, requires
 from koll.ledger.api.common import actor, ledger, reading
+from koll.ledger.api.openapi import versioned
 from koll.ledger.api.errors import Problem
 from koll.ledger.domain.daylight import STOCKHOLM
 from koll.ledger.exports import to_csv
+from koll.ledger.kml import MIMETYPE as KML, walk_kml
 from koll.ledger.queries import walks as q
 from koll.schema import taxonomy
 from koll.schema.payloads_walks import (
@@ -74,6 +76,7 @@ def _walk_response(walk_id: UUID) -> Response:
 
 @blp.route("/walks/<uuid:walk_id>/start", methods=["POST"])
 @requires(*FILE)
+@versioned
 @blp.response(200, WalkSchema)
 def start_walk(walk_id: UUID):  # type: ignore[no-untyped-def]
     ledger().start_walk(actor(), walk_id, expected_version())
@@ -82,6 +85,7 @@ def start_walk(walk_id: UUID):  # type: ignore[no-untyped-def]
 
 @blp.route("/walks/<uuid:walk_id>/end", methods=["POST"])
 @requires(*FILE)
+@versioned
 @blp.arguments(WalkEndSchema)
 @blp.response(200, WalkSchema)
 def end_walk(body: dict[str, Any], walk_id: UUID):  # type: ignore[no-untyped-def]
@@ -105,6 +109,13 @@ def protocol_csv(walk_id: UUID):  # type: ignore[no-untyped-def]
     return _protocol(walk_id, "csv")
 
 
+@blp.route("/walks/<uuid:walk_id>/protocol.kml")
+@requires(*READ)
+def protocol_kml(walk_id: UUID):  # type: ignore[no-untyped-def]
+    """The route and the findings as KML (Google Earth, QGIS)."""
+    return _protocol(walk_id, "kml")
+
+
 @blp.route("/walks/<uuid:walk_id>/protocol.html")
 @requires(*READ)
 def protocol_html(walk_id: UUID):  # type: ignore[no-untyped-def]
@@ -119,6 +130,9 @@ def _protocol(walk_id: UUID, fmt: str) -> Response:
     if fmt == "csv":
         return Response(to_csv(q.protocol_rows(doc), PROTOCOL_COLUMNS), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="vandring-{walk_id}.csv"'})
+    if fmt == "kml":
+        return Response(walk_kml(doc), mimetype=KML,
+                        headers={"Content-Disposition": f'attachment; filename="vandring-{walk_id}.kml"'})
     if fmt == "html":
         return Response(render_template("walk_protocol.html", doc=doc, names=_names()), mimetype="text/html")
     return jsonify(ProtocolSchema().dump(doc))

@@ -97,7 +97,9 @@ def features(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> Iterato
     """Cases as GeoJSON points (lon, lat order, as GeoJSON wants), read from the cursor as they go."""
     now = reference_time(args)
     hidden = hidden_reports(conn, actor)
-    q = sa.select(cases).where(*case_filters(actor, args)).order_by(cases.c.opened_at)
+    q = sa.select(cases).where(*case_filters(actor, args)).order_by(cases.c.opened_at, cases.c.case_id)
+    if args.get("limit") is not None:  # the API's page; the boards draw every point they may see
+        q = q.limit(args["limit"]).offset(args.get("offset") or 0)
     for r in conn.execute(q.execution_options(yield_per=1000)):
         days = age_days(r.opened_at, now)
         yield {

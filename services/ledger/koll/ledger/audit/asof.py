@@ -1,0 +1,175 @@
+"""Time travel: the ledger replayed up to a moment into a scratch database, with checkpoints."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+import sqlalchemy as sa
+from eventsourcing.persistence import StoredEvent
+
+from koll.ledger.audit.rows import _hash_at
+from koll.ledger.store import events_table, tracking_table
+
+if TYPE_CHECKING:
+    from koll.ledger.application import Ledger
+
+
+class Scratch:
+    """An in-memory SQLite database holding the read models as they stood at one moment."""
+
+    def __init__(self, projector: Any) -> None:
+        self.engine = sa.create_engine("sqlite://", poolclass=sa.pool.StaticPool,
+                                       connect_args={"check_same_thread": False})
+        self.lock = threading.Lock()
+        tracking = sa.MetaData()
+        tracking_table.to_metadata(tracking)
+        with self.engine.begin() as conn:
+            tracking.create_all(conn)
+            for md in projector.metadatas:
+                md.create_all(conn)
+        self.projector = projector
+        self.position = 0
+        self.events = 0
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def board_projector() -> Any:
+    """What the boards are made of: every default projection but the audit timeline itself."""
+    from koll.ledger.application import default_projections
+    from koll.ledger.projections.base import Projector
+
+    return Projector([p for p in default_projections() if p.name != "audit"])
+
+
+def replay_until(ledger: Ledger, at_us: int, batch_size: int = 5000, base: Scratch | None = None,
+                 after_batch: Callable[[Scratch], None] | None = None, align: int | None = None) -> Scratch:
+    """Fold every event recorded at or before ``at_us`` (the ledger's clock) into a scratch database;
+    from ``base`` (a copy of a checkpoint) onwards when given."""
+    scratch = base or Scratch(board_projector())
+    to_domain = ledger.mapper.to_domain_event
+    last = scratch.position
+    with ledger.store.read() as conn:
+        dbapi = conn.connection.dbapi_connection
+        mark = "?" if conn.dialect.name == "sqlite" else "%s"
+        sql = (f"SELECT id, originator_id, originator_version, topic, state FROM koll_events "
+               f"WHERE id > {mark} AND occurred_us <= {mark} ORDER BY id LIMIT {mark}")
+        cur = dbapi.cursor()
+        try:
+            while True:
+                # Batches end on multiples of ``align`` so that checkpoints fall on round positions.
+                size = min(batch_size, align - last % align) if align else batch_size
+                cur.execute(sql, (last, at_us, size))
+                rows = cur.fetchall()
+                if not rows:
+                    break
+                batch = [(r[0], to_domain(StoredEvent(UUID(r[1]), r[2], r[3], bytes(r[4])))) for r in rows]
+                with scratch.engine.begin() as target:
+                    scratch.projector(target, batch)
+                last = scratch.position = rows[-1][0]
+                scratch.events += len(rows)
+                if after_batch:
+                    after_batch(scratch)
+                if len(rows) < size:
+                    break
+        finally:
+            cur.close()
+    return scratch
+
+
+class AsOfCache:
+    """Recent scratch databases by (events at or before the moment, last such position, moment),
+    and checkpoints: copies of the replayed read models every ``interval`` positions, kept in files.
+
+    When the events up to a moment are a prefix of the ledger (the clock only moved forward, which
+    is how a ledger is written), "as of" starts from the nearest checkpoint at or below that
+    position and replays only the rest; otherwise it replays from nothing. Either way the result
+    is the same fold of the same events by the same projections.
+    """
+
+    def __init__(self, size: int = 4, interval: int = 10_000, directory: Path | None = None) -> None:
+        self.size = size
+        self.interval = interval
+        self._items: OrderedDict[tuple[int, int, int], Scratch] = OrderedDict()
+        self._lock = threading.Lock()
+        self._dir = directory
+        self._tmp: Any = None  # the TemporaryDirectory behind _dir when none was given
+        self._checkpoints: dict[int, tuple[Path, int]] = {}  # position → (file, chain hash check)
+
+    def _checkpoint_dir(self) -> Path:
+        if self._dir is None:
+            import tempfile
+
+            # Private to this user (0700) and removed when the cache goes or the process ends.
+            self._tmp = tempfile.TemporaryDirectory(prefix="koll-asof-")
+            self._dir = Path(self._tmp.name)
+        return self._dir
+
+    def _save(self, ledger: Ledger, scratch: Scratch) -> None:
+        position = scratch.position
+        if position % self.interval or position in self._checkpoints:
+            return
+        path = self._checkpoint_dir() / f"{position}.sqlite"
+        import sqlite3
+
+        raw = scratch.engine.raw_connection()
+        try:
+            target = sqlite3.connect(path)
+            raw.driver_connection.backup(target)
+            target.close()
+        finally:
+            raw.close()
+        with ledger.store.read() as conn:
+            head = _hash_at(conn, position)
+        self._checkpoints[position] = (path, head)
+
+    def _from_checkpoint(self, ledger: Ledger, last: int) -> Scratch | None:
+        import sqlite3
+
+        for position in sorted((p for p in self._checkpoints if p <= last), reverse=True):
+            path, head = self._checkpoints[position]
+            with ledger.store.read() as conn:
+                still = conn.execute(sa.select(events_table.c.chain_hash)
+                                     .where(events_table.c.id == position)).scalar()
+            if still != head:  # the ledger was replaced or rewritten: forget every checkpoint
+                self._checkpoints.clear()
+                return None
+            scratch = Scratch(board_projector())
+            raw = scratch.engine.raw_connection()
+            try:
+                source = sqlite3.connect(path)
+                source.backup(raw.driver_connection)
+                source.close()
+            finally:
+                raw.close()
+            scratch.position = scratch.events = position
+            return scratch
+        return None
+
+    def get(self, ledger: Ledger, at_us: int) -> Scratch:
+        with ledger.store.read() as conn:
+            n, last = conn.execute(sa.select(sa.func.count(), sa.func.max(events_table.c.id))
+                                   .where(events_table.c.occurred_us <= at_us)).one()
+        last = last or 0
+        key = (n, last, at_us)
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+            prefix = n == last
+            base = self._from_checkpoint(ledger, last) if prefix else None
+            scratch = replay_until(ledger, at_us, base=base,
+                                   after_batch=(lambda s: self._save(ledger, s)) if prefix else None,
+                                   align=self.interval if prefix else None)
+            self._items[key] = scratch
+            while len(self._items) > self.size:
+                # Not disposed: a request may still be reading it; it goes when its last reader does.
+                self._items.popitem(last=False)
+        return scratch
+
