@@ -181,12 +181,13 @@ def test_a_lone_surrogate_in_free_text_is_refused_naming_the_field(service):
 def test_a_batch_refuses_only_the_item_with_unreadable_text(service):
     phone = service.client("reporter")
     before = events_in(service)
-    good, bad = observation(), observation(note="\ud800")
-    answer = phone.post("/api/v1/observations/batch", {"observations": [good, bad]})
+    good, bad, odd_id = observation(), observation(note="\ud800"), observation(id="\ud800")
+    answer = phone.post("/api/v1/observations/batch", {"observations": [good, bad, odd_id]})
     assert answer.status_code == 200, answer.text
     results = answer.json()["results"]
-    assert [r["status"] for r in results] == [201, 422]
-    assert "note" in results[1]["errors"]
+    assert [r["status"] for r in results] == [201, 422, 422]
+    assert "note" in results[1]["errors"] and "id" in results[2]["errors"]
+    assert results[2]["id"] == "\ud800"  # echoed as the JSON escape it came in as
     assert events_in(service) == before + 2  # the good report's case and observation
 
 

@@ -103,7 +103,9 @@ def register(app: Flask) -> None:
 
     class Request(app.request_class):  # type: ignore[name-defined, misc]
         def on_json_loading_failed(self, e: ValueError | None) -> Any:
-            raise _refused(e if isinstance(e, ValueError) else ValueError("no JSON"))
+            if e is None:  # not JSON at all: Flask's own 415
+                return super().on_json_loading_failed(e)
+            raise _refused(e)
 
     app.request_class = Request
 
