@@ -9,6 +9,7 @@ UV     := uv==0.13.8
 export KOLL_HOST ?= 127.0.0.1
 export KOLL_PORT ?= 8000
 
+.DEFAULT_GOAL := install
 .PHONY: install install-server run test bench field screenshots system-deps clean reset-demo lock check-python
 
 check-python:

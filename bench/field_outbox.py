@@ -39,7 +39,8 @@ class _Service:
     def __init__(self, tmp: Path):
         self.port = _free_port()
         self.env = {**os.environ, "KOLL_DATABASE_URL": f"sqlite:///{tmp / 'koll.sqlite'}",
-                    "KOLL_BLOB_DIR": str(tmp / "blobs"), "KOLL_HOST": "127.0.0.1", "KOLL_PORT": str(self.port)}
+                    "KOLL_BLOB_DIR": str(tmp / "blobs"), "KOLL_VAR_DIR": str(tmp / "var"), "KOLL_HOST": "127.0.0.1",
+                    "KOLL_PORT": str(self.port)}
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(tmp / "serve.log", "ab")
         self.proc = subprocess.Popen([str(BIN / "koll"), "serve"], env=self.env, stdout=self.log,

@@ -53,9 +53,11 @@ def service(settings: Settings) -> Iterator[Service]:
     thread.start()
     tokens = {key: koll.ledger.add_user(name, role, org, password="hemligt")
               for key, (name, role, org) in ROLE_USERS.items()}
+    served = Service(f"http://127.0.0.1:{server.server_port}", koll, tokens, app)
     try:
-        yield Service(f"http://127.0.0.1:{server.server_port}", koll, tokens, app)
+        yield served
     finally:
+        served.close()
         server.shutdown()
         thread.join(timeout=5)
         store.dispose()

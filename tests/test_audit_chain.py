@@ -242,7 +242,7 @@ def test_the_api_checks_the_chain_against_digests_kept_outside(service):
     assert auditor.get("/api/v1/audit/verify").json()["ok"] is True  # the ledger alone looks whole …
     report = auditor.post("/api/v1/audit/verify", kept).json()  # … the kept digest does not match
     # The window ends at the admin's digest; it starts after the last digest that still matches
-    # (the publisher's own first digest, made after the first event, may be one of them).
+    # (a digest the publisher made on its own, every N events or every hour, may be one of them).
     first, last = report["window"]
     assert report["ok"] is False and last == max(d["position"] for d in kept["digests"]) and first <= position
     bad = auditor.post("/api/v1/audit/verify", {"digests": [{"position": 0, "chain_hash": "nej"}]})

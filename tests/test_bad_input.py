@@ -64,6 +64,7 @@ QUERY_DATES = [
     ("/api/v1/audit/events", "to", "auditor"),
     ("/api/v1/audit/events.csv", "from", "auditor"),
     ("/api/v1/audit/bundle", "to", "auditor"),
+    ("/api/v1/areas/overview", "since", "admin"),
 ]
 
 

@@ -155,7 +155,10 @@ def test_wrong_passwords_on_the_boards_count_and_a_right_one_clears_the_name(ser
 def test_one_address_guessing_many_names_is_refused(service):
     client = service.client(None)
     for i in range(credentials.ADDRESS_LIMIT):
-        assert _fail(client, f"namn{i}").status_code == 401
+        # a forged X-Forwarded-For does not make a new address: no proxy is trusted here
+        answer = client.post("/api/v1/auth/token", {"username": f"namn{i}", "password": "gissning"},
+                             headers={"X-Forwarded-For": f"10.9.{i}.1"})
+        assert answer.status_code == 401
     refused = _fail(client, "ett-nytt-namn")
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
 
@@ -235,8 +238,6 @@ def test_tokens_are_listed_revoked_one_by_one_or_all_and_expire(service):
 
 
 def test_cookies_are_secure_when_the_setting_says_so(settings, database_url, tmp_path):
-    assert Settings.from_env({"KOLL_VAR_DIR": str(tmp_path / "v"), "KOLL_SECRET_KEY": "x" * 64,
-                              "KOLL_ENV": "production"}).cookie_secure is True
     assert Settings.from_env({"KOLL_VAR_DIR": str(tmp_path / "v"), "KOLL_SECRET_KEY": "x"}).cookie_secure is False
     secure = Settings.from_env({"KOLL_DATABASE_URL": database_url, "KOLL_BLOB_DIR": str(tmp_path / "blobs"),
                                 "KOLL_VAR_DIR": str(tmp_path / "var"), "KOLL_SECRET_KEY": "test-secret",

@@ -186,14 +186,38 @@ def test_a_failing_publication_never_fails_an_append_and_is_caught_up_later(serv
         assert client.post("/api/v1/observations", json=observation()).status_code == 201
     wait_for(lambda: publisher.failures > 0)
     assert any("publishing digests failed" in r.getMessage() for r in caplog.records)
+    assert any("not delivered to the webhook" in r.getMessage() for r in caplog.records)
+    # The log still got each digest while the file could not be written.
+    wait_for(lambda: any(r.name == "koll.digest" and r.getMessage().startswith("digest {") for r in caplog.records))
     publisher.settings = outside.OutsideSettings(path=tmp_path / "later.jsonl", every=3)
-    assert client.post("/api/v1/observations", json=observation()).status_code == 201
+    for _ in range(2):  # 4 events: at least one more digest is due
+        assert client.post("/api/v1/observations", json=observation()).status_code == 201
     before = {d["id"] for d in outside.read_file(tmp_path / "var" / "digests.jsonl")}  # the first, if any
 
     def every_digest_outside():
         with service.koll.store.read() as conn:
             in_table = {r[0] for r in conn.execute(sa.text("SELECT id FROM koll_digests"))}
         written = {d["id"] for d in outside.read_file(tmp_path / "later.jsonl")}
-        return len(in_table) >= 3 and written | before == in_table
+        return len(in_table) >= 2 and written | before == in_table
 
     wait_for(every_digest_outside)  # the ones that could not be written then are written now
+
+
+def test_another_installations_digests_file_is_named_not_mistaken_for_tampering(ledger, kept, capsys, tmp_path):
+    """Two ledgers pointed at one data folder: the second must not write into, nor be checked
+    against, the first one's digests."""
+    from koll.ledger.application import Ledger
+    from koll.ledger.store import Store
+
+    other = Store(f"sqlite:///{tmp_path / 'other.sqlite'}")
+    fill(Ledger(other), 1)
+    stranger = outside.OutsidePublisher(other, outside.OutsideSettings(path=tmp_path / "digests.jsonl", every=1))
+    stranger.round()
+    assert stranger.failures == 1  # logged, and tried again on the next round
+    assert [d["position"] for d in outside.read_file(tmp_path / "digests.jsonl")] == [6, 12, 18]
+    code, out = verify(capsys)
+    assert code == 0, out  # this ledger's own file
+    capsys.readouterr()
+    assert not outside.verify_with_outside(other, tmp_path / "digests.jsonl").ok
+    assert "holds the digests of ledger" in outside.verify_with_outside(other, tmp_path / "digests.jsonl").reason
+    other.dispose()

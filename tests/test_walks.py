@@ -269,7 +269,7 @@ def test_the_protocol_as_json_csv_and_a_printable_page(service):
     ops = service.client("operational")
     doc = ops.get(f"/api/v1/walks/{walk_id}/protocol").json()
     assert [g["org"] for g in doc["organisations"]] == ["sdf", "trafikkontoret"]
-    assert doc["counts"] == {"findings": 2, "positive": 1}
+    assert doc["counts"] == {"findings": 2, "positive": 1, "hidden": 0}
     assert doc["walk"]["findings"] == 3
     datetime.fromisoformat(doc["organisations"][0]["findings"][0]["observed_at"])  # ISO, not an HTTP date
 
@@ -332,7 +332,7 @@ def test_an_admin_erases_a_walks_people_and_its_protocol_and_counts_stay(service
     assert [p["name"] for p in walk["participants"]] == [ERASED] * 3 and walk["summary"] == ERASED
     assert walk["participant_counts"] == {"boende": 1, "forening": 1, "personal": 1}
     after = ops.get(f"{path}/protocol").json()
-    assert after["counts"] == protocol["counts"] == {"findings": 1, "positive": 0}
+    assert after["counts"] == protocol["counts"] == {"findings": 1, "positive": 0, "hidden": 0}
     assert after["organisations"] == protocol["organisations"]
     assert audit.verify_chain(service.ledger.store).ok
     again = admin.post(f"{path}/erase", {"reason": "igen"})

@@ -55,16 +55,16 @@ class Service:
     @property
     def env(self) -> dict[str, str]:
         return {**os.environ, "KOLL_DATABASE_URL": f"sqlite:///{self.dir / 'koll.sqlite'}",
-                "KOLL_BLOB_DIR": str(self.dir / "blobs"), "KOLL_HOST": "127.0.0.1",
-                "KOLL_PORT": str(self.port), "KOLL_SECRET_KEY": "field-tests"}
+                "KOLL_BLOB_DIR": str(self.dir / "blobs"), "KOLL_VAR_DIR": str(self.dir / "var"),
+                "KOLL_HOST": "127.0.0.1", "KOLL_PORT": str(self.port), "KOLL_SECRET_KEY": "field-tests"}
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> "Service":
-        log = open(self.dir / "serve.log", "ab")
-        self.proc = subprocess.Popen([KOLL, "serve"], env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        with open(self.dir / "serve.log", "ab") as log:  # the child keeps its own descriptor
+            self.proc = subprocess.Popen([KOLL, "serve"], env=self.env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

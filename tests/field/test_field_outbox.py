@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -47,7 +48,7 @@ def test_photo_rules_required_and_blocked(outbox, tmp_path):
     rid = outbox.queue(report("BEL-01"), str(pic))
     row = outbox.get(rid)
     assert row.photo_state == "pending"
-    assert row.photo_path.startswith(str(outbox.photos)) and open(row.photo_path, "rb").read()[:3] == b"\xff\xd8\xff"
+    assert row.photo_path.startswith(str(outbox.photos)) and Path(row.photo_path).read_bytes()[:3] == b"\xff\xd8\xff"
 
 
 def test_attributes_that_do_not_fit_the_group_are_refused(outbox):

@@ -74,6 +74,6 @@ def board(service: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
             return ""  # the fixture already made this user, with the test password
 
     monkeypatch.setattr(service.ledger, "add_user", keep_existing)
-    demo.load(service.ledger)
+    demo.load(service.ledger, second_area=False)  # one square: the boards as one district sees them
     monkeypatch.undo()
     return service

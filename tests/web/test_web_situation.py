@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -69,18 +70,18 @@ def test_download_this_view_as_csv_geojson_and_png(board: Any, page: Any, tmp_pa
 
     with page.expect_download() as info:
         page.locator("#dl-csv").click()
-    rows = list(csv.DictReader(io.StringIO(open(info.value.path(), encoding="utf-8-sig").read())))
+    rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8-sig"))))
     assert len(rows) == expected and {r["group"] for r in rows} == {"KLO"}
 
     with page.expect_download() as info:
         page.locator("#dl-geojson").click()
-    fc = json.load(open(info.value.path(), encoding="utf-8"))
+    fc = json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
     assert fc["type"] == "FeatureCollection" and len(fc["features"]) == expected
     assert info.value.suggested_filename.endswith(".geojson")
 
     with page.expect_download() as info:
         page.get_by_role("button", name="Diagram som bild (PNG)").first.click()
-    assert open(info.value.path(), "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+    assert Path(info.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_nothing_leaves_localhost(board: Any, page: Any) -> None:

@@ -20,16 +20,19 @@ from eventsourcing.application import AggregateNotFoundError, Application, Proce
 from eventsourcing.persistence import EventStore, IntegrityError, StoredEvent
 
 from koll.ledger.domain import daylight
+from koll.ledger.domain.area import place_at as area_place_at
 from koll.ledger.domain.base import Actor, DomainError, KollAggregate, NotFound, WorkflowError
 from koll.ledger.domain.case import Case, case_id_for
 from koll.ledger.domain.observation import Observation
 from koll.ledger.domain.walk import Walk
 from koll.ledger.audit import digest_at_meetings
+from koll.ledger.projections.areas import AreasProjection
 from koll.ledger.projections.audit import AuditProjection
 from koll.ledger.projections.base import Projection, Projector
 from koll.ledger.projections.situation import CasesProjection, ObservationsProjection
 from koll.ledger.projections.users import UsersProjection
 from koll.ledger.projections.walks import WalksProjection
+from koll.ledger.usecases.areas import AreaCommands
 from koll.ledger.usecases.walks import WalkCommands
 from koll.ledger.projections.measures import EscalationsProjection, IndicatorValuesProjection, MeasuresProjection
 from koll.ledger.projections.meetings import DecisionsProjection, MeetingsProjection
@@ -99,12 +102,12 @@ def refuse_photo(observation: Observation) -> None:
 
 def default_projections() -> list[Projection]:
     # In this order: observations follow their case's visibility, and the timeline both.
-    return [UsersProjection(), CasesProjection(), ObservationsProjection(),
+    return [AreasProjection(), UsersProjection(), CasesProjection(), ObservationsProjection(),
             MeasuresProjection(), EscalationsProjection(), IndicatorValuesProjection(),
             MeetingsProjection(), DecisionsProjection(), WalksProjection(), AuditProjection()]
 
 
-class Ledger(UserCommands, MeasureCommands, MeetingCommands, WalkCommands, Application):
+class Ledger(AreaCommands, UserCommands, MeasureCommands, MeetingCommands, WalkCommands, Application):
     name = "koll"
     is_snapshotting_enabled = True
     snapshotting_intervals = {Case: 50}
@@ -123,6 +126,7 @@ class Ledger(UserCommands, MeasureCommands, MeetingCommands, WalkCommands, Appli
         self.recorder.in_transaction.append(self.webhooks.enqueue)
         reshaped = store.create_schema(self.projector.metadatas)
         self.catch_up(progress=rebuild_progress if reshaped else None)
+        self.area_views()  # the areas' own places and organisations, known to this process
         self.webhooks.resume()
 
     # The library's construction points, pointed at our store.
@@ -221,9 +225,16 @@ class Ledger(UserCommands, MeasureCommands, MeetingCommands, WalkCommands, Appli
         category = taxonomy.category(report["category"])
         location = dict(report["location"])
         place = report.get("place")
-        if place is None:
-            near = taxonomy.nearest_place(location["lat"], location["lon"])
-            place = near.code if near else None
+        area = self.place_in_area(by, location["lat"], location["lon"], report.get("area"))
+        if area is None:  # no area defined yet: the national places, as before areas
+            if place is None:
+                near = taxonomy.nearest_place(location["lat"], location["lon"])
+                place = near.code if near else None
+        elif place is None:
+            place = area_place_at(area.definition["places"], location["lat"], location["lon"])
+        elif place not in {p["code"] for p in area.definition["places"]}:
+            raise DomainError(f"unknown place '{place}' in {area.name_sv}",
+                              sv=f"okänd plats '{place}' i {area.name_sv}", field="place")
         new_case: Case | None = None
         related: str | None = None
         case_id: str | None = None
@@ -231,6 +242,9 @@ class Ledger(UserCommands, MeasureCommands, MeetingCommands, WalkCommands, Appli
         visibility = category.visibility
         if wanted:
             case = self.case(UUID(str(wanted)), by)
+            if area is not None and getattr(case, "area", None) not in (None, area.code):
+                raise DomainError(f"the case is in another area than the report ({case.area})",
+                                  sv=f"ärendet hör till ett annat område än rapporten ({case.area})", field="case_id")
             if case.is_open:
                 case_id = str(case.id)
                 # A report joining a closely held case is held as closely as the case.
@@ -240,7 +254,7 @@ class Ledger(UserCommands, MeasureCommands, MeetingCommands, WalkCommands, Appli
         if case_id is None:
             new_case = Case(id=case_id_for(oid), category=category.code, group=category.group, place=place,
                             location=location, visibility=category.visibility, first_observation=str(oid),
-                            related_case=related, by=by.as_dict())
+                            related_case=related, by=by.as_dict(), area=area.code if area else None)
             case_id = str(new_case.id)
         key = new_key()
         observed_at = report["observed_at"]
@@ -255,7 +269,7 @@ class Ledger(UserCommands, MeasureCommands, MeetingCommands, WalkCommands, Appli
             location=location, place=place, note=seal(key, report.get("note"), str(oid)),
             walk_id=str(report["walk_id"]) if report.get("walk_id") else None, case_id=case_id,
             attributes=attributes, visibility=visibility, dark=dark, time_of_day=time_of_day,
-            fingerprint=fingerprint, by=by.as_dict(),
+            fingerprint=fingerprint, by=by.as_dict(), area=area.code if area else None,
         )
         # The case first: its row exists when the observation lands in the read model.
         events = [*(new_case.collect_events() if new_case else []), *observation.collect_events()]

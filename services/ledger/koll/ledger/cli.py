@@ -114,19 +114,20 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     if args.role not in vocabulary.codes(vocabulary.ROLES):
         print(f"unknown role '{args.role}'; one of {', '.join(vocabulary.codes(vocabulary.ROLES))}", file=sys.stderr)
         return 2
+    koll = _open()  # opening it makes the areas' own organisations known
     if args.org not in taxonomy.ORGANISATION_BY_CODE:
         print(f"unknown organisation '{args.org}'; one of {', '.join(taxonomy.ORGANISATION_BY_CODE)}",
               file=sys.stderr)
         return 2
     password = _password_for(args)
-    koll = _open()
     try:
         token = koll.ledger.add_user(args.name, args.role, args.org, password=password,
-                                     token_expires_at=_expiry(args.expires_days))
+                                     token_expires_at=_expiry(args.expires_days), areas=args.area or ())
     except DomainError as e:
         print(e.message, file=sys.stderr)
         return 1
-    print(f"user {args.name} ({args.role}, {args.org}) added; the token is shown once:", file=sys.stderr)
+    where = ", ".join(args.area) if args.area else "every area"
+    print(f"user {args.name} ({args.role}, {args.org}, {where}) added; the token is shown once:", file=sys.stderr)
     print(token)
     return 0
 
@@ -204,6 +205,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     p.add_argument("--role", required=True)
     p.add_argument("--org", required=True)
+    p.add_argument("--area", action="append", metavar="CODE",
+                   help="an area the user acts in (repeat for several; none: every area)")
     p.add_argument("--password", help="also allow signing in with this password (stays in shell history)")
     p.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
     p.add_argument("--expires-days", type=int, help="the token ends by itself after this many days")
@@ -234,7 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
 # Modules that add sub-commands beside the code they drive (export, import, verify): each has
 # a function ``add_commands(subparsers)``. Add yours here.
 EXTENSION_MODULES: tuple[str, ...] = ("koll.ledger.cli_audit", "koll.ledger.cli_measures", "koll.ledger.cli_exports",
-                                      "koll.ledger.backup.cli")
+                                      "koll.ledger.backup.cli", "koll.ledger.cli_areas")
 
 
 def _extensions():  # type: ignore[no-untyped-def]

@@ -28,7 +28,7 @@ tokens = sa.Table(
     sa.Column("user_name", sa.String(120), nullable=False, index=True),
     sa.Column("label", sa.String(60), nullable=False),
     sa.Column("created_at", sa.DateTime, nullable=False),
-    sa.Column("expires_at", sa.DateTime, nullable=True),  # None: until revoked
+    sa.Column("expires_at", sa.DateTime, nullable=True),  # None: until revoked (migration 0003)
 )
 
 passwords = sa.Table(
@@ -132,15 +132,6 @@ class TokenInfo:
 class Credentials:
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._add_missing_columns()
-
-    def _add_missing_columns(self) -> None:
-        """A ledger made before tokens could expire gains the column (there are no migrations yet)."""
-        inspector = sa.inspect(self.store.engine)
-        if inspector.has_table("koll_tokens") and "expires_at" not in {
-                c["name"] for c in inspector.get_columns("koll_tokens")}:
-            with self.store.write() as conn:
-                conn.exec_driver_sql("ALTER TABLE koll_tokens ADD COLUMN expires_at TIMESTAMP")
 
     # Tokens (phones, scripts, the API).
 
@@ -154,12 +145,12 @@ class Credentials:
                                                 created_at=_now(), expires_at=expires_at))
         return token
 
-    def actor_row_for_token(self, conn: sa.Connection, token: str) -> tuple[str, str, str] | None:
-        """(name, role, org) of the active user holding this unexpired token; one indexed query,
+    def actor_row_for_token(self, conn: sa.Connection, token: str) -> tuple[str, str, str, str] | None:
+        """(name, role, org, areas) of the active user holding this unexpired token; one indexed query,
         no cache, so a revocation is seen by the next request on every worker."""
         t = tokens
         row = conn.execute(
-            sa.select(users.c.name, users.c.role, users.c.org)
+            sa.select(users.c.name, users.c.role, users.c.org, users.c.areas)
             .join(t, t.c.user_name == users.c.name)
             .where(t.c.token_hash == token_hash(token), users.c.active.is_(True),
                    sa.or_(t.c.expires_at.is_(None), t.c.expires_at > _now()))).first()
@@ -262,11 +253,11 @@ class Credentials:
                                                   created_at=now, expires_at=now + SESSION_LIFETIME))
         return sid
 
-    def actor_row_for_session(self, conn: sa.Connection, sid: str) -> tuple[str, str, str] | None:
-        """(name, role, org) of the active user of this live session, read fresh every request."""
+    def actor_row_for_session(self, conn: sa.Connection, sid: str) -> tuple[str, str, str, str] | None:
+        """(name, role, org, areas) of the active user of this live session, read fresh every request."""
         s = sessions
         row = conn.execute(
-            sa.select(users.c.name, users.c.role, users.c.org)
+            sa.select(users.c.name, users.c.role, users.c.org, users.c.areas)
             .join(s, s.c.user_name == users.c.name)
             .where(s.c.session_hash == token_hash(sid), users.c.active.is_(True), s.c.expires_at > _now())).first()
         return tuple(row) if row else None  # type: ignore[return-value]

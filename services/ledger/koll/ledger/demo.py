@@ -1,8 +1,10 @@
-"""The Hässelby torg story, told into an empty ledger with the clock set to when it happened.
+"""The Hässelby torg story, told into an empty ledger with the clock set to when it happened,
+and a second area (Husby torg, demo_husby) set up after it from its own definition file.
 
 2018: the district and the police decide to take back the square. Safety walks by day and by
 night, caretakers and police file what they see; the operational group triages and assigns.
-Deterministic (a fixed seed), so the demo and the tests see the same square.
+Deterministic (a fixed seed), so the demo and the tests see the same square. The areas are
+data: each is loaded from its definition file in ``demo_areas/``, as a district would load its own.
 
 A load takes a while; one stopped midway (Ctrl-C) would leave half a square with no measures.
 So the load is marked as begun and as complete (a row beside the ledger, not in it), and
@@ -11,6 +13,7 @@ So the load is marked as begun and as complete (a row beside the ledger, not in 
 
 from __future__ import annotations
 
+import json
 import random
 import uuid
 from collections.abc import Callable
@@ -21,11 +24,12 @@ import sqlalchemy as sa
 
 from koll.ledger.application import Ledger
 from koll.ledger.domain import clock
-from koll.ledger.domain.base import Actor
+from koll.ledger.domain.base import SYSTEM, Actor
 from koll.schema import taxonomy
 
 DEMO_PASSWORD = "koll-demo"
-# name, role, organisation
+AREA = "hasselby-torg"  # the first area, from demo_areas/hasselby-torg.json
+# name, role, organisation; the square's own people act in its area alone, the city's in every area
 USERS = [
     ("admin", "admin", "sdf"),
     ("operativ", "operational", "sdf"),
@@ -36,6 +40,13 @@ USERS = [
     ("nattvandrare", "reporter", "civilsamhallet"),
     ("trygghetsvandrare", "reporter", "sdf"),
 ]
+EVERY_AREA = {"admin", "strateg", "revisor"}
+
+
+def area_definition(code: str) -> dict[str, Any]:
+    from importlib import resources
+
+    return json.loads(resources.files("koll.ledger").joinpath("demo_areas", f"{code}.json").read_text("utf-8"))
 
 START = datetime(2018, 5, 14, 9, 0, tzinfo=timezone.utc)  # the week after the May conference
 
@@ -75,13 +86,16 @@ def _uuid(rng: random.Random) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
-def load(ledger: Ledger, progress: Progress | None = None, weeks: int = 16) -> list[tuple[str, str, str, str]]:
+def load(ledger: Ledger, progress: Progress | None = None, weeks: int = 16,
+         second_area: bool = True) -> list[tuple[str, str, str, str]]:
     """Loads the story; returns the demo logins (name, role, organisation, password)."""
     _mark(ledger, complete=False)  # before the first event: an interrupted load is seen as one
     rng = random.Random(2018)
+    with clock.frozen_at(START - timedelta(days=8)):
+        ledger.import_area(SYSTEM, area_definition(AREA))
     with clock.frozen_at(START - timedelta(days=7)):
         for name, role, org in USERS:
-            ledger.add_user(name, role, org, password=DEMO_PASSWORD)
+            ledger.add_user(name, role, org, password=DEMO_PASSWORD, areas=[] if name in EVERY_AREA else [AREA])
     reporters = [Actor(n, r, o) for n, r, o in USERS if r == "reporter"] + [Actor("polis", "operational", "polisen")]
     operational = Actor("operativ", "operational", "sdf")
     categories = [c for c, w in SEEN for _ in range(w)]
@@ -111,8 +125,13 @@ def load(ledger: Ledger, progress: Progress | None = None, weeks: int = 16) -> l
             progress(week + 1, weeks)
     _walks_story(ledger, random.Random("trygghetsvandringar"))  # its own seed: the rest of the story stays put
     _measures_story(ledger, random.Random("insatser"))  # the conference, the gross list, the meetings
+    logins = [(n, r, o, DEMO_PASSWORD) for n, r, o in USERS]
+    if second_area:
+        from koll.ledger.demo_husby import husby_story  # the second area, set up from its own file
+
+        logins += husby_story(ledger, DEMO_PASSWORD, SYSTEM)
     _mark(ledger, complete=True)
-    return [(n, r, o, DEMO_PASSWORD) for n, r, o in USERS]
+    return logins
 
 
 def _work_cases(ledger: Ledger, by: Actor, case_ids: list[str], at: datetime, rng: random.Random) -> None:

@@ -156,7 +156,8 @@ def _conference(ledger: Ledger, rng: random.Random) -> list[uuid.UUID]:
         }
         indicators = _indicators(what)
         with clock.frozen_at(CONFERENCE + timedelta(hours=3, minutes=i)):
-            created.append(Measure.propose(OPS, id=mid, fingerprint=fingerprint_of({"id": str(mid), **plan}),
+            created.append(Measure.propose(OPS, id=mid, area=ledger.area_for(OPS, None),
+                                           fingerprint=fingerprint_of({"id": str(mid), **plan}),
                                            plan=plan, indicators=indicators))
         ids.append(mid)
     ledger.save(*created)  # the gross list, as it was written on the day

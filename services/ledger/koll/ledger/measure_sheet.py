@@ -271,15 +271,15 @@ def _term(column: Column, value: Any) -> str:
     raise ValidationError(msg("unknown_value", value=value, choices=choices))  # type: ignore[arg-type]
 
 
-def import_sheet(ledger: Any, by: Any, data: bytes) -> Any:
+def import_sheet(ledger: Any, by: Any, data: bytes, area: str | None = None) -> Any:
     """Read and record a sheet, all or nothing; SheetInvalid names every bad cell, whether the
     cell cannot be read or the row breaks a rule of the domain."""
     from koll.ledger.usecases.measures import SheetRejected
 
-    return check_sheet(ledger, by, data, record=True)
+    return check_sheet(ledger, by, data, record=True, area=area)
 
 
-def check_sheet(ledger: Any, by: Any, data: bytes, record: bool = False) -> Any:
+def check_sheet(ledger: Any, by: Any, data: bytes, record: bool = False, area: str | None = None) -> Any:
     """What importing the sheet would do (created, changed column by column, conflicts), without
     recording unless ``record``: the boards show this as the preview before the import."""
     from koll.ledger.usecases.measures import SheetRejected
@@ -291,7 +291,8 @@ def check_sheet(ledger: Any, by: Any, data: bytes, record: bool = False) -> Any:
         # Rows that could be read are still checked against the domain's rules, so that one
         # answer names every bad row; with any error, nothing is recorded.
         done = ledger.import_measures(by, sheet.rows, record=record and not errors,
-                                      versioned="version" in sheet.columns, with_ids="id" in sheet.columns)
+                                      versioned="version" in sheet.columns, with_ids="id" in sheet.columns,
+                                      area=area)
     except SheetRejected as e:
         errors += [SheetError(r.row, header_of(r.field), {"sv": r.message, "en": r.message}) for r in e.errors]
     if errors:
@@ -406,13 +407,14 @@ def write_csv(rows: Iterable[dict[str, Any]], sep: str = ",") -> bytes:
                     ([v.isoformat() if isinstance(v, date) else v for v in cells(m)] for m in rows), sep).encode("utf-8")
 
 
-def board_rows(conn: Any) -> list[dict[str, Any]]:
-    """Every measure as the export writes it, oldest first."""
+def board_rows(conn: Any, viewer: Any = None, area: str | None = None) -> list[dict[str, Any]]:
+    """Every measure as the export writes it, oldest first (of the viewer's areas, or ``area``)."""
     import sqlalchemy as sa
 
     from koll.ledger.projections.measures import measures
-    from koll.ledger.queries.measures import measure_row, today
+    from koll.ledger.queries.measures import in_measure_areas, measure_row, today
 
-    q = sa.select(measures).order_by(measures.c.proposed_at, measures.c.measure_id)
+    q = (sa.select(measures).where(*in_measure_areas(viewer, area))
+         .order_by(measures.c.proposed_at, measures.c.measure_id))
     return [measure_row(r, today()) for r in conn.execute(q)]
 

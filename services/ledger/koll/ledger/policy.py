@@ -5,8 +5,9 @@ the reader's role and organisation. A record's visibility is that of its categor
 least as closely as its case (the projections fold a recategorisation into every row of the
 case, so a read only ever compares one column). Reporters also see what they filed themselves.
 
-Built to grow: an area (once areas exist) is one more thing a ``Policy`` knows of its actor and
-one more condition in ``clause``; every caller already goes through here.
+The area is one more dimension: a reader granted some areas (``Actor.areas``; none granted:
+every area) sees only rows of those areas, in ``clause`` and ``hidden`` alike, so a user of one
+area sees nothing of another, not even how much is held from them there.
 
 - ``Policy(actor).may_see(visibility)``: may this reader see a record held so?
 - ``Policy(actor).clause(table)``: the same as SQL, for any table with a ``visibility`` column.
@@ -82,14 +83,30 @@ class Policy:
             clause = sa.or_(col.is_(None), clause)
         if reporter_column is not None and self.actor is not None:
             clause = sa.or_(clause, table.c[reporter_column] == self.actor.user)
-        return clause
+        return self._in_areas(table, clause)
+
+    def areas_clause(self, table: sa.Table) -> sa.ColumnElement[bool] | None:
+        """Rows of the areas this reader holds; None when they hold every area (or the table has
+        no area). Rows of no area (recorded before areas, or users) are not theirs either."""
+        granted = getattr(self.actor, "areas", None) if self.actor is not None else None
+        if not granted or "area" not in table.c:
+            return None
+        return table.c.area.in_(sorted(granted))
+
+    def may_see_area(self, area: str | None) -> bool:
+        granted = getattr(self.actor, "areas", None) if self.actor is not None else None
+        return not granted or area in granted
+
+    def _in_areas(self, table: sa.Table, clause: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
+        held = self.areas_clause(table)
+        return clause if held is None else sa.and_(held, clause)
 
     def hidden(self, table: sa.Table, reporter_column: str | None = None) -> sa.ColumnElement[bool]:
         """Rows held more closely than this reader may see (what a board says it leaves out)."""
         clause = table.c.visibility.not_in(self.levels)
         if reporter_column is not None and self.actor is not None:
             clause = sa.and_(clause, table.c[reporter_column] != self.actor.user)
-        return clause
+        return self._in_areas(table, clause)
 
     # References to cases ------------------------------------------------------------------
 

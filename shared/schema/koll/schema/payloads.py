@@ -182,6 +182,9 @@ class ObservationSchema(StrictSchema):
     walk_id = fields.UUID(load_default=None, allow_none=True)
     case_id = fields.UUID(load_default=None, allow_none=True)
     attributes = fields.Dict(keys=fields.String(), load_default=dict)
+    # No default: a report without it is placed by its point, and hashes as it did before areas.
+    area = fields.String(validate=validate.Length(1, 40),
+                         metadata={"description": "the area's code; left out, the area whose boundary holds the point"})
 
     @validates("observed_at")
     def _not_future(self, value: datetime, **_: Any) -> None:
@@ -276,6 +279,7 @@ class DuplicateSchema(StrictSchema):
 
 
 class CaseQuerySchema(StrictSchema):
+    area = fields.String(validate=validate.Length(1, 40), metadata={"description": "an area's code"})
     status = fields.String(validate=_choice(vocabulary.CASE_STATUSES))
     category = fields.String(validate=_code_in(taxonomy.CATEGORY_BY_CODE, "unknown_category"))
     group = fields.String(validate=_code_in(taxonomy.GROUP_BY_CODE, "unknown_category"))
@@ -314,6 +318,7 @@ class CaseSchema(Schema):
     """A case as the boards and the phone see it."""
 
     id = fields.String()
+    area = fields.String(allow_none=True)
     category = fields.String()
     group = fields.String()
     place = fields.String(allow_none=True)

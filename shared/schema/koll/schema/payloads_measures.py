@@ -99,6 +99,8 @@ class MeasureSchema(PlanSchema):
 
     id = fields.UUID(required=True)
     indicators = fields.List(fields.Nested(IndicatorSchema), load_default=list)
+    area = fields.String(validate=validate.Length(1, 40),
+                         metadata={"description": "the area's code; left out, the caller's only area"})
 
 
 class SheetRowSchema(PlanSchema):
@@ -164,6 +166,10 @@ class LinkCaseSchema(StrictSchema):
     case_id = fields.UUID(required=True)
 
 
+class LinkAreaSchema(StrictSchema):
+    area = fields.String(required=True, validate=validate.Length(1, 40))
+
+
 class IndicatorValueSchema(StrictSchema):
     indicator = fields.String(required=True, validate=validate.Length(min=1, max=40))
     value = fields.Float(required=True, allow_nan=False)
@@ -174,6 +180,7 @@ class IndicatorValueSchema(StrictSchema):
 
 
 class MeasureQuerySchema(StrictSchema):
+    area = fields.String(validate=validate.Length(1, 40), metadata={"description": "an area's code"})
     status = fields.String(validate=_choice(vocabulary.MEASURE_STATUSES))
     owner = fields.String(validate=_org)
     palette = fields.String(validate=_choice(vocabulary.PALETTE))
@@ -207,6 +214,8 @@ class MeetingSchema(StrictSchema):
     date = Day(required=True)
     title = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     attendees = fields.List(fields.Nested(AttendeeSchema), load_default=list)
+    area = fields.String(validate=validate.Length(1, 40),
+                         metadata={"description": "the area's code; left out, the caller's only area"})
 
 
 class DecisionSchema(StrictSchema):
@@ -222,4 +231,5 @@ class HoldSchema(StrictSchema):
 
 
 class MeetingQuerySchema(StrictSchema):
+    area = fields.String(validate=validate.Length(1, 40), metadata={"description": "an area's code"})
     group = fields.String(validate=validate.OneOf(MEETING_GROUPS))

@@ -64,6 +64,8 @@ class WalkPlanSchema(StrictSchema):
                                 load_default=list, validate=validate.Length(max=len(taxonomy.ORGANISATIONS)))
     participants = fields.List(fields.Nested(ParticipantSchema), load_default=list,
                                validate=validate.Length(max=MAX_PARTICIPANTS))
+    area = fields.String(validate=validate.Length(1, 40),
+                         metadata={"description": "the area's code; left out, the caller's only area"})
 
     @validates_schema
     def _organisations_once(self, data: dict[str, Any], **_: Any) -> None:
@@ -82,6 +84,7 @@ class WalkStartSchema(StrictSchema):
 
 
 class WalkQuerySchema(StrictSchema):
+    area = fields.String(validate=validate.Length(1, 40), metadata={"description": "an area's code"})
     status = fields.String(validate=validate.OneOf(codes(WALK_STATUSES)))
     limit = fields.Integer(load_default=200, validate=validate.Range(1, 2000))
 
@@ -94,6 +97,7 @@ class WalkSchema(Schema):
     """A walk as the boards and the phone see it; names only for those who may read them."""
 
     id = fields.String()
+    area = fields.String(allow_none=True)
     title = fields.String()
     planned_at = Instant()
     route = fields.List(fields.String())

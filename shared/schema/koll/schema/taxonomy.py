@@ -10,6 +10,7 @@ in events; labels may be reworded at any time.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from koll.schema.vocabulary import TIME_OF_DAY, VISIBILITIES, codes
@@ -260,6 +261,9 @@ CATEGORY_BY_CODE: dict[str, Category] = _index(CATEGORIES, "category")
 ORGANISATION_BY_CODE: dict[str, Organisation] = _index(ORGANISATIONS, "organisation")
 PLACE_BY_CODE: dict[str, Place] = _index(PLACES, "place")
 ATTRIBUTE_BY_CODE: dict[str, Attribute] = _index(ATTRIBUTES, "attribute")
+# The national catalogue alone, whatever areas add to the look-ups above.
+NATIONAL_CATEGORIES: frozenset[str] = frozenset(CATEGORY_BY_CODE)
+NATIONAL_ORGANISATIONS: frozenset[str] = frozenset(ORGANISATION_BY_CODE)
 
 
 def _lookup(index: dict, code: str, kind: str):
@@ -329,3 +333,20 @@ def nearest_place(lat: float, lon: float) -> Place | None:
 
 
 _M_PER_DEGREE = EARTH_RADIUS_M * math.pi / 180
+
+
+# --- What areas add ------------------------------------------------------------------------
+
+
+def register_area_terms(places: Iterable[Place] = (), organisations: Iterable[Organisation] = (),
+                        categories: Iterable[Category] = ()) -> None:
+    """Places, organisations and local categories that areas define, made known to the look-ups
+    and validators of this process beside the national catalogue (the ledger calls this as it
+    reads its areas from the ledger). A code keeps the first meaning it was given: codes are
+    meant to be unique across a deployment."""
+    for p in places:
+        PLACE_BY_CODE.setdefault(p.code, p)
+    for o in organisations:
+        ORGANISATION_BY_CODE.setdefault(o.code, o)
+    for c in categories:
+        CATEGORY_BY_CODE.setdefault(c.code, c)

@@ -52,6 +52,8 @@ class PeriodQuerySchema(StrictSchema):
 
 class AsOfQuerySchema(StrictSchema):
     at = Moment(required=True)
+    area = fields.String(validate=validate.Length(1, 40), metadata={"description": "one area's boards, and the "
+                                                                                  "area as it was defined then"})
 
 
 class DigestBodySchema(StrictSchema):
@@ -109,7 +111,7 @@ def events_csv(args: dict[str, Any]):  # type: ignore[no-untyped-def]
 @blp.arguments(AsOfQuerySchema, location="query")
 def as_of(args: dict[str, Any]):  # type: ignore[no-untyped-def]
     """The situation picture and the measure board exactly as they stood at ``at``."""
-    return q.as_of_boards(ledger(), args["at"], actor(), cache=_cache())
+    return q.as_of_boards(ledger(), args["at"], actor(), cache=_cache(), area=args.get("area"))
 
 
 @blp.route("/audit/verify")

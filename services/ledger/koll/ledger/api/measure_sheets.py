@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Response, request
 from flask_smorest import Blueprint
+from marshmallow import fields, validate
 
 from koll.ledger.api.auth import DECIDE, READ, requires
 from koll.ledger.api.common import actor, ledger, reading
@@ -31,7 +32,7 @@ def import_measures():  # type: ignore[no-untyped-def]
         raise Problem(422, "send the sheet as multipart form field 'file'", type_="/problems/invalid",
                       errors={"file": ["Missing data for required field."]})
     try:
-        done = import_sheet(ledger(), actor(), upload.read())
+        done = import_sheet(ledger(), actor(), upload.read(), area=request.args.get("area"))
     except SheetInvalid as e:
         raise Problem(e.status, f"{len(e.errors)} error(s) in the sheet; nothing was recorded",
                       type_="/problems/sheet", errors=e.by_cell(), rows=[x.as_dict() for x in e.errors]) from None
@@ -43,12 +44,13 @@ def import_measures():  # type: ignore[no-untyped-def]
 @requires(*READ)
 def export_xlsx():  # type: ignore[no-untyped-def]
     with reading() as conn:
-        data = write_xlsx(board_rows(conn))
+        data = write_xlsx(board_rows(conn, actor(), request.args.get("area")))
     return Response(data, mimetype=XLSX, headers={"Content-Disposition": 'attachment; filename="insatser.xlsx"'})
 
 
 class CsvQuerySchema(StrictSchema):
     sep = sep_field()
+    area = fields.String(validate=validate.Length(1, 40), metadata={"description": "one area's measures"})
 
 
 @blp.route("/exports/measures.csv")
@@ -56,6 +58,6 @@ class CsvQuerySchema(StrictSchema):
 @blp.arguments(CsvQuerySchema, location="query")
 def export_csv(args: dict[str, Any]):  # type: ignore[no-untyped-def]
     with reading() as conn:
-        data = write_csv(board_rows(conn), args["sep"])
+        data = write_csv(board_rows(conn, actor(), args.get("area")), args["sep"])
     return Response(data, mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="insatser.csv"'})

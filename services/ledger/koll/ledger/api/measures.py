@@ -27,6 +27,7 @@ from koll.schema.payloads_measures import (
     EscalateSchema,
     IndicatorSchema,
     IndicatorValueSchema,
+    LinkAreaSchema,
     LinkCaseSchema,
     MeasureQuerySchema,
     MeasureSchema,
@@ -150,4 +151,14 @@ _command("indicator-value", IndicatorValueSchema, DECIDE,
 def link_case(body: dict[str, Any], measure_id: UUID):  # type: ignore[no-untyped-def]
     """Link a case (ärende) the measure addresses."""
     ledger().link_case_to_measure(actor(), measure_id, expected_version(), body["case_id"])
+    return _measure_response(measure_id)
+
+
+@blp.route("/measures/<uuid:measure_id>/link-area", methods=["POST"])
+@requires(*GOVERN)
+@blp.arguments(LinkAreaSchema)
+def link_area(body: dict[str, Any], measure_id: UUID):  # type: ignore[no-untyped-def]
+    """Let the measure span another area too (the strategic group's long-term work): the only
+    way a measure reaches beyond its own area."""
+    ledger().link_area_to_measure(actor(), measure_id, expected_version(), body["area"])
     return _measure_response(measure_id)

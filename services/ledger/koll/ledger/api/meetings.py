@@ -36,7 +36,7 @@ def schedule(body: dict[str, Any]):  # type: ignore[no-untyped-def]
 @blp.arguments(MeetingQuerySchema, location="query")
 def list_meetings(args: dict[str, Any]):  # type: ignore[no-untyped-def]
     with reading() as conn:
-        return {"meetings": plain(q.list_meetings(conn, args))}
+        return {"meetings": plain(q.list_meetings(conn, args, actor()))}
 
 
 @blp.route("/meetings/<uuid:meeting_id>")

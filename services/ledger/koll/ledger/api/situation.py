@@ -22,6 +22,7 @@ class TrendQuerySchema(StrictSchema):
     until = Moment()
     group = fields.String()
     place = fields.String()
+    area = fields.String()
 
 
 @blp.route("/situation")
@@ -57,4 +58,5 @@ def situation_map(args: dict[str, Any]):  # type: ignore[no-untyped-def]
 @blp.arguments(TrendQuerySchema, location="query")
 def situation_trends(args: dict[str, Any]):  # type: ignore[no-untyped-def]
     with reading() as conn:
-        return q.trends(conn, actor(), args["weeks"], args.get("until"), args.get("group"), args.get("place"))
+        return q.trends(conn, actor(), args["weeks"], args.get("until"), args.get("group"), args.get("place"),
+                        args.get("area"))

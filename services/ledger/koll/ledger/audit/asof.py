@@ -80,7 +80,27 @@ def replay_until(ledger: Ledger, at_us: int, batch_size: int = 5000, base: Scrat
                     break
         finally:
             cur.close()
+    _fold_migrations(ledger, scratch, last)
     return scratch
+
+
+def _fold_migrations(ledger: Ledger, scratch: Scratch, last: int) -> None:
+    """A migration recorded later says which area the older records belong to: a board as of a
+    day before it still shows them in their area (with the area as first defined, when it was
+    defined after that day too). What the records said is unchanged; only where they belong."""
+    t = events_table
+    with ledger.store.read() as conn:
+        adoptions = conn.execute(sa.select(t.c.id, t.c.originator_id).where(
+            t.c.id > last, t.c.topic.like("%Area.LedgerAdopted"))).all()
+        if not adoptions:
+            return
+        wanted = conn.execute(sa.select(t.c.id, t.c.originator_id, t.c.originator_version, t.c.topic, t.c.state).where(
+            t.c.id > last, sa.or_(t.c.id.in_([a[0] for a in adoptions]),
+                                  sa.and_(t.c.originator_id.in_(sorted({a[1] for a in adoptions})),
+                                          t.c.originator_version == 1))).order_by(t.c.id)).all()
+    batch = [(r[0], ledger.mapper.to_domain_event(StoredEvent(UUID(r[1]), r[2], r[3], bytes(r[4])))) for r in wanted]
+    with scratch.engine.begin() as target:
+        scratch.projector(target, batch)
 
 
 class AsOfCache:

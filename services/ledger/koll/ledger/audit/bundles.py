@@ -43,6 +43,13 @@ def refuse_hidden(conn: sa.Connection, viewer: Actor | None, first: int, last: i
         raise NotAllowed(f"positions {first}–{last} hold {hidden} restricted events that {viewer.role} in "
                          f"{viewer.org} may not see; choose another period, or ask an auditor of the police "
                          "or social services (IFO)", hidden=hidden)
+    if viewer.areas:
+        elsewhere = conn.execute(sa.select(sa.func.count()).where(
+            t.c.position.between(first, last), t.c.area.is_not(None),
+            t.c.area.not_in(sorted(viewer.areas)))).scalar() or 0
+        if elsewhere:
+            raise NotAllowed(f"positions {first}–{last} hold {elsewhere} events of areas you may not see; "
+                             "choose another period, or ask an auditor of every area", hidden=elsewhere)
 
 
 def signing_key(var_dir: Path | None = None) -> Any:

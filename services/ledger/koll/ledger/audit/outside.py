@@ -36,6 +36,7 @@ import sqlalchemy as sa
 
 from koll.ledger.audit.chain import VerifyReport, verify_chain
 from koll.ledger.audit.digests import Digest, digests_table, head_digest, record_digest
+from koll.ledger.migrations import ledger_id
 from koll.ledger.store import GENESIS, Store, events_table
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("koll.digest")
 
 FILE_NAME = "digests.jsonl"
+PAUSE_S = 0.5  # between rounds
 
 
 @dataclass(frozen=True)
@@ -62,12 +64,27 @@ class OutsideSettings:
                    webhook=env.get("KOLL_DIGEST_WEBHOOK") or None)
 
 
-def digest_line(row: Mapping[str, Any]) -> dict[str, Any]:
+def digest_line(row: Mapping[str, Any], ledger: str | None = None) -> dict[str, Any]:
     published = row["published_at"]
     if isinstance(published, datetime):
         published = published.isoformat() + "Z"
-    return {"id": row["id"], "position": row["position"], "chain_hash": row["chain_hash"],
+    line = {"id": row["id"], "position": row["position"], "chain_hash": row["chain_hash"],
             "merkle_root": row["merkle_root"], "published_at": published, "reason": row["reason"]}
+    if ledger:
+        line["ledger"] = ledger
+    return line
+
+
+class ForeignDigests(Exception):
+    """The file holds digests of another ledger (another installation's data folder)."""
+
+
+def foreign(lines: Sequence[Mapping[str, Any]], ledger: str | None) -> str | None:
+    """The other ledger a file's digests belong to, if any (lines without an id are this one's)."""
+    for d in lines:
+        if d.get("ledger") and d["ledger"] != ledger:
+            return str(d["ledger"])
+    return None
 
 
 def read_file(path: Path) -> list[dict[str, Any]]:
@@ -93,15 +110,22 @@ def _identity(d: Mapping[str, Any]) -> tuple[Any, Any, Any]:
     return d.get("id"), d.get("position"), d.get("chain_hash")
 
 
-def append_lines(path: Path, rows: list[dict[str, Any]]) -> int:
+def append_lines(path: Path, rows: list[dict[str, Any]], ledger: str | None = None) -> int:
     """Append the rows the file does not hold yet (by id), under a lock shared with other processes
-    writing the same file; fsync'd before it returns. Returns how many were written."""
+    writing the same file; fsync'd before it returns. Returns how many were written. A file of
+    another ledger's digests is left alone (ForeignDigests)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
-        known = {_identity(d) for d in read_file(path)}
-        fresh = [d for d in map(digest_line, rows) if _identity(d) not in known]
+        existing = read_file(path)
+        other = foreign(existing, ledger)
+        if other:
+            raise ForeignDigests(f"{path} holds the digests of another ledger ({other}); this is ledger {ledger}: "
+                                 "nothing written. KOLL_DIGEST_FILE or KOLL_VAR_DIR points at another "
+                                 "installation's file")
+        known = {_identity(d) for d in existing}
+        fresh = [d for d in (digest_line(r, ledger) for r in rows) if _identity(d) not in known]
         if fresh:
             size = os.fstat(fd).st_size
             data = "".join(json.dumps(d, ensure_ascii=False, sort_keys=True) + "\n" for d in fresh).encode("utf-8")
@@ -130,7 +154,7 @@ class OutsidePublisher:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._webhook_todo: list[dict[str, Any]] = []
-        self._exported = last_line_id(settings.path)
+        self._exported = self._told = last_line_id(settings.path)  # in the file; told to the log and webhook
         self.failures = 0
 
     # Called after every append's commit: cheap, never raises, never waits.
@@ -161,6 +185,7 @@ class OutsidePublisher:
             self._wake.clear()
             if not self.store.closed:
                 self.round()
+            self._stop.wait(PAUSE_S)  # under load appends wake it all the time: a few rounds a second do
         if not self.store.closed:
             self.round(make=False)  # on the way out: whatever the table holds reaches the file
 
@@ -178,10 +203,12 @@ class OutsidePublisher:
         head = conn.execute(sa.select(sa.func.max(events_table.c.id))).scalar() or 0
         t = digests_table
         last = conn.execute(sa.select(t.c.position, t.c.published_at).order_by(t.c.id.desc()).limit(1)).first()
-        if head == 0 or (last is not None and head <= last[0]):
+        if last is None:  # none yet: count from the ledger's first event
+            first_us = conn.execute(sa.select(events_table.c.occurred_us).where(events_table.c.id == 1)).scalar()
+            first_at = datetime.fromtimestamp(first_us / 1e6, timezone.utc).replace(tzinfo=None) if first_us else None
+            last = (0, first_at or datetime.now(timezone.utc).replace(tzinfo=None))
+        if head <= last[0]:
             return None  # nothing new to vouch for
-        if last is None:
-            return "first digest"
         if head // self.settings.every > last[0] // self.settings.every:
             return f"every {self.settings.every} events"
         if datetime.now(timezone.utc).replace(tzinfo=None) - last[1] >= timedelta(seconds=self.settings.seconds):
@@ -206,22 +233,28 @@ class OutsidePublisher:
             return record_digest(conn, head, reason, "koll")
 
     def export(self) -> int:
+        """Carry the table's new digests to the log and the webhook, and to the file; each place
+        keeps its own mark, so a file that cannot be written holds up neither of the others."""
         t = digests_table
         with self.store.read() as conn:
-            if (conn.execute(sa.select(sa.func.max(t.c.id))).scalar() or 0) < self._exported:
-                self._exported = 0  # the table was replaced (restored, or dropped): look at all of it
-            rows = [dict(r._mapping) for r in conn.execute(sa.select(t).where(t.c.id > self._exported).order_by(t.c.id))]
-        if not rows:
-            self._retry_webhook()
-            return 0
-        written = append_lines(self.settings.path, rows)
-        self._exported = rows[-1]["id"]
+            if (conn.execute(sa.select(sa.func.max(t.c.id))).scalar() or 0) < min(self._exported, self._told):
+                self._exported = self._told = 0  # the table was replaced (restored, or dropped): all of it
+            since = min(self._exported, self._told)
+            rows = [dict(r._mapping) for r in conn.execute(sa.select(t).where(t.c.id > since).order_by(t.c.id))]
+            ledger = ledger_id(conn) if rows else None
         for r in rows:
-            line = digest_line(r)
-            log.info("digest %s", json.dumps(line, ensure_ascii=False, sort_keys=True))
-            if self.settings.webhook:
-                self._webhook_todo.append(line)
+            if r["id"] > self._told:
+                line = digest_line(r, ledger)
+                log.info("digest %s", json.dumps(line, ensure_ascii=False, sort_keys=True))
+                if self.settings.webhook:
+                    self._webhook_todo.append(line)
+                self._told = r["id"]
         self._retry_webhook()
+        fresh = [r for r in rows if r["id"] > self._exported]
+        if not fresh:
+            return 0
+        written = append_lines(self.settings.path, fresh, ledger)
+        self._exported = fresh[-1]["id"]
         return written
 
     def _retry_webhook(self) -> None:
@@ -282,6 +315,15 @@ def verify_with_outside(store: Store, path: Path, kept: Sequence[Digest] = (),
                                 outside_digests=len(outside))
         return VerifyReport(ok=True, events=0, head_position=0, head_hash=GENESIS)
     has_table = digests_table.name in names
+    with store.read() as conn:
+        ours = ledger_id(conn)
+    other = foreign(lines, ours)
+    if other:
+        return VerifyReport(ok=False, events=0, head_position=0, head_hash=GENESIS,
+                            reason=f"the outside file {path} holds the digests of ledger {other}, but this database "
+                                   f"is ledger {ours or '(without an id)'}: KOLL_DIGEST_FILE or KOLL_VAR_DIR points "
+                                   "at another installation's file, or the database was replaced",
+                            outside_digests=len(outside))
     report = verify_chain(store, [*kept, *outside], include_stored=has_table, progress=progress)
     report.outside_digests = len(outside)
     report.outside_position = max((d.position for d in outside if d.position <= report.head_position), default=0)

@@ -165,11 +165,10 @@ def restore(settings: Settings, folder: Path, force: bool = False,
     manifest = read_manifest(folder)
     store = Store(settings.database_url)
     try:
-        if not is_empty(store.engine):
-            if not force:
-                raise BackupError("the database KOLL_DATABASE_URL names already holds a ledger: restoring would "
-                                  "replace it. Back it up first, then give --force")
-            drop_koll_tables(store.engine)
+        if not is_empty(store.engine) and not force:
+            raise BackupError("the database KOLL_DATABASE_URL names already holds a ledger: restoring would "
+                              "replace it. Back it up first, then give --force")
+        drop_koll_tables(store.engine)  # also the empty tables a Koll started before the restore made
         # Erasures this installation knows of, read before its files are replaced.
         local_list = settings.var_dir / "erasures.jsonl"
         known = _erasures(local_list, *erasure_lists, folder / "var" / "erasures.jsonl")

@@ -13,11 +13,13 @@ from koll.ledger.domain import clock
 
 @dataclass(frozen=True)
 class Actor:
-    """Who did it: the user, the role they acted in and their organisation."""
+    """Who did it: the user, the role they acted in and their organisation. ``areas``: the areas
+    they may act in (empty: every area); it decides, and is not recorded with what they do."""
 
     user: str
     role: str
     org: str
+    areas: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, str]:
         return {"user": self.user, "role": self.role, "org": self.org}  # asdict() deep-copies: 25 µs a call

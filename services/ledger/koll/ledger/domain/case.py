@@ -40,7 +40,9 @@ class Case(KollAggregate):
         first_observation: str,
         related_case: str | None,
         by: dict[str, str],
+        area: str | None = None,  # None only in a ledger from before areas (see Area.LedgerAdopted)
     ) -> None:
+        self.area = area
         self.category = category
         self.group = group
         self.place = place

@@ -100,7 +100,10 @@ class Measure(KollAggregate):
         indicators: list[dict[str, Any]],
         fingerprint: str,
         by: dict[str, str],
+        area: str | None = None,  # None only in a ledger from before areas (see Area.LedgerAdopted)
     ) -> None:
+        self.area = area
+        self.linked_areas: list[str] = []  # other areas it spans, by explicit link only
         self.what = what
         self.start = start
         self.end = end
@@ -129,13 +132,13 @@ class Measure(KollAggregate):
 
     @classmethod
     def propose(cls, by: Actor, *, id: UUID, fingerprint: str, plan: dict[str, Any],  # noqa: A002
-                indicators: list[dict[str, Any]] = ()) -> Measure:  # type: ignore[assignment]
+                indicators: list[dict[str, Any]] = (), area: str | None = None) -> Measure:  # type: ignore[assignment]
         """A new measure on the gross list, its plan checked before anything is recorded."""
         plan = cls._checked_plan(plan)
         specs = [check_indicator(i) for i in indicators]
         if len({i["code"] for i in specs}) != len(specs):
             raise DomainError("two indicators share a code", sv="två indikatorer har samma kod", field="indicators")
-        return cls(id=id, **plan, indicators=specs, fingerprint=fingerprint, by=by.as_dict())
+        return cls(id=id, **plan, indicators=specs, fingerprint=fingerprint, by=by.as_dict(), area=area)
 
     @staticmethod
     def _checked_plan(plan: dict[str, Any]) -> dict[str, Any]:
@@ -218,10 +221,30 @@ class Measure(KollAggregate):
                               sv="insatsen ingår redan i ordinarie drift", field="org")
         self._moved_to_operations(by=by.as_dict(), org=org or self.owner_org, note=note)
 
-    def link_case(self, by: Actor, *, case_id: str) -> None:
+    def link_case(self, by: Actor, *, case_id: str, case_area: str | None = None) -> None:
         if case_id in self.cases:
             return  # linking twice is linking once
+        if case_area and getattr(self, "area", None) and case_area not in self.areas:
+            raise DomainError(f"the case is in {case_area}, outside the measure's areas; link the area first",
+                              sv=f"ärendet hör till {case_area}, utanför insatsens områden; koppla området först",
+                              field="case_id")
         self._case_linked(by=by.as_dict(), case_id=case_id)
+
+    @property
+    def areas(self) -> list[str]:
+        """Its own area and those it was explicitly linked to (the strategic group's long-term work)."""
+        own = getattr(self, "area", None)
+        return [*([own] if own else []), *getattr(self, "linked_areas", [])]
+
+    def link_area(self, by: Actor, *, area: str) -> bool:
+        if area in self.areas:
+            return False
+        self._area_linked(by=by.as_dict(), area=area)
+        return True
+
+    @event("AreaLinked")
+    def _area_linked(self, by: dict, area: str) -> None:
+        self.linked_areas = [*getattr(self, "linked_areas", []), area]
 
     def define_indicator(self, by: Actor, spec: dict[str, Any]) -> None:
         indicator = check_indicator(spec)

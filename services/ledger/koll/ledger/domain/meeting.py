@@ -21,7 +21,9 @@ GROUPS = ("operational", "strategic")
 class Meeting(KollAggregate):
     @event("Scheduled")
     def __init__(self, *, id: UUID, group: str, date: str, title: str | None,  # noqa: A002
-                 attendees: list[dict[str, Any]], fingerprint: str, by: dict[str, str]) -> None:
+                 attendees: list[dict[str, Any]], fingerprint: str, by: dict[str, str],
+                 area: str | None = None) -> None:  # None only in a ledger from before areas
+        self.area = area
         self.group = group
         self.date = date
         self.title = title
@@ -33,11 +35,11 @@ class Meeting(KollAggregate):
 
     @classmethod
     def schedule(cls, by: Actor, *, id: UUID, group: str, date: str, title: str | None,  # noqa: A002
-                 attendees: list[dict[str, Any]], fingerprint: str) -> Meeting:
+                 attendees: list[dict[str, Any]], fingerprint: str, area: str | None = None) -> Meeting:
         if group not in GROUPS:
             raise DomainError(f"unknown group '{group}'", sv=f"okänd grupp '{group}'", field="group")
         return cls(id=id, group=group, date=iso_day(date, "date"), title=title, attendees=attendees,
-                   fingerprint=fingerprint, by=by.as_dict())
+                   fingerprint=fingerprint, by=by.as_dict(), area=area)
 
     def decide(self, by: Actor, *, decision_id: str, text: str, measures: list[str], cases: list[str],
                fingerprint: str) -> bool:

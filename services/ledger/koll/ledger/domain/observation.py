@@ -32,7 +32,9 @@ class Observation(KollAggregate):
         time_of_day: str,
         fingerprint: str,
         by: dict[str, str],
+        area: str | None = None,  # None only in a ledger from before areas (see Area.LedgerAdopted)
     ) -> None:
+        self.area = area
         self.category = category
         self.group = group
         self.observed_at = observed_at

@@ -23,7 +23,9 @@ def user_id_for(name: str) -> UUID:
 
 class User(KollAggregate):
     @event("Registered")
-    def __init__(self, *, id: UUID, name: str, role: str, org: str, by: dict) -> None:  # noqa: A002
+    def __init__(self, *, id: UUID, name: str, role: str, org: str, by: dict,  # noqa: A002
+                 areas: list[str] | None = None) -> None:
+        self.areas = list(areas or [])  # the areas they act in; none named: every area
         self.name = name
         self.role = role
         self.org = org

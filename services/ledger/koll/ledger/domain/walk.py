@@ -40,7 +40,9 @@ class Walk(KollAggregate):
         participant_counts: dict[str, int],
         fingerprint: str,
         by: dict[str, str],
+        area: str | None = None,  # None only in a ledger from before areas (see Area.LedgerAdopted)
     ) -> None:
+        self.area = area
         self.title = title
         self.planned_at = planned_at
         self.route = route

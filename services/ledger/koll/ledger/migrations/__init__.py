@@ -84,6 +84,7 @@ def upgrade(conn: sa.Connection, metadata: sa.MetaData) -> str:
     if current is None and "koll_events" not in names:
         metadata.create_all(conn)
         command.stamp(config, "head")
+        name_the_ledger(conn)
         return head
     if current is None:
         log.info("a ledger from before the schema carried a version: stamped %s, upgrading", BASELINE)
@@ -92,7 +93,30 @@ def upgrade(conn: sa.Connection, metadata: sa.MetaData) -> str:
         command.upgrade(config, "head")
         log.info("schema upgraded from %s to %s", current or BASELINE, head)
     metadata.create_all(conn)  # tables new since, that need no data moved
+    name_the_ledger(conn)
     return head
+
+
+def name_the_ledger(conn: sa.Connection) -> str:
+    """A random id this ledger keeps for life (backups and restores keep it too): digests published
+    outside carry it, so a file of another installation's digests is told apart from tampering."""
+    import uuid
+
+    from koll.ledger.store import schema_table
+
+    found = ledger_id(conn)
+    if found is None:
+        found = str(uuid.uuid4())
+        conn.execute(schema_table.insert().values(key="ledger_id", value=found))
+    return found
+
+
+def ledger_id(conn: sa.Connection) -> str | None:
+    from koll.ledger.store import schema_table
+
+    if schema_table.name not in sa.inspect(conn).get_table_names():
+        return None
+    return conn.execute(sa.select(schema_table.c.value).where(schema_table.c.key == "ledger_id")).scalar()
 
 
 def fingerprint(table: sa.Table) -> str:

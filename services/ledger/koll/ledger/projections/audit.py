@@ -39,6 +39,7 @@ audit_events = sa.Table(
     sa.Column("actor_org", sa.String(40)),
     sa.Column("meeting_id", sa.String(36)),
     sa.Column("visibility", sa.String(16)),
+    sa.Column("area", sa.String(40)),
     sa.Column("changes", sa.Text, nullable=False),  # {"field": [before, after]}
     sa.Column("data", sa.Text, nullable=False),
     sa.Index("rm_audit_aggregate", "aggregate_id"),
@@ -62,7 +63,10 @@ TRACKED = ("status", "priority", "assigned_org", "assigned_person", "owner_org",
            "start", "end", "date", "outcome", "achieved", "deviation_reason", "close_reason", "duplicate_of",
            "in_operations", "support_needed", "active", "role", "org")
 # Kept for access control, not told as a change.
-HIDDEN = ("visibility",)
+HIDDEN = ("visibility", "area")
+# Aggregates that belong to an area; those recorded before areas get the migration's area.
+AREA_TYPES = ("Case", "Observation", "Walk", "Measure", "Meeting")
+_ADOPTED = "adopted-area"  # the audit state's row naming the area a migration assigned
 _KEEP = TRACKED + HIDDEN
 _aggregate_classes: dict[type, type | None] = {}
 
@@ -120,6 +124,7 @@ def entry(position: int, event: Any, before: dict[str, Any], after: dict[str, An
         "version": event.originator_version, "at": utc_naive(event.timestamp),
         "actor_user": by.get("user"), "actor_role": by.get("role"), "actor_org": by.get("org"),
         "meeting_id": str(meeting) if meeting else None, "visibility": after.get("visibility"),
+        "area": after.get("area"),
         "changes": json.dumps(changes_between(before, after), ensure_ascii=False, sort_keys=True),
         "data": to_json(event_data(event)),
     }
@@ -132,7 +137,7 @@ class AuditProjection(Projection):
     def apply(self, conn: sa.Connection, batch: Batch) -> None:
         if not batch:
             return
-        ids = sorted({str(e.originator_id) for _, e in batch if not hasattr(e, "originator_topic")})
+        ids = sorted({str(e.originator_id) for _, e in batch if not hasattr(e, "originator_topic")} | {_ADOPTED})
         states: dict[str, dict[str, Any]] = {}
         key = audit_state.c.aggregate_id
         for i in range(0, len(ids), CHUNK):
@@ -140,12 +145,25 @@ class AuditProjection(Projection):
                 states[agg] = json.loads(state)
         existed = set(states)
         rows = []
+        adopted = states.get(_ADOPTED, {}).get("area")
         for position, event in batch:
             agg = str(event.originator_id)
             before = states.get(agg, {})
             after = fold_state(before, event)
-            rows.append(entry(position, event, before, after))
+            row = entry(position, event, before, after)
+            if row["area"] is None and adopted and row["aggregate_type"] in AREA_TYPES:
+                row["area"] = adopted  # a record from before areas, after the migration
+            rows.append(row)
             states[agg] = after
+            if event_name(event) == "Area.LedgerAdopted":
+                adopted = event.area
+                states[_ADOPTED] = {"area": adopted}
+                for r in rows:
+                    if r["area"] is None and r["aggregate_type"] in AREA_TYPES:
+                        r["area"] = adopted
+                conn.execute(audit_events.update().where(audit_events.c.area.is_(None),
+                                                         audit_events.c.aggregate_type.in_(AREA_TYPES))
+                             .values(area=adopted))
         bulk_insert(conn, audit_events, rows)
         follow_cases(conn, batch)
         old = sorted(existed)

@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from koll.ledger.domain.area import Area
 from koll.ledger.store import tracking_table
 
 Batch = Sequence[tuple[int, Any]]
@@ -102,6 +103,19 @@ class RowProjection(Projection):
         return False
 
     def apply(self, conn: sa.Connection, batch: Batch) -> None:
+        if "area" in self.table.c:
+            # The migration: rows recorded before areas existed become the adopting area's, at
+            # the migration's place in the ledger (live, in a rebuild and in time travel alike).
+            start = 0
+            for i, (_nid, event) in enumerate(batch):
+                if isinstance(event, Area.LedgerAdopted):
+                    self._apply_rows(conn, batch[start:i])
+                    conn.execute(self.table.update().where(self.table.c.area.is_(None)).values(area=event.area))
+                    start = i + 1
+            batch = batch[start:] if start else batch
+        self._apply_rows(conn, batch)
+
+    def _apply_rows(self, conn: sa.Connection, batch: Batch) -> None:
         touched: list[tuple[Any, list[str]]] = []
         wanted: set[str] = set()
         born: set[str] = set()  # keys whose first event in this batch creates the row

@@ -18,6 +18,8 @@ measures = sa.Table(
     "rm_measures",
     metadata,
     sa.Column("measure_id", sa.String(36), primary_key=True),
+    sa.Column("area", sa.String(40)),  # NULL only before a ledger's migration to areas
+    sa.Column("linked_areas", sa.Text, nullable=False),  # JSON list: other areas, by explicit link
     sa.Column("what", sa.Text, nullable=False),
     sa.Column("start_date", sa.String(10)),  # ISO dates compare as text
     sa.Column("end_date", sa.String(10)),
@@ -109,7 +111,8 @@ class MeasuresProjection(RowProjection):
         at = utc_naive(event.timestamp)
         if isinstance(event, Measure.Proposed):
             return {
-                "measure_id": str(event.originator_id), "what": event.what, "start_date": event.start,
+                "measure_id": str(event.originator_id), "area": getattr(event, "area", None), "linked_areas": "[]",
+                "what": event.what, "start_date": event.start,
                 "end_date": event.end, "goal": event.goal, "resources": event.resources,
                 "indicators_text": event.indicators_text, "achieved": event.achieved,
                 "owner_org": event.owner_org, "owner_person": event.owner_person, "follow_up": event.follow_up,
@@ -126,6 +129,8 @@ class MeasuresProjection(RowProjection):
             return None
         row = dict(row, version=event.originator_version, updated_at=at)
         kind = type(event)
+        if kind is Measure.AreaLinked:
+            row["linked_areas"] = json.dumps([*json.loads(row["linked_areas"]), event.area])
         if kind in _STATUS:
             row["status"] = _STATUS[kind]
         if kind in _STAMP:

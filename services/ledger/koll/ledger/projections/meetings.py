@@ -16,6 +16,7 @@ meetings = sa.Table(
     "rm_meetings",
     metadata,
     sa.Column("meeting_id", sa.String(36), primary_key=True),
+    sa.Column("area", sa.String(40)),  # NULL only before a ledger's migration to areas
     sa.Column("group_code", sa.String(12), nullable=False),
     sa.Column("date", sa.String(10), nullable=False),
     sa.Column("title", sa.Text),
@@ -59,7 +60,8 @@ class MeetingsProjection(RowProjection):
     def fold(self, row: dict[str, Any] | None, event: Any) -> dict[str, Any] | None:
         at = utc_naive(event.timestamp)
         if isinstance(event, Meeting.Scheduled):
-            return {"meeting_id": str(event.originator_id), "group_code": event.group, "date": event.date,
+            return {"meeting_id": str(event.originator_id), "area": getattr(event, "area", None),
+                    "group_code": event.group, "date": event.date,
                     "title": event.title, "attendees": json.dumps(event.attendees, ensure_ascii=False),
                     "status": "planned", "conclusions": None, "decisions": 0, "scheduled_at": at, "held_at": None,
                     "version": event.originator_version}

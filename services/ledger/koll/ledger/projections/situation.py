@@ -19,6 +19,7 @@ cases = sa.Table(
     "rm_cases",
     metadata,
     sa.Column("case_id", sa.String(36), primary_key=True),
+    sa.Column("area", sa.String(40)),  # NULL only before a ledger's migration to areas
     sa.Column("category", sa.String(16), nullable=False),
     sa.Column("group_code", sa.String(8), nullable=False),
     sa.Column("place", sa.String(40)),
@@ -43,6 +44,7 @@ cases = sa.Table(
     sa.Column("dark", sa.Boolean),
     sa.Column("observations", sa.Integer, nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
+    sa.Index("rm_cases_area_status", "area", "status"),
     sa.Index("rm_cases_status", "status"),
     sa.Index("rm_cases_category", "category"),
     sa.Index("rm_cases_latlon", "lat", "lon"),
@@ -53,6 +55,7 @@ observations = sa.Table(
     metadata,
     sa.Column("observation_id", sa.String(36), primary_key=True),
     sa.Column("case_id", sa.String(36), nullable=False),
+    sa.Column("area", sa.String(40)),
     sa.Column("category", sa.String(16), nullable=False),
     sa.Column("group_code", sa.String(8), nullable=False),
     sa.Column("place", sa.String(40)),
@@ -74,6 +77,7 @@ observations = sa.Table(
     sa.Column("attributes", sa.Text, nullable=False),
     sa.Column("photos", sa.Text, nullable=False),
     sa.Index("rm_observations_case", "case_id"),
+    sa.Index("rm_observations_area", "area", "observed_at"),
     sa.Index("rm_observations_walk", "walk_id"),
     sa.Index("rm_observations_observed", "observed_at"),
     sa.Index("rm_observations_reporter", "reporter"),
@@ -165,8 +169,9 @@ class CasesProjection(RowProjection):
         at = utc_naive(event.timestamp)
         if isinstance(event, Case.Opened):
             return {
-                "case_id": str(event.originator_id), "category": event.category, "group_code": event.group,
-                "place": event.place, "lat": degrees(event.location["lat"]), "lon": degrees(event.location["lon"]),
+                "case_id": str(event.originator_id), "area": getattr(event, "area", None), "category": event.category,
+                "group_code": event.group, "place": event.place, "lat": degrees(event.location["lat"]),
+                "lon": degrees(event.location["lon"]),
                 "status": "new", "visibility": event.visibility, "priority": None, "assigned_org": None,
                 "assigned_person": None, "close_reason": None, "duplicate_of": None, "public_note": None,
                 "first_observation": event.first_observation, "related_case": event.related_case,
@@ -231,6 +236,7 @@ class ObservationsProjection(RowProjection):
             loc = event.location
             return {
                 "observation_id": str(event.originator_id), "case_id": event.case_id,
+                "area": getattr(event, "area", None),
                 "category": event.category, "group_code": event.group, "place": event.place,
                 "lat": degrees(loc["lat"]), "lon": degrees(loc["lon"]), "accuracy_m": loc.get("accuracy_m"),
                 "location_source": loc.get("source"), "observed_at": utc_naive(event.observed_at),

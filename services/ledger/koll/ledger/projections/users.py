@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -20,6 +21,7 @@ users = sa.Table(
     sa.Column("role", sa.String(16), nullable=False),
     sa.Column("org", sa.String(40), nullable=False),
     sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("areas", sa.Text, nullable=False),  # JSON list of area codes; [] = every area
 )
 
 
@@ -38,7 +40,7 @@ class UsersProjection(RowProjection):
     def fold(self, row: dict[str, Any] | None, event: Any) -> dict[str, Any] | None:
         if isinstance(event, User.Registered):
             return {"user_id": str(event.originator_id), "name": event.name, "role": event.role,
-                    "org": event.org, "active": True}
+                    "org": event.org, "active": True, "areas": json.dumps(sorted(getattr(event, "areas", None) or []))}
         if row is None:
             return None
         if isinstance(event, User.Deactivated):

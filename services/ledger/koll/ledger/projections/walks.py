@@ -19,6 +19,7 @@ walks = sa.Table(
     "rm_walks",
     metadata,
     sa.Column("walk_id", sa.String(36), primary_key=True),
+    sa.Column("area", sa.String(40)),  # NULL only before a ledger's migration to areas
     sa.Column("title", sa.String(200), nullable=False),
     sa.Column("planned_at", sa.DateTime, nullable=False),
     sa.Column("route", sa.Text, nullable=False),  # JSON list of place codes
@@ -60,7 +61,7 @@ class WalksProjection(RowProjection):
     def fold(self, row: dict[str, Any] | None, event: Any) -> dict[str, Any] | None:
         if isinstance(event, Walk.Planned):
             return {
-                "walk_id": str(event.originator_id), "title": event.title,
+                "walk_id": str(event.originator_id), "area": getattr(event, "area", None), "title": event.title,
                 "planned_at": utc_naive(event.planned_at), "route": json.dumps(event.route),
                 "light": event.light, "organisations": json.dumps(event.organisations),
                 "participants_sealed": event.participants,

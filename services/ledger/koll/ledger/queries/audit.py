@@ -19,6 +19,7 @@ from koll.ledger.projections.audit import audit_events
 from koll.ledger.projections.base import utc_naive
 from koll.ledger.projections.situation import all_held_cases, hold_cases_as
 from koll.ledger.policy import Policy, is_placeholder
+from koll.ledger.queries.visibility import area_where
 
 FIELDS = ("position", "at", "event", "aggregate_type", "aggregate_id", "version", "actor_user", "actor_role",
           "actor_org", "meeting_id", "changes")
@@ -40,7 +41,7 @@ def hidden_events(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> in
 
 def conditions(args: dict[str, Any]) -> list[sa.ColumnElement[bool]]:
     t = audit_events
-    where: list[sa.ColumnElement[bool]] = []
+    where: list[sa.ColumnElement[bool]] = area_where(t, None, args)
     if args.get("aggregate"):
         where.append(t.c.aggregate_id == str(args["aggregate"]))
     kind = args.get("kind")
@@ -121,7 +122,7 @@ def csv_row(e: dict[str, Any]) -> list[Any]:
 # The boards as of a moment -------------------------------------------------------------------
 
 
-def board_queries(at: datetime | None = None) -> dict[str, Callable[[sa.Connection, Actor], Any]]:
+def board_queries(at: datetime | None = None, area: str | None = None) -> dict[str, Callable[[sa.Connection, Actor], Any]]:
     """Every board's query, run the same way on the live read models and on a replayed scratch
     database. The measure board's "late" flags are judged on the day of ``at`` (today when None),
     as the board showed them that day."""
@@ -129,6 +130,8 @@ def board_queries(at: datetime | None = None) -> dict[str, Callable[[sa.Connecti
 
     args: dict[str, Any] = {"as_of": at.astimezone(timezone.utc).date()} if at is not None else {}
     moment: dict[str, Any] = {"at": at} if at is not None else {}  # cases' ages as they were then
+    if area:
+        args["area"] = moment["area"] = area
     return {
         "situation": lambda conn, actor: situation.counts(conn, actor, dict(moment)),
         "map": lambda conn, actor: situation.feature_collection(conn, actor, dict(moment)),
@@ -136,11 +139,18 @@ def board_queries(at: datetime | None = None) -> dict[str, Callable[[sa.Connecti
     }
 
 
-def live_boards(conn: sa.Connection, actor: Actor, at: datetime | None = None) -> dict[str, Any]:
-    return {name: q(conn, actor) for name, q in board_queries(at).items()}
+def live_boards(conn: sa.Connection, actor: Actor, at: datetime | None = None,
+                area: str | None = None) -> dict[str, Any]:
+    boards = {name: q(conn, actor) for name, q in board_queries(at, area).items()}
+    if area:  # the area as it was defined then (None: not yet defined)
+        from koll.ledger.queries.areas import area_definition
+
+        found = area_definition(conn, actor, area)
+        boards["area"] = found[0] | {"version": found[1]} if found else None
+    return boards
 
 
-def as_of_boards(ledger: Any, at: datetime, actor: Actor, cache: Any = None) -> dict[str, Any]:
+def as_of_boards(ledger: Any, at: datetime, actor: Actor, cache: Any = None, area: str | None = None) -> dict[str, Any]:
     """The boards exactly as they stood at ``at``: the ledger replayed up to it by the same projection
     code into a scratch database, then read by the same queries as the live boards."""
     from koll.ledger.audit import AsOfCache, replay_until, to_us
@@ -156,7 +166,7 @@ def as_of_boards(ledger: Any, at: datetime, actor: Actor, cache: Any = None) -> 
             with scratch.engine.begin() as conn:  # restricted since then: restricted in the past too
                 hold_cases_as(conn, held)
             with scratch.engine.connect() as conn:
-                boards = live_boards(conn, actor, at)
+                boards = live_boards(conn, actor, at, area)
     finally:
         if not isinstance(cache, AsOfCache):
             scratch.dispose()

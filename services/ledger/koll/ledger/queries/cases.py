@@ -43,8 +43,10 @@ def case_filters(actor: Actor, args: dict[str, Any]) -> list[sa.ColumnElement[bo
 
 
 def case_conditions(args: dict[str, Any]) -> list[sa.ColumnElement[bool]]:
-    """The filters alone: status, category, group, place, period, walk, box."""
+    """The filters alone: area, status, category, group, place, period, walk, box."""
     where: list[sa.ColumnElement[bool]] = []
+    if args.get("area"):
+        where.append(cases.c.area == args["area"])
     if args.get("status"):
         where.append(cases.c.status == args["status"])
     if args.get("open"):

@@ -55,19 +55,34 @@ def is_late(row: dict[str, Any], as_of: date) -> bool:
                 and not row["in_operations"])
 
 
+def in_measure_areas(viewer: Actor | None, area: str | None) -> list[sa.ColumnElement[bool]]:
+    """A measure belongs to its area and to those it is explicitly linked to."""
+    def of(codes: list[str]) -> sa.ColumnElement[bool]:
+        return sa.or_(measures.c.area.in_(codes), *(measures.c.linked_areas.contains(f'"{c}"') for c in codes))
+
+    where = []
+    if viewer is not None and viewer.areas:
+        where.append(of(sorted(viewer.areas)))
+    if area:
+        where.append(of([area]))
+    return where
+
+
 def measure_row(row: Any, as_of: date) -> dict[str, Any]:
     r = aware(dict(row._mapping))
     r["id"] = r.pop("measure_id")
     r["start"] = r.pop("start_date")
     r["end"] = r.pop("end_date")
+    r["linked_areas"] = json.loads(r["linked_areas"])
     for k in _JSON:
         r[k] = json.loads(r[k])
     r["late"] = is_late(r, as_of)
     return r
 
 
-def filters(args: dict[str, Any], as_of: date) -> list[sa.ColumnElement[bool]]:
+def filters(args: dict[str, Any], as_of: date, viewer: Actor | None = None) -> list[sa.ColumnElement[bool]]:
     where = [measures.c[col] == args[arg] for arg, col in FACETS.items() if args.get(arg)]
+    where += in_measure_areas(viewer, args.get("area"))
     if args.get("late") is True:
         where.append(late_clause(as_of))
     elif args.get("late") is False:
@@ -79,7 +94,7 @@ def board(conn: sa.Connection, viewer: Actor | None, args: dict[str, Any]) -> di
     """The board: the measures that pass the filters, counted by each facet, with their trends
     (computed ones counting only the reports ``viewer`` may see; None: all)."""
     as_of = args.get("as_of") or today()
-    q = (sa.select(measures).where(*filters(args, as_of))
+    q = (sa.select(measures).where(*filters(args, as_of, viewer))
          .order_by(measures.c.end_date.is_(None), measures.c.end_date, measures.c.what, measures.c.measure_id))
     rows = [measure_row(r, as_of) for r in conn.execute(q)]
     counts: dict[str, Counter] = defaultdict(Counter)
@@ -96,7 +111,8 @@ def board(conn: sa.Connection, viewer: Actor | None, args: dict[str, Any]) -> di
 def get_measure(conn: sa.Connection, measure_id: str, viewer: Actor | None,
                 as_of: date | None = None) -> dict[str, Any] | None:
     as_of = as_of or today()
-    r = conn.execute(sa.select(measures).where(measures.c.measure_id == measure_id)).first()
+    r = conn.execute(sa.select(measures).where(measures.c.measure_id == measure_id,
+                                               *in_measure_areas(viewer, None))).first()
     if r is None:
         return None
     row = measure_row(r, as_of)

@@ -14,9 +14,9 @@ from koll.ledger.projections.measures import escalations, measures
 from koll.ledger.projections.meetings import decisions, meetings
 from koll.ledger.projections.situation import cases, observations
 from koll.ledger.queries.cases import aware
-from koll.ledger.queries.measures import late_on, measure_row
+from koll.ledger.queries.measures import in_measure_areas, late_on, measure_row
 from koll.ledger.policy import Policy
-from koll.ledger.queries.visibility import visible
+from koll.ledger.queries.visibility import area_where, visible
 
 CYCLE = timedelta(weeks=3)  # the operational group meets every three weeks
 
@@ -29,9 +29,10 @@ def meeting_row(row: Any) -> dict[str, Any]:
     return r
 
 
-def list_meetings(conn: sa.Connection, args: dict[str, Any]) -> list[dict[str, Any]]:
+def list_meetings(conn: sa.Connection, args: dict[str, Any], actor: Actor | None = None) -> list[dict[str, Any]]:
     """The meetings themselves name no case; their decisions do (``meeting_decisions``)."""
-    q = sa.select(meetings).order_by(meetings.c.date.desc(), meetings.c.scheduled_at.desc())
+    q = (sa.select(meetings).where(*area_where(meetings, actor, args))
+         .order_by(meetings.c.date.desc(), meetings.c.scheduled_at.desc()))
     if args.get("group"):
         q = q.where(meetings.c.group_code == args["group"])
     return [meeting_row(r) for r in conn.execute(q)]
@@ -51,7 +52,8 @@ def meeting_decisions(conn: sa.Connection, viewer: Actor | None, meeting_id: str
 
 
 def get_meeting(conn: sa.Connection, viewer: Actor | None, meeting_id: str) -> dict[str, Any] | None:
-    r = conn.execute(sa.select(meetings).where(meetings.c.meeting_id == meeting_id)).first()
+    r = conn.execute(sa.select(meetings).where(meetings.c.meeting_id == meeting_id,
+                                               *area_where(meetings, viewer))).first()
     if r is None:
         return None
     return meeting_row(r) | {"decisions_list": meeting_decisions(conn, viewer, meeting_id)}
@@ -62,7 +64,8 @@ def previous_meeting(conn: sa.Connection, meeting: dict[str, Any]) -> dict[str, 
     m = meetings.c
     earlier = sa.or_(m.date < meeting["date"],
                      sa.and_(m.date == meeting["date"], m.scheduled_at < meeting["scheduled_at"].replace(tzinfo=None)))
-    r = conn.execute(sa.select(meetings).where(m.group_code == meeting["group"], earlier)
+    same_area = [m.area == meeting["area"]] if meeting.get("area") else []
+    r = conn.execute(sa.select(meetings).where(m.group_code == meeting["group"], earlier, *same_area)
                      .order_by(m.date.desc(), m.scheduled_at.desc()).limit(1)).first()
     return meeting_row(r) if r else None
 
@@ -74,6 +77,8 @@ def report_back(conn: sa.Connection, actor: Actor, meeting_id: str) -> dict[str,
     meeting = get_meeting(conn, actor, meeting_id)
     if meeting is None:
         return None
+    # A meeting is its area's: the report-back tells that area's measures and situation.
+    in_area = in_measure_areas(None, meeting.get("area"))
     prev = previous_meeting(conn, meeting)
     day = date.fromisoformat(meeting["date"])
     first_day = date.fromisoformat(prev["date"]) if prev else day - CYCLE
@@ -87,7 +92,7 @@ def report_back(conn: sa.Connection, actor: Actor, meeting_id: str) -> dict[str,
         return sa.and_(column >= start, column < end)
 
     def rows(*where: sa.ColumnElement[bool]) -> list[dict[str, Any]]:
-        q = sa.select(measures).where(*where).order_by(measures.c.what, measures.c.measure_id)
+        q = sa.select(measures).where(*where, *in_area).order_by(measures.c.what, measures.c.measure_id)
         return [_brief(measure_row(r, day)) for r in conn.execute(q)]
 
     done = rows(within(measures.c.done_at))
@@ -95,7 +100,7 @@ def report_back(conn: sa.Connection, actor: Actor, meeting_id: str) -> dict[str,
         sa.select(escalations.c.measure_id, measures.c.what, measures.c.owner_org, escalations.c.support_needed,
                   escalations.c.note, escalations.c.by_org, escalations.c.escalated_at)
         .join(measures, measures.c.measure_id == escalations.c.measure_id)
-        .where(within(escalations.c.escalated_at)).order_by(escalations.c.escalated_at))]
+        .where(within(escalations.c.escalated_at), *in_area).order_by(escalations.c.escalated_at))]
     return {
         "meeting": {k: meeting[k] for k in ("id", "group", "date", "title", "status", "conclusions", "attendees")},
         "previous_meeting": prev["id"] if prev else None,
@@ -109,7 +114,7 @@ def report_back(conn: sa.Connection, actor: Actor, meeting_id: str) -> dict[str,
         "conclusions": {"text": meeting["conclusions"], "decisions": meeting["decisions_list"]},
         "measures": {"started": rows(within(measures.c.started_at)), "done": done,
                      "late": [m | {"late": True} for m in rows(late_on(day))]},
-        "situation": situation_change(conn, actor, (before, start, end)),
+        "situation": situation_change(conn, actor, (before, start, end), meeting.get("area")),
     }
 
 
@@ -119,7 +124,8 @@ def _brief(m: dict[str, Any]) -> dict[str, Any]:
     return {k: m[k] for k in keep}
 
 
-def situation_change(conn: sa.Connection, actor: Actor, bounds: tuple[datetime, datetime, datetime]) -> list[dict[str, Any]]:
+def situation_change(conn: sa.Connection, actor: Actor, bounds: tuple[datetime, datetime, datetime],
+                     area: str | None = None) -> list[dict[str, Any]]:
     """Observations and new cases by category in the period against the period before it."""
     before, start, end = bounds
     tallies: dict[str, Counter] = {}
@@ -127,7 +133,8 @@ def situation_change(conn: sa.Connection, actor: Actor, bounds: tuple[datetime, 
                                     (cases, cases.c.opened_at, None, "cases")):
         period = sa.case((when >= start, "now"), else_="before")
         q = (sa.select(table.c.category, period, sa.func.count())
-             .where(when >= before, when < end, visible(table, actor, who)).group_by(table.c.category, period))
+             .where(when >= before, when < end, visible(table, actor, who), *area_where(table, None, {"area": area}))
+             .group_by(table.c.category, period))
         for category, which, n in conn.execute(q):
             tallies.setdefault(category, Counter())[f"{label}_{which}"] += n
     out = []

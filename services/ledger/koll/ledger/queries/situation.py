@@ -132,7 +132,7 @@ def local(utc: datetime) -> datetime:
 
 
 def trends(conn: sa.Connection, actor: Actor, weeks: int, until: datetime | None = None,
-           group: str | None = None, place: str | None = None) -> dict[str, Any]:
+           group: str | None = None, place: str | None = None, area: str | None = None) -> dict[str, Any]:
     """Observations per ISO week and category group over the last ``weeks`` weeks."""
     end = utc_naive(until or datetime.now(timezone.utc))
     first = week_start(local(end)) - timedelta(weeks=weeks - 1)  # local midnight, Monday
@@ -143,6 +143,8 @@ def trends(conn: sa.Connection, actor: Actor, weeks: int, until: datetime | None
         where.append(observations.c.group_code == group)
     if place:
         where.append(observations.c.place == place)
+    if area:
+        where.append(observations.c.area == area)
     labels = [(first + timedelta(weeks=i)) for i in range(weeks)]
     keys = [f"{d.isocalendar()[0]}-W{d.isocalendar()[1]:02d}" for d in labels]
     series: dict[str, list[int]] = defaultdict(lambda: [0] * weeks)

@@ -12,7 +12,7 @@ from koll.ledger.projections.situation import cases, observations
 from koll.ledger.projections.walks import walks
 from koll.ledger.queries.cases import aware
 from koll.ledger.policy import Policy
-from koll.ledger.queries.visibility import visible
+from koll.ledger.queries.visibility import area_where, visible
 from koll.ledger.vault import ERASED, Vault, open_sealed
 from koll.schema import taxonomy
 
@@ -61,14 +61,15 @@ def _counted_as_seen(conn: sa.Connection, actor: Actor, rows: list[dict[str, Any
 
 
 def list_walks(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> list[dict[str, Any]]:
-    q = sa.select(walks).order_by(walks.c.planned_at.desc(), walks.c.walk_id).limit(args.get("limit", 200))
+    q = (sa.select(walks).where(*area_where(walks, actor, args))
+         .order_by(walks.c.planned_at.desc(), walks.c.walk_id).limit(args.get("limit", 200)))
     if args.get("status"):
         q = q.where(walks.c.status == args["status"])
     return _counted_as_seen(conn, actor, [_walk_row(r, actor, None) for r in conn.execute(q)])
 
 
 def get_walk(conn: sa.Connection, actor: Actor, walk_id: str, vault: Vault) -> dict[str, Any] | None:
-    r = conn.execute(sa.select(walks).where(walks.c.walk_id == walk_id)).first()
+    r = conn.execute(sa.select(walks).where(walks.c.walk_id == walk_id, *area_where(walks, actor))).first()
     return _counted_as_seen(conn, actor, [_walk_row(r, actor, vault)])[0] if r else None
 
 

@@ -108,7 +108,7 @@ class MeasureCommands:
         from koll.ledger.application import fingerprint_of
 
         measure = Measure.propose(by, id=UUID(str(body["id"])), fingerprint=fingerprint_of(body), plan=body,
-                                  indicators=body.get("indicators") or [])
+                                  indicators=body.get("indicators") or [], area=self.area_for(by, body.get("area")))
         return create_once(self, measure, "measure")
 
     def measure(self: Ledger, measure_id: UUID) -> Measure:
@@ -121,14 +121,25 @@ class MeasureCommands:
     def link_case_to_measure(self: Ledger, by: Actor, measure_id: UUID, expected_version: int,
                              case_id: UUID) -> Measure:
         try:
-            self.case(case_id, by)
+            case = self.case(case_id, by)
         except NotFound:
             raise DomainError(f"no case with id {case_id}",
                               sv=f"inget ärende med id {case_id}", field="case_id") from None
-        return self.decide_measure(measure_id, expected_version, lambda m: m.link_case(by, case_id=str(case_id)))
+        return self.decide_measure(measure_id, expected_version,
+                                   lambda m: m.link_case(by, case_id=str(case_id), case_area=getattr(case, "area", None)))
+
+    def link_area_to_measure(self: Ledger, by: Actor, measure_id: UUID, expected_version: int, area: str) -> Measure:
+        """A measure spans another area only by this explicit link."""
+        from koll.ledger.usecases.areas import may_act_in
+
+        if self.area_view(area) is None or not may_act_in(by, area):
+            raise DomainError(f"no area '{area}' that you may act in", sv=f"inget område '{area}' som du får arbeta i",
+                              field="area")
+        return self.decide_measure(measure_id, expected_version, lambda m: m.link_area(by, area=area))
 
     def import_measures(self: Ledger, by: Actor, rows: Sequence[tuple[int, dict[str, Any]]],
-                        record: bool = True, versioned: bool = False, with_ids: bool = True) -> Imported:
+                        record: bool = True, versioned: bool = False, with_ids: bool = True,
+                        area: str | None = None) -> Imported:
         """The operational group's sheet, all or nothing: every row is checked under the same
         rules as the commands, every bad row is reported, and only a clean sheet is recorded,
         in one transaction. A row whose measure exists changes only what differs, and only when
@@ -158,7 +169,7 @@ class MeasureCommands:
                     from koll.ledger.application import fingerprint_of
 
                     measure = Measure.propose(by, id=mid, fingerprint=fingerprint_of({**row, "id": str(mid)}),
-                                              plan=row)
+                                              plan=row, area=self.area_for(by, area))
                     result.created.append(str(mid))
                 else:
                     standing = _standing(measure)

@@ -41,7 +41,7 @@ class MeetingCommands:
         require_may_run(body["group"], by)
         meeting = Meeting.schedule(by, id=UUID(str(body["id"])), group=body["group"], date=body["date"],
                                    title=body.get("title"), attendees=list(body.get("attendees") or []),
-                                   fingerprint=fingerprint_of(body))
+                                   fingerprint=fingerprint_of(body), area=self.area_for(by, body.get("area")))
         return create_once(self, meeting, "meeting")
 
     def meeting(self: Ledger, meeting_id: UUID) -> Meeting:

@@ -8,7 +8,9 @@ These are the functions the admin pages and the API call: one place for each.
 
 from __future__ import annotations
 
+import json
 import time
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -24,13 +26,24 @@ if TYPE_CHECKING:
     from koll.ledger.application import Ledger
 
 
+def actor_of(row: Any) -> Actor | None:
+    """(name, role, org, areas as JSON) as the Actor who acts: areas decide, and are not recorded."""
+    return Actor(user=row[0], role=row[1], org=row[2], areas=tuple(json.loads(row[3] or "[]"))) if row else None
+
+
 class UserCommands:
     """Mixed into the Ledger: ``self`` is the Ledger."""
 
     def add_user(self: Ledger, name: str, role: str, org: str, by: Actor = SYSTEM, password: str | None = None,
-                 token_expires_at: datetime | None = None) -> str:
-        """Registers a user and returns their first token: shown once, stored only as a hash."""
-        user = User(id=user_id_for(name), name=name, role=role, org=org, by=by.as_dict())
+                 token_expires_at: datetime | None = None, areas: Sequence[str] = ()) -> str:
+        """Registers a user and returns their first token: shown once, stored only as a hash.
+        ``areas``: the areas they act in (none: every area)."""
+        known = {a.code for a in self.area_views()}
+        unknown = [a for a in areas if a not in known]
+        if unknown:
+            raise DomainError(f"no area '{unknown[0]}'; known: {', '.join(sorted(known)) or 'none yet'}",
+                              sv=f"inget område '{unknown[0]}'", field="areas")
+        user = User(id=user_id_for(name), name=name, role=role, org=org, by=by.as_dict(), areas=sorted(set(areas)))
         try:
             self.save(user)
         except IntegrityError:
@@ -74,7 +87,7 @@ class UserCommands:
         """Who holds this board session, with the role and organisation recorded now."""
         with self.store.read() as conn:
             row = self.credentials.actor_row_for_session(conn, sid)
-        return Actor(*row) if row else None
+        return actor_of(row)
 
     def end_session(self: Ledger, sid: str) -> None:
         self.credentials.end_session(sid)
@@ -82,15 +95,15 @@ class UserCommands:
     def user(self: Ledger, name: str) -> Actor | None:
         """The active user of this name, or None."""
         with self.store.read() as conn:
-            row = conn.execute(sa.select(users.c.name, users.c.role, users.c.org)
+            row = conn.execute(sa.select(users.c.name, users.c.role, users.c.org, users.c.areas)
                                .where(users.c.name == name, users.c.active.is_(True))).first()
-        return Actor(user=row[0], role=row[1], org=row[2]) if row else None
+        return actor_of(row)
 
     def authenticate(self: Ledger, token: str) -> Actor | None:
         """The active user holding this live token, or None."""
         with self.store.read() as conn:
             row = self.credentials.actor_row_for_token(conn, token)
-        return Actor(*row) if row else None
+        return actor_of(row)
 
     def list_users(self: Ledger) -> list[dict[str, Any]]:
         """Every user, active or not, by name: name, role, org, active."""

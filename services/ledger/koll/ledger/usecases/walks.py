@@ -59,7 +59,8 @@ class WalkCommands:
         walk = Walk(id=walk_id, title=plan["title"], planned_at=when.isoformat(), route=list(plan.get("route") or []),
                     light=light, organisations=list(plan.get("organisations") or []),
                     participants=seal(key, json.dumps(people, ensure_ascii=False), str(walk_id)) if people else None,
-                    participant_counts=participant_counts(people), fingerprint=fingerprint, by=by.as_dict())
+                    participant_counts=participant_counts(people), fingerprint=fingerprint, by=by.as_dict(),
+                    area=self.area_for(by, plan.get("area")))
         try:
             self.save(walk, side_writes=[self.vault.writer({str(walk_id): key})])
         except IntegrityError:

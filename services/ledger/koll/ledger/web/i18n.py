@@ -39,7 +39,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "language": ("Språk", "Language"),
     "other_lang": ("In English", "På svenska"),
     # Lägesbild
-    "situation_title": ("Lägesbild – Hässelby torg", "Situation – Hässelby torg"),
+    "situation_title": ("Lägesbild – {area}", "Situation – {area}"),
+    "area": ("Område", "Area"),
+    "all_areas": ("alla områden", "all areas"),
     "filters": ("Filter", "Filters"),
     "period_from": ("Från", "From"),
     "period_to": ("Till", "To"),

@@ -16,7 +16,7 @@ from koll.ledger.web.common import MEETINGS_ROLES, bp, page, reading, render
 @page(*MEETINGS_ROLES)
 def meetings(actor: Actor) -> Any:
     with reading() as conn:
-        rows = q.list_meetings(conn, {})
+        rows = q.list_meetings(conn, {}, actor)
         for m in rows:
             m["decisions_list"] = q.meeting_decisions(conn, actor, m["id"]) if m["decisions"] else []
     return render("meetings.html", meetings=rows)

@@ -39,22 +39,34 @@ def _day(raw: str | None) -> date | None:
     return day if day and within_years(day) else None  # the API's years: 9999 would overflow in UTC
 
 
+def visible_areas() -> list[Any]:
+    """The areas the signed-in user may see (every one for a user granted none in particular)."""
+    from koll.ledger.queries.areas import may_see
+    from koll.ledger.web.common import web_actor
+
+    who = web_actor()
+    return [v for v in koll().ledger.area_views() if who is None or may_see(who, v.code)]
+
+
 def view_filters() -> dict[str, Any]:
-    """The page's filters as given (bad values dropped, never an error)."""
+    """The page's filters as given (bad values dropped, never an error); the area is the one
+    asked for, or the user's only one."""
     a = request.args
+    areas = [v.code for v in visible_areas()]
+    area = a.get("area") if a.get("area") in areas else (areas[0] if len(areas) == 1 else "")
     status = a.get("status", "open")
     if status not in ("open", "all") and status not in vocabulary.codes(vocabulary.CASE_STATUSES):
         status = "open"
     group = a.get("group") if a.get("group") in taxonomy.GROUP_BY_CODE else ""
     place = a.get("place") if a.get("place") in taxonomy.PLACE_BY_CODE else ""
     start, end = _day(a.get("from")), _day(a.get("to"))
-    return {"status": status, "group": group, "place": place,
+    return {"area": area, "status": status, "group": group, "place": place,
             "from": start.isoformat() if start else "", "to": end.isoformat() if end else ""}
 
 
 def query_args(f: dict[str, Any]) -> dict[str, Any]:
     """The filters in the words of ``queries.cases.case_filters`` (shared with the API)."""
-    args: dict[str, Any] = {"group": f["group"] or None, "place": f["place"] or None}
+    args: dict[str, Any] = {"group": f["group"] or None, "place": f["place"] or None, "area": f.get("area") or None}
     if f["status"] == "open":
         args["open"] = True
     elif f["status"] != "all":
@@ -101,11 +113,22 @@ def _bars(tally: dict[str, int], kind: str | None) -> dict[str, Any]:
     return {"labels": labels, "data": list(tally.values()), "codes": list(tally)}
 
 
-def map_config() -> dict[str, Any]:
+def map_config(area: str = "") -> dict[str, Any]:
     """What every map of the square needs: the tile URL (none: a plain background), the named
-    places to draw and label, and the category groups' colours."""
-    places = [{"code": p.code, "label": getattr(p, i18n.lang()), "lat": p.lat, "lon": p.lon, "r": p.radius_m}
-              for p in taxonomy.PLACES]
+    places to draw and label (the area's, or those of every area the user sees; the national
+    list in a ledger with no area yet), and the category groups' colours."""
+    from koll.ledger.domain.area import centre
+
+    shown = [v for v in visible_areas() if not area or v.code == area]
+    places = []
+    for v in shown:
+        for p in v.definition["places"]:
+            lat, lon = centre(p["geometry"])
+            places.append({"code": p["code"], "label": p.get(i18n.lang()) or p["sv"], "lat": lat, "lon": lon,
+                           "r": p.get("radius_m") or 30.0})
+    if not shown:
+        places = [{"code": p.code, "label": getattr(p, i18n.lang()), "lat": p.lat, "lon": p.lon, "r": p.radius_m}
+                  for p in taxonomy.PLACES]
     groups = [{"code": g.code, "label": getattr(g, i18n.lang()), "colour": GROUP_COLOURS.get(g.code, "#555")}
               for g in taxonomy.GROUPS]
     labels = {"category": {c.code: getattr(c, i18n.lang()) for c in taxonomy.CATEGORIES},
@@ -124,8 +147,8 @@ def situation(actor: Actor) -> Any:
     with reading() as conn:
         counts = q.counts(conn, actor, args)
         end = trend_end(conn, actor, f)
-        trend4 = q.trends(conn, actor, 4, end, f["group"] or None, f["place"] or None)
-        trend12 = q.trends(conn, actor, 12, end, f["group"] or None, f["place"] or None)
+        trend4 = q.trends(conn, actor, 4, end, f["group"] or None, f["place"] or None, f["area"] or None)
+        trend12 = q.trends(conn, actor, 12, end, f["group"] or None, f["place"] or None, f["area"] or None)
     charts = {
         "by_group": _bars(counts["by_group"], "group"),
         "by_category": _bars(counts["by_category"], "category"),
@@ -138,12 +161,15 @@ def situation(actor: Actor) -> Any:
         "trend_12": _series(trend12),
     }
     charts["by_group"]["colours"] = [GROUP_COLOURS.get(c, "#555") for c in counts["by_group"]]
-    config = map_config()
+    config = map_config(f["area"])
     download_args = {k: v for k, v in f.items() if v}
+    areas = visible_areas()
+    names = {v.code: v.definition["name"].get(i18n.lang()) or v.name_sv for v in areas}
     return render(
         "situation.html", f=f, counts=counts, charts=charts, places=config["places"], groups=config["groups"],
         download_args=download_args, trend_end=end, map_config=config,
-        statuses=vocabulary.CASE_STATUSES,
+        statuses=vocabulary.CASE_STATUSES, areas=[{"code": c, "label": n} for c, n in names.items()],
+        area_name=names.get(f["area"]) or (i18n.t("all_areas") if len(areas) > 1 else ""),
     )
 
 
@@ -185,7 +211,7 @@ def _labelled(features: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
 
 def _filename(ext: str) -> str:
     f = view_filters()
-    parts = ["lagesbild", f["status"], f["group"], f["place"], f["from"], f["to"]]
+    parts = ["lagesbild", f["area"], f["status"], f["group"], f["place"], f["from"], f["to"]]
     return "-".join(p for p in parts if p) + "." + ext
 
 

@@ -9,9 +9,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from koll.ledger.domain.base import Actor
 from koll.ledger.history import event_name
+from koll.ledger.policy import Policy
 from koll.ledger.store import metadata
-from koll.schema import vocabulary
 
 receivers = sa.Table(
     "koll_webhooks",
@@ -111,12 +112,14 @@ def enqueue(conn: sa.Connection, batch: Sequence[tuple[int, Any]]) -> int:
             "changes": json.loads(row.changes), "category": category, "organisations": sorted(orgs),
         }
         for hook_id, org, filters in active:
-            if not vocabulary.can_see(RECEIVER_ROLE, org, visibility):
+            policy = Policy(Actor(f"webhook:{hook_id}", RECEIVER_ROLE, org))  # the one policy, as for a reader
+            if not policy.may_see(visibility):
                 continue
             if not matches(json.loads(filters), name, category, orgs, data.get("area") or state.get("area")):
                 continue
+            told = policy.redact(conn, json.loads(json.dumps(body)))  # a duplicate's restricted original: no id
             out.append({"webhook_id": hook_id, "position": position, "event": name,
-                        "body": json.dumps(body, ensure_ascii=False, sort_keys=True), "state": "pending",
+                        "body": json.dumps(told, ensure_ascii=False, sort_keys=True), "state": "pending",
                         "attempts": 0, "next_attempt_at": now})
     if out:
         conn.execute(deliveries.insert(), out)
