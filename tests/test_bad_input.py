@@ -315,3 +315,12 @@ def test_a_nul_in_the_sign_in_form_is_a_failed_sign_in(service):
         answer = board_login(service.base, user, password)
         assert answer.status_code == 401, (user, answer.status_code)
     assert events_in(service) == before
+
+
+def test_a_nul_in_a_path_segment_names_nothing(service):
+    """Found by the OpenAPI fuzz: /areas/%00 reached PostgreSQL's lookup and answered 500."""
+    admin = service.client("admin")
+    for path in ("/api/v1/areas/%00", "/api/v1/areas/x%00y", "/api/v1/photos/ab%00cd"):
+        answer = admin.get(path)
+        assert answer.status_code == 404, (path, answer.status_code)
+        assert answer.headers["Content-Type"] == "application/problem+json"

@@ -18,6 +18,7 @@ from flask import Flask, request
 from koll.ledger.api.errors import Problem
 from koll.ledger.api.json_provider import KollJSONProvider
 from koll.schema.messages import msg
+from koll.schema.payloads import unreadable_text
 
 MAX_DEPTH = 32  # the deepest payload Koll takes is four levels; room to spare, none to abuse
 
@@ -111,5 +112,8 @@ def register(app: Flask) -> None:
 
     @app.before_request
     def _read_json_once() -> None:
+        # A path segment no store can hold (/areas/%00) names nothing: PostgreSQL would refuse the lookup.
+        if any(isinstance(v, str) and unreadable_text(v) for v in (request.view_args or {}).values()):
+            raise Problem(404, "the path names nothing that can exist")
         if request.is_json and request.get_data(cache=True):
             request.get_json()  # refuses through on_json_loading_failed; cached for the route
