@@ -3,16 +3,18 @@ and the boards as they stood at a chosen moment (the as-of date picker)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time
 from typing import Any
 from uuid import UUID
 
 from flask import current_app, request
 
 from koll.ledger.api.auth import AUDIT
+from koll.ledger.domain.daylight import STOCKHOLM
 from koll.ledger.domain.base import Actor
 from koll.ledger.queries import audit as q
 from koll.ledger.web.common import bp, koll, page, reading, render
+from koll.ledger.web.told import tell
 from koll.schema import taxonomy
 from koll.schema.payloads import BIGINT_MAX, unreadable_text, within_years
 
@@ -36,7 +38,7 @@ def _day(raw: str | None) -> date | None:
 
 
 def _moment(raw: str | None) -> datetime | None:
-    """A datetime-local or date input, read as UTC."""
+    """A datetime-local or date input, read on the square's clock (Europe/Stockholm)."""
     if not raw:
         return None
     try:
@@ -45,7 +47,7 @@ def _moment(raw: str | None) -> datetime | None:
         return None
     if not within_years(moment):
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=STOCKHOLM)
 
 
 def timeline_filters() -> dict[str, Any]:
@@ -60,9 +62,9 @@ def timeline_filters() -> dict[str, Any]:
 def _query_args(f: dict[str, Any]) -> dict[str, Any]:
     args: dict[str, Any] = {k: f[k] for k in ("aggregate", "kind", "actor", "org") if f[k]}
     if f["from"]:
-        args["from"] = datetime.combine(date.fromisoformat(f["from"]), time.min, timezone.utc)
+        args["from"] = datetime.combine(date.fromisoformat(f["from"]), time.min, STOCKHOLM)
     if f["to"]:
-        args["to"] = datetime.combine(date.fromisoformat(f["to"]), time.max, timezone.utc)
+        args["to"] = datetime.combine(date.fromisoformat(f["to"]), time.max, STOCKHOLM)
     return args
 
 
@@ -70,7 +72,7 @@ def _history(conn: Any, actor: Actor, aggregate_id: str) -> list[dict[str, Any]]
     """One aggregate's whole history as the auditor may see it (the timeline filtered to it)."""
     if not aggregate_id:
         return []
-    return list(q.each_entry(conn, actor, {"aggregate": aggregate_id}))
+    return tell(q.each_entry(conn, actor, {"aggregate": aggregate_id}), conn, actor)
 
 
 def _as_of_cache() -> Any:
@@ -90,6 +92,7 @@ def audit(actor: Actor) -> Any:
     measure_id, case_id = _uuid(request.args.get("measure")), _uuid(request.args.get("case"))
     with reading() as conn:
         page_ = q.timeline(conn, actor, args)
+        page_["events"] = tell(page_["events"], conn, actor)
         hidden = q.hidden_events(conn, actor, args)
         measure_history = _history(conn, actor, measure_id)
         case_history = _history(conn, actor, case_id)
