@@ -11,8 +11,7 @@ from flask_smorest import Api
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from koll.ledger import ops
-from koll.ledger.api import errors, openapi
-from koll.ledger.api.json_provider import KollJSONProvider
+from koll.ledger.api import body, errors, openapi
 from koll.ledger.application import Ledger
 from koll.ledger.audit import outside
 from koll.ledger.config import Settings
@@ -57,7 +56,7 @@ def create_app(settings: Settings | None = None, koll: Koll | None = None) -> Fl
         # Served from the package, not a CDN: the docs work without the internet.
         OPENAPI_SWAGGER_UI_URL="/api/docs/assets/",
     )
-    app.json = KollJSONProvider(app)
+    body.register(app)  # the JSON provider: one time format out, every body read once and strictly in
     app.extensions["koll"] = koll
     if settings.smtp_url:
         koll.ledger.mail.configure(settings.smtp_url, settings.public_url or f"http://{settings.host}:{settings.port}",

@@ -17,7 +17,7 @@ from koll.ledger.api.errors import Problem
 from koll.ledger.projections.base import utc_naive
 from koll.ledger.queries import areas as q
 from koll.ledger.queries.meetings import CYCLE
-from koll.schema.payloads import StrictSchema
+from koll.schema.payloads import Day, Moment, StrictSchema
 from koll.schema.areas import (
     AreaDefinitionSchema,
     AreaRevisionSchema,
@@ -85,8 +85,8 @@ def _definition(code: str):  # type: ignore[no-untyped-def]
 
 
 class OverviewQuerySchema(StrictSchema):
-    since = fields.AwareDateTime(metadata={"description": "what counts as new; three weeks ago when left out"})
-    as_of = fields.Date(metadata={"description": "the day late is judged on; today when left out"})
+    since = Moment(metadata={"description": "what counts as new; three weeks ago when left out"})
+    as_of = Day(metadata={"description": "the day late is judged on; today when left out"})
 
 
 class OverviewRowSchema(Schema):

@@ -16,6 +16,7 @@ from koll.ledger.queries import audit as q
 from koll.ledger.web.common import bp, koll, page, reading, render
 from koll.ledger.web.told import tell
 from koll.schema import taxonomy
+from koll.schema.payloads import BIGINT_MAX, unreadable_text, within_years
 
 KINDS = ("Case", "Observation", "Measure", "Meeting", "Walk", "User")
 PAGE = 50
@@ -30,9 +31,10 @@ def _uuid(raw: str | None) -> str:
 
 def _day(raw: str | None) -> date | None:
     try:
-        return date.fromisoformat(raw) if raw else None
+        day = date.fromisoformat(raw) if raw else None
     except ValueError:
         return None
+    return day if day and within_years(day) else None  # the API's years: year 1 is no filter
 
 
 def _moment(raw: str | None) -> datetime | None:
@@ -43,13 +45,15 @@ def _moment(raw: str | None) -> datetime | None:
         moment = datetime.fromisoformat(raw)
     except ValueError:
         return None
+    if not within_years(moment):
+        return None
     return moment if moment.tzinfo else moment.replace(tzinfo=STOCKHOLM)
 
 
 def timeline_filters() -> dict[str, Any]:
     a = request.args
     f = {"aggregate": _uuid(a.get("aggregate")), "kind": a.get("kind") if a.get("kind") in KINDS else "",
-         "actor": (a.get("actor") or "").strip()[:120],
+         "actor": "" if unreadable_text(a.get("actor") or "") else (a.get("actor") or "").strip()[:120],
          "org": a.get("org") if a.get("org") in taxonomy.ORGANISATION_BY_CODE else "",
          "from": (_day(a.get("from")) or "") and a.get("from"), "to": (_day(a.get("to")) or "") and a.get("to")}
     return f
@@ -83,7 +87,7 @@ def audit(actor: Actor) -> Any:
     f = timeline_filters()
     after = request.args.get("after", "")
     args = _query_args(f) | {"order": "desc", "limit": PAGE}
-    if after.isdigit():
+    if after.isdigit() and int(after) <= BIGINT_MAX:
         args["after"] = int(after)
     measure_id, case_id = _uuid(request.args.get("measure")), _uuid(request.args.get("case"))
     with reading() as conn:

@@ -17,6 +17,7 @@ from flask import redirect, request, session, url_for
 from koll.ledger.credentials import TooManyAttempts
 from koll.ledger.web import i18n
 from koll.ledger.web.common import bp, koll, render
+from koll.schema.payloads import unreadable_text
 
 
 def _safe_next(target: str | None) -> str:
@@ -53,7 +54,9 @@ def login() -> Any:
         password = request.form.get("password", "")[:200]
         ledger = koll().ledger
         try:
-            actor = ledger.check_sign_in(name, password, request.remote_addr) if name else None
+            # a name no store can hold (NUL: PostgreSQL refuses it) is no user's
+            readable = name and not unreadable_text(name) and not unreadable_text(password)
+            actor = ledger.check_sign_in(name, password, request.remote_addr) if readable else None
         except TooManyAttempts as e:
             error = i18n.t("too_many_logins", minutes=max(1, math.ceil(e.retry_after / 60)))
             status, headers = 429, {"Retry-After": str(e.retry_after)}

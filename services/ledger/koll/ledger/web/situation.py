@@ -22,6 +22,7 @@ from koll.ledger.queries.visibility import visible
 from koll.ledger.web import i18n
 from koll.ledger.web.common import bp, koll, page, reading, render
 from koll.schema import taxonomy, vocabulary
+from koll.schema.payloads import within_years
 
 # One colour a category group, the same on the map, in the legend and in the charts
 # (Okabe–Ito first: told apart by people with colour-vision deficiencies).
@@ -33,9 +34,10 @@ GROUP_COLOURS = {
 
 def _day(raw: str | None) -> date | None:
     try:
-        return date.fromisoformat(raw) if raw else None
+        day = date.fromisoformat(raw) if raw else None
     except ValueError:
         return None
+    return day if day and within_years(day) else None  # the API's years: 9999 would overflow in UTC
 
 
 def visible_areas() -> list[Any]:
