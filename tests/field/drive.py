@@ -100,11 +100,21 @@ class Driver:
         if widget.disabled:
             raise AssertionError(f"tapping a disabled widget: {getattr(widget, 'text', widget)!r}")
         x, y = widget.to_window(*widget.center)
+        released = []
+        watch = widget.is_event_type("on_release")
+        if watch:
+            widget.fbind("on_release", released.append)
         touch = UnitTestTouch(x, y)
         touch.touch_down()
         yield 0.05
         touch.touch_up()
         yield 0.35  # a ScrollView delivers the release 0.2 s later
+        if watch:  # on a loaded machine later still: the next step needs what the tap did
+            for _ in range(50):
+                if released:
+                    break
+                yield 0.1
+            widget.funbind("on_release", released.append)
 
     def type(self, widget, text: str):
         yield from self.tap(widget)

@@ -932,7 +932,10 @@ class KollFieldApp(App):
         for field in ("token", "password"):
             setup.ids[field].text = ""  # the key is in storage now, not left on the screen
         self.refresh_lines()
-        self.go("home")
+        if self.sm.current == "setup":
+            # Only from the sign-in screen: a late answer to a remembered sign-in must not pull the
+            # walker off the report or walk they have opened meanwhile.
+            self.go("home")
         if self.worker:
             self.worker.signed_in_again()
 
