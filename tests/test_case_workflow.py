@@ -15,7 +15,7 @@ OPS = Actor("operativ", "operational", "sdf")
 def new_case() -> Case:
     return Case(id=uuid.uuid4(), category="BEL-01", group="BEL", place="torget",
                 location={"lat": 59.3665, "lon": 17.8435, "source": "gps"}, visibility="public",
-                first_observation=str(uuid.uuid4()), related_case=None, by=OPS.as_dict())
+                first_observation=str(uuid.uuid4()), related_case=None, by=OPS.as_dict(), area="hasselby-torg")
 
 
 def test_the_whole_way_from_new_to_resolved_and_back():
