@@ -25,6 +25,7 @@ MODULES = [
     "bench.audit_bench",
     "bench.web_bench",
     "bench.field_outbox",
+    "bench.bad_input_bench",
     "bench.signin_bench",
 ]
 

@@ -1,4 +1,5 @@
-"""The boards' server time to first render: ``/`` (lägesbild) and ``/insatser`` (measure board).
+"""The boards' server time to first render: ``/`` (lägesbild), ``/insatser`` (measure board),
+``/arenden`` (the case list, its first page and a filtered, sorted one) and a case's page.
 
 Measured with Flask's test client (no network, no browser): the time the server spends on the
 page's HTML, which is what the first paint waits for. The map's points arrive afterwards from
@@ -29,7 +30,7 @@ from koll.schema import vocabulary  # noqa: E402
 
 GOAL_MS = 300.0
 OPERATIVE = Actor("operativ", "operational", "sdf")
-PAGES = ("/", "/insatser")
+PAGES = ("/", "/insatser", "/arenden", "/arenden?status=all&group=REN&dark=1&sort=observations&order=desc")
 
 
 def _app(ledger: Any, directory: Path) -> Any:
@@ -37,8 +38,10 @@ def _app(ledger: Any, directory: Path) -> Any:
                                   "KOLL_SECRET_KEY": "bench"})
     app = create_app(settings, koll=Koll(settings=settings, store=ledger.store, ledger=ledger))
     client = app.test_client()
-    with client.session_transaction() as s:
-        s.update(user=OPERATIVE.user, role=OPERATIVE.role, org=OPERATIVE.org)
+    if ledger.user(OPERATIVE.user) is None:
+        ledger.add_user(OPERATIVE.user, OPERATIVE.role, OPERATIVE.org)
+    with client.session_transaction() as s:  # a board session, as signing in opens one
+        s.update(sid=ledger.open_session(OPERATIVE), csrf="bench")
     return client
 
 
@@ -70,13 +73,28 @@ def _measures(ledger: Any, n: int, rng: random.Random) -> None:
             "track": rng.choice(tracks), "horizon": "kort", "partners": rng.sample(orgs, 2)})
 
 
-def _rows(client: Any, label: str, events: int, extra: str = "") -> list[dict[str, Any]]:
+def _name(path: str) -> str:
+    base, _, query = path.partition("?")
+    return (base.replace("/", "_") or "_") + ("_filtered" if query else "")
+
+
+def _busiest_case(ledger: Any) -> str:
+    """The case with the most observations: the case page at its heaviest."""
+    with ledger.store.read() as conn:
+        return conn.exec_driver_sql("select case_id from rm_cases order by observations desc, case_id limit 1").scalar()
+
+
+def _rows(client: Any, label: str, events: int, case_id: str, extra: str = "") -> list[dict[str, Any]]:
     out = []
     for path in PAGES:
         ms = server_ms(client, path)
-        out.append(row(f"web.first_render{path.replace('/', '_') or '_'}_{label}", round(ms, 1), "ms",
+        out.append(row(f"web.first_render{_name(path)}_{label}", round(ms, 1), "ms",
                        f"< {GOAL_MS:.0f} ms", ms / GOAL_MS,
                        f"server time of GET {path}, {events:,} events, Flask test client, median of 15{extra}"))
+    ms = server_ms(client, f"/arenden/{case_id}")
+    out.append(row(f"web.case_page_{label}", round(ms, 1), "ms", f"< {GOAL_MS:.0f} ms", ms / GOAL_MS,
+                   f"server time of GET /arenden/<id> (observations, nearby cases, history in words), "
+                   f"the case with the most observations, {events:,} events"))
     ms = server_ms(client, "/lagesbild/punkter.json", repeat=5)
     out.append(row(f"web.map_points_{label}", round(ms, 1), "ms", f"< {GOAL_MS:.0f} ms", ms / GOAL_MS,
                    f"GET /lagesbild/punkter.json (the map's points, newest 10,000 open cases, fetched after "
@@ -94,7 +112,7 @@ def run() -> list[dict[str, Any]]:
         ledger = fresh_ledger(d, "demo.sqlite")
         demo.load(ledger)
         events = ledger.recorder.max_notification_id() or 0
-        rows += _rows(_app(ledger, d), "demo", events)
+        rows += _rows(_app(ledger, d), "demo", events, _busiest_case(ledger))
         ledger.store.dispose()
 
         ledger = fresh_ledger(d, "big.sqlite")
@@ -103,7 +121,7 @@ def run() -> list[dict[str, Any]]:
         while (ledger.recorder.max_notification_id() or 0) < 100_000:
             ledger.file_observations(OPERATIVE, [loaded(report(rng)) for _ in range(500)])
         events = ledger.recorder.max_notification_id() or 0
-        rows += _rows(_app(ledger, d), "100k", events)
+        rows += _rows(_app(ledger, d), "100k", events, _busiest_case(ledger))
         ledger.store.dispose()
     return rows
 

@@ -16,12 +16,14 @@ def test_audit_timeline_filters_history_and_as_of(board: Any, page: Any) -> None
     assert page.locator("#more").count() == 1                                  # paged
     page.get_by_label("Slag").select_option("Case")
     page.get_by_role("button", name="Visa").last.click()
-    kinds = page.locator("#timeline tbody td:nth-child(5) strong").all_inner_texts()
+    kinds = page.locator("#timeline tbody td[data-event]").evaluate_all("els => els.map(e => e.dataset.event)")
     assert kinds and all(k.startswith("Case.") for k in kinds)
+    told = page.locator("#timeline tbody td[data-event] strong").all_inner_texts()
+    assert all(w.startswith("Ärendet") for w in told) and not any("Case." in w for w in told)
     page.locator("#timeline tbody tr").first.get_by_role("link", name="Ärende").click()
     assert page.locator("#case-history li").count() >= 1
 
-    page.get_by_label("Vid tidpunkt (UTC)").fill("2018-06-15T12:00")
+    page.get_by_label("Vid tidpunkt (svensk tid)").fill("2018-06-15T12:00")
     page.get_by_role("button", name="Visa läget då").click()
     page.wait_for_selector("#as-of-summary")
     then = int(page.locator("#as-of-cases").inner_text())

@@ -63,8 +63,14 @@ def test_move_a_measure_through_its_states(board: Any, plan: dict[str, str], pag
     act("escalate", {"support_needed": "Mer budget"})
     act("complete", {"achieved": "Alla lampor bytta"})
     assert page.locator("#measure-status").get_attribute("data-status") == "done"
-    names = page.locator("#measure-history li strong").all_inner_texts()
-    assert names[-5:] == ["Decided", "Started", "ProgressReported", "Escalated", "Completed"]
+    events = page.locator("#measure-history > li").evaluate_all("els => els.map(e => e.dataset.event)")
+    assert events[-5:] == ["Measure.Decided", "Measure.Started", "Measure.ProgressReported", "Measure.Escalated",
+                           "Measure.Completed"]
+    # told in the users' words, with what was reported
+    told = page.locator("#measure-history > li strong").all_inner_texts()
+    assert told[-5:] == ["Insatsen beslutades", "Insatsen påbörjades", "Framsteg rapporterades",
+                         "Insatsen eskalerades till strategiska gruppen", "Insatsen avslutades"]
+    assert "Mer budget" in page.locator("#measure-history > li").nth(-2).inner_text()
     shoot(page, "measure")
 
 

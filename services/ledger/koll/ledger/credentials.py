@@ -60,7 +60,18 @@ signin_failures = sa.Table(
     sa.Index("koll_signin_failures_at", "at"),
 )
 
+# A one-time link to choose one's password: the link carries a secret, the server keeps its hash.
+signin_links = sa.Table(
+    "koll_signin_links",
+    metadata,
+    sa.Column("link_hash", sa.String(64), primary_key=True),
+    sa.Column("user_name", sa.String(120), nullable=False, index=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("expires_at", sa.DateTime, nullable=False),
+)
+
 _N, _R, _P = 2**14, 8, 1
+LINK_LIFETIME = timedelta(hours=24)
 
 SESSION_LIFETIME = timedelta(hours=12)  # a working day at the boards, then sign in again
 FAILURE_WINDOW = timedelta(minutes=15)
@@ -266,8 +277,46 @@ class Credentials:
         with self.store.write() as conn:
             conn.execute(sessions.delete().where(sessions.c.session_hash == token_hash(sid)))
 
+    # One-time links to choose a password (a new user's first sign-in, a reset).
+
+    def issue_link(self, user_name: str) -> str:
+        """A new link secret for the user (any earlier link of theirs stops working), shown once."""
+        secret = secrets.token_urlsafe(32)
+        now = _now()
+        with self.store.write() as conn:
+            conn.execute(signin_links.delete().where(sa.or_(signin_links.c.user_name == user_name,
+                                                            signin_links.c.expires_at <= now)))
+            conn.execute(signin_links.insert().values(link_hash=token_hash(secret), user_name=user_name,
+                                                      created_at=now, expires_at=now + LINK_LIFETIME))
+        return secret
+
+    def link_user(self, secret: str) -> str | None:
+        """Whose live link this is (without using it up: a GET only shows the form)."""
+        with self.store.read() as conn:
+            return conn.execute(sa.select(signin_links.c.user_name).where(
+                signin_links.c.link_hash == token_hash(secret), signin_links.c.expires_at > _now())).scalar()
+
+    def use_link(self, secret: str, password: str) -> str | None:
+        """Sets the password of the link's user and uses the link up, in one transaction; the
+        user's name, or None when the link is unknown, used or expired."""
+        with self.store.write() as conn:
+            name = conn.execute(sa.select(signin_links.c.user_name).where(
+                signin_links.c.link_hash == token_hash(secret), signin_links.c.expires_at > _now())).scalar()
+            if name is None:
+                return None
+            conn.execute(signin_links.delete().where(signin_links.c.link_hash == token_hash(secret)))
+            conn.execute(passwords.delete().where(passwords.c.user_name == name))
+            conn.execute(passwords.insert().values(user_name=name, hash=password_hash(password)))
+        return name
+
+    def forget_password(self, user_name: str) -> None:
+        """No password opens the account any more (a reset: the user chooses a new one by link)."""
+        with self.store.write() as conn:
+            conn.execute(passwords.delete().where(passwords.c.user_name == user_name))
+
     def end_all(self, user_name: str) -> None:
         """Every token and session of the user ends (on deactivation)."""
         with self.store.write() as conn:
             conn.execute(tokens.delete().where(tokens.c.user_name == user_name))
             conn.execute(sessions.delete().where(sessions.c.user_name == user_name))
+            conn.execute(signin_links.delete().where(signin_links.c.user_name == user_name))

@@ -62,3 +62,39 @@ def describe(event: Any, position: int | None = None) -> dict[str, Any]:
     if position is not None:
         out["position"] = position
     return out
+
+
+# What a person is told of each event beyond its name: the decision's content, its reason and
+# its note, in this order. Anything else an event carries (ids, locations, sealed notes,
+# fingerprints) stays in the ledger and its exports.
+TOLD_FIELDS: dict[str, tuple[str, ...]] = {
+    "Case.Opened": ("category", "place", "related_case"),
+    "Case.Triaged": ("priority", "category", "note"),
+    "Case.Assigned": ("org", "person"),
+    "Case.WorkStarted": ("note",),
+    "Case.Resolved": ("public_note",),
+    "Case.Closed": ("reason", "duplicate_of", "note"),
+    "Case.Reopened": ("reason",),
+    "Observation.Recorded": ("category", "place"),
+    "Observation.Erased": ("reason",),
+    "Measure.Proposed": ("what", "owner_org", "owner_person", "partners", "start", "end", "goal"),
+    "Measure.Decided": ("meeting_id", "note"),
+    "Measure.Assigned": ("org", "person", "partners"),
+    "Measure.Started": ("on", "note"),
+    "Measure.ProgressReported": ("achieved", "note"),
+    "Measure.Paused": ("reason",),
+    "Measure.Completed": ("outcome", "achieved", "deviation_reason", "success_factors"),
+    "Measure.Cancelled": ("reason",),
+    "Measure.Escalated": ("support_needed", "note"),
+    "Measure.MovedToOperations": ("org", "note"),
+    "Measure.CaseLinked": ("case_id",),
+    "Measure.IndicatorValueRecorded": ("indicator", "value", "measured_on", "note"),
+    "Meeting.Scheduled": ("title", "date"),
+    "Meeting.DecisionRecorded": ("text",),
+    "Meeting.Held": ("conclusions",),
+    "Walk.Planned": ("title",),
+    "Walk.Ended": ("summary",),
+    "Walk.PeopleErased": ("reason",),
+    "User.Registered": ("name", "role", "org"),
+    "User.RoleChanged": ("role", "org"),
+}

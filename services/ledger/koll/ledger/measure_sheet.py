@@ -8,14 +8,15 @@ Cells hold what people write: Swedish labels ("Situationell prevention"), codes
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from marshmallow import ValidationError
 
-from koll.ledger.spreadsheet import csv_text, print_on_a4_landscape, text_cell
+from koll.ledger.spreadsheet import (MAX_COLUMNS, MAX_UNPACKED, csv_text, print_on_a4_landscape, text_cell,
+                                     unpacked_size)
 from koll.schema import taxonomy, vocabulary
 from koll.schema.messages import bilingual, flatten, msg
 from koll.schema.payloads_measures import SheetRowSchema
@@ -63,7 +64,7 @@ BY_HEADER = {c.header.casefold(): c for c in COLUMNS}
 HEADER_OF = {c.field: c.header for c in COLUMNS}
 REQUIRED = "Vad ska göras?"
 _YES, _NO = {"ja", "yes", "true", "1", "x"}, {"nej", "no", "false", "0", ""}
-MAX_ROWS = 20_000
+MAX_ROWS = 20_000  # rows read, empty or not: a sheet of a million empty rows costs what it says
 
 
 @dataclass
@@ -89,6 +90,8 @@ class SheetError:
 class SheetInvalid(Exception):
     """A sheet that cannot be read or has bad rows: every error, with its row and column."""
 
+    status = 422
+
     def __init__(self, errors: list[SheetError]) -> None:
         super().__init__(f"{len(errors)} error(s) in the sheet")
         self.errors = errors
@@ -96,8 +99,19 @@ class SheetInvalid(Exception):
     def by_cell(self) -> dict[str, list[dict[str, str]]]:
         out: dict[str, list[dict[str, str]]] = {}
         for e in self.errors:
-            out.setdefault(f"rad {e.row}: {e.column}" if e.column else f"rad {e.row}", []).append(e.message)
+            key = f"rad {e.row}: {e.column}" if e.column else f"rad {e.row}" if e.row else "file"
+            out.setdefault(key, []).append(e.message)
         return out
+
+
+class SheetTooLarge(SheetInvalid):
+    """More than a sheet of measures can be: refused before it costs the server its time."""
+
+    status = 413
+
+    def __init__(self) -> None:
+        super().__init__([SheetError(0, "", msg("sheet_too_large", max_mb=MAX_UNPACKED // (1024 * 1024),
+                                                max_rows=MAX_ROWS))])
 
 
 def header_of(field: str) -> str:
@@ -129,14 +143,34 @@ def read_xlsx(data: bytes) -> Read:
     refuse_other_formats(data)
 
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        too_large = unpacked_size(data) > MAX_UNPACKED
+        book = None if too_large else load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - any unreadable file is the same answer to the user
         raise SheetInvalid([SheetError(0, "", msg("not_a_sheet"))]) from None
+    if book is None:
+        raise SheetTooLarge()
     try:
         sheet = book.worksheets[0]
-        return read_rows(sheet.iter_rows(values_only=True))
+        return read_rows(_bounded(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)))
     finally:
         book.close()
+
+
+def _bounded(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    """The sheet's rows as openpyxl reads them, lazily: at most MAX_ROWS of them, empty or not, and a
+    cell openpyxl cannot read (a number cell holding text) named by its row."""
+    number = 0
+    while True:
+        try:
+            values = next(rows)
+        except StopIteration:
+            return
+        except Exception as e:  # noqa: BLE001 - openpyxl raises what its parsing of the cell raised
+            raise SheetInvalid([SheetError(number + 1, "", msg("unreadable_cell", value=str(e)[:120]))]) from None
+        number += 1
+        if number > MAX_ROWS:
+            raise SheetTooLarge()
+        yield values
 
 
 def read_rows(cells: Iterable[tuple[Any, ...]]) -> Read:
@@ -163,9 +197,6 @@ def read_rows(cells: Iterable[tuple[Any, ...]]) -> Read:
     for number, values in enumerate(rows, start=number + 1):
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
             continue
-        if len(out) >= MAX_ROWS:
-            errors.append(SheetError(number, "", msg("too_many", max=MAX_ROWS)))
-            break
         raw: dict[str, Any] = {"sorting": {}}
         for column, value in zip(header, values, strict=False):
             if column is None:

@@ -24,7 +24,10 @@ import sqlalchemy.dialects.sqlite  # noqa: F401 - the idempotent inserts
 from PIL import Image, ImageOps
 
 MAX_BYTES = 10 * 1024 * 1024
-MAX_PIXELS = 50_000_000  # a 10 MB file that unpacks to gigabytes is an attack, not a photo
+# Decoding costs its pixels, not its bytes: a 0.14 MB PNG of 7000×7000 is 147 MB of RGB. The
+# header says the size before a pixel is decoded, so what would cost too much is refused there.
+MAX_PIXELS = 50_000_000  # a JPEG: decoded at 1/2 … 1/8 of its size (Image.draft), never whole
+MAX_DECODED_PIXELS = 16_000_000  # PNG and WebP are decoded whole: 64 MB at most, in RGBA
 MAX_SIDE = 2560  # plenty to see a broken lamp; a phone's 48 MP original is not needed
 THUMB_SIDE = 320
 
@@ -37,11 +40,13 @@ FORMATS: dict[str, tuple[str, dict]] = {
 
 
 class PhotoRefused(Exception):
-    """A photo the store will not take; ``reason`` is 'too_large' or 'type'."""
+    """A photo the store will not take; ``reason`` is 'too_large' (bytes, or pixels when ``limit``
+    is set) or 'type'."""
 
-    def __init__(self, reason: str, message: str) -> None:
+    def __init__(self, reason: str, message: str, limit: int = 0) -> None:
         super().__init__(message)
         self.reason = reason
+        self.limit = limit  # the pixels allowed, when there were too many
 
 
 @dataclass(frozen=True)
@@ -77,13 +82,17 @@ def _decode(data: bytes) -> tuple[Image.Image, str]:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             img = Image.open(io.BytesIO(data), formats=list(FORMATS))
             fmt = img.format or ""
-            if img.width * img.height > MAX_PIXELS:
-                raise PhotoRefused("too_large", f"the photo has {img.width}×{img.height} pixels; too many")
+            limit = MAX_PIXELS if fmt == "JPEG" else MAX_DECODED_PIXELS
+            if img.width * img.height > limit:
+                raise PhotoRefused("too_large", f"the photo has {img.width}×{img.height} pixels; "
+                                                      f"at most {limit // 1_000_000} million", limit)
+            if fmt == "JPEG":
+                img.draft(None, (MAX_SIDE, MAX_SIDE))  # the decoder scales down as it reads
             img.load()
     except PhotoRefused:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise PhotoRefused("too_large", "the photo has too many pixels") from None
+        raise PhotoRefused("too_large", "the photo has too many pixels", MAX_PIXELS) from None
     except Exception:  # noqa: BLE001 - Pillow raises many kinds for bad bytes; all mean "not a photo"
         raise PhotoRefused("type", "not a JPEG, PNG or WebP image") from None
     return img, fmt
@@ -91,10 +100,12 @@ def _decode(data: bytes) -> tuple[Image.Image, str]:
 
 def _pixels_only(img: Image.Image, fmt: str) -> Image.Image:
     """A new image holding only the pixels: upright as the camera meant, nothing else kept."""
-    img = ImageOps.exif_transpose(img)  # the orientation tag goes, so turn the pixels instead
     keep_alpha = fmt != "JPEG" and (img.mode in ("RGBA", "LA") or "transparency" in img.info)
-    img = img.convert("RGBA" if keep_alpha else "RGB")
-    img.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+    mode = "RGBA" if keep_alpha else "RGB"
+    if img.mode != mode:  # convert copies the pixels: only when it must (it keeps the EXIF)
+        img = img.convert(mode)
+    img.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)  # smaller first, then turned
+    ImageOps.exif_transpose(img, in_place=True)  # the orientation tag goes, so turn the pixels instead
     return Image.frombytes(img.mode, img.size, img.tobytes())
 
 

@@ -11,8 +11,7 @@ from flask_smorest import Api
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from koll.ledger import ops
-from koll.ledger.api import errors, openapi
-from koll.ledger.api.json_provider import KollJSONProvider
+from koll.ledger.api import body, errors, openapi
 from koll.ledger.application import Ledger
 from koll.ledger.audit import outside
 from koll.ledger.config import Settings
@@ -57,8 +56,11 @@ def create_app(settings: Settings | None = None, koll: Koll | None = None) -> Fl
         # Served from the package, not a CDN: the docs work without the internet.
         OPENAPI_SWAGGER_UI_URL="/api/docs/assets/",
     )
-    app.json = KollJSONProvider(app)
+    body.register(app)  # the JSON provider: one time format out, every body read once and strictly in
     app.extensions["koll"] = koll
+    if settings.smtp_url:
+        koll.ledger.mail.configure(settings.smtp_url, settings.public_url or f"http://{settings.host}:{settings.port}",
+                                   settings.mail_from)
     outside.attach(koll.ledger, settings.var_dir)  # digests beyond the database, after every commit
     api = Api(app, spec_kwargs={"info": {"description": "Koll: ha koll på helheten. "
                                          "Observations, cases, measures and the audit trail of a public square."}})
@@ -75,6 +77,9 @@ def create_app(settings: Settings | None = None, koll: Koll | None = None) -> Fl
     for blp in blueprints():
         api.register_blueprint(blp)
     openapi.register(app, api)
+    from koll.ledger.open311.routes import bp as open311
+
+    app.register_blueprint(open311)
     from koll.ledger import web
 
     web.register(app)

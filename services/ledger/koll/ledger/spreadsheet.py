@@ -1,13 +1,32 @@
-"""What a spreadsheet does to text, and how Koll's exports keep text as text."""
+"""What a spreadsheet does to text, how Koll's exports keep text as text, and what a sheet may
+cost to open."""
 
 from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# An xlsx is a zip of XML. 0.2 MB of it can unpack to 160 MB of empty rows, and openpyxl reads
+# whatever it is given: these bound a sheet before it is opened and while it is read.
+MAX_UNPACKED = 64 * 1024 * 1024  # twenty thousand rows of long texts fit in a fraction of it
+MAX_MEMBERS = 1_000
+MAX_COLUMNS = 200  # the column model has some thirty; a header wider than this is not ours
+
+
+def unpacked_size(data: bytes) -> int:
+    """What a zip unpacks to, from its directory alone: Python's zipfile never hands out more
+    than a member declares, so the sum bounds what openpyxl can get. Raises zipfile.BadZipFile."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        members = z.infolist()
+    if len(members) > MAX_MEMBERS:
+        return MAX_UNPACKED + 1
+    return sum(m.file_size for m in members)
+
 
 # Excel and LibreOffice run a cell that starts with one of these as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -52,6 +52,17 @@ OWN: dict[str, tuple[str, str]] = {
     "listed_twice": ("samma värde förekommer två gånger", "the same value is listed twice"),
     "photo_too_large": ("fotot är för stort (högst {max_mb} MB)", "the photo is too large (at most {max_mb} MB)"),
     "photo_type": ("bara JPEG, PNG eller WebP kan tas emot", "only JPEG, PNG or WebP can be received"),
+    "photo_too_many_pixels": ("fotot har för många bildpunkter (högst {max_mp} miljoner)",
+                              "the photo has too many pixels (at most {max_mp} million)"),
+    "years": ("året måste vara mellan {min} och {max}", "the year must be between {min} and {max}"),
+    "unreadable_text": ("texten innehåller tecken som inte kan lagras (NUL eller ett halvt UTF-16-par)",
+                        "the text holds characters that cannot be stored (NUL or half a UTF-16 pair)"),
+    "key_twice": ("nyckeln förekommer två gånger i samma objekt", "the key appears twice in the same object"),
+    "too_deep": ("JSON nästlad djupare än {max} nivåer", "JSON nested deeper than {max} levels"),
+    "not_json": ("inte giltig JSON i UTF-8", "not valid JSON in UTF-8"),
+    "sheet_too_large": ("arket är för stort (högst {max_mb} MB uppackat och {max_rows} rader)",
+                        "the sheet is too large (at most {max_mb} MB unpacked and {max_rows} rows)"),
+    "unreadable_cell": ("cellen kan inte läsas ({value})", "the cell cannot be read ({value})"),
 }
 
 # marshmallow's own messages, matched by pattern.

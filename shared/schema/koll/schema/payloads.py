@@ -3,10 +3,12 @@ server's validation, the OpenAPI document, and the phone's check before a report
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+import re
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates, validates_schema
 
 
 from koll.schema import taxonomy, vocabulary
@@ -30,9 +32,110 @@ def _choice(terms: tuple[vocabulary.Term, ...]) -> validate.OneOf:
     return validate.OneOf(vocabulary.codes(terms))
 
 
+# --- The rules every payload shares ----------------------------------------------------------
+
+# Reports, walks, meetings and measures happen in this century: year 1 or 9999 is a slip or an
+# attack, and both break what stores and compares times (year 1 + 01:00 is year 0 in UTC).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+YEARS_NOTE = f"years {FIRST_YEAR}–{LAST_YEAR}"
+
+
+def within_years(value: date) -> bool:
+    """The rule itself, for readers that drop a bad value instead of refusing it (the boards' filters)."""
+    return FIRST_YEAR <= value.year <= LAST_YEAR
+
+
+def _in_years(value: date) -> None:
+    if not within_years(value):
+        raise ValidationError(msg("years", min=FIRST_YEAR, max=LAST_YEAR))  # type: ignore[arg-type]
+
+
+def _with_years(kwargs: dict[str, Any], what: str) -> dict[str, Any]:
+    validators = kwargs.pop("validate", None)
+    more = [] if validators is None else list(validators) if isinstance(validators, (list, tuple)) else [validators]
+    metadata = dict(kwargs.pop("metadata", None) or {})
+    metadata["description"] = f"{metadata['description']} ({what}, {YEARS_NOTE})" if metadata.get(
+        "description") else f"{what}, {YEARS_NOTE}"
+    return {**kwargs, "validate": [_in_years, *more], "metadata": metadata}
+
+
+class Moment(fields.AwareDateTime):
+    """A moment with its UTC offset, in the years Koll keeps: the one type for every time a
+    body or a query string carries."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**_with_years(kwargs, "ISO 8601 with offset"))
+
+
+class Day(fields.Date):
+    """A calendar day (YYYY-MM-DD), in the years Koll keeps."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**_with_years(kwargs, "YYYY-MM-DD"))
+
+
+BIGINT_MAX = 2**63 - 1  # what a 64-bit column holds: past it SQLite and PostgreSQL fail the query itself
+
+
+class Position(fields.Integer):
+    """A position in the ledger or a row's id: a whole number from ``minimum`` to what a 64-bit
+    column holds."""
+
+    def __init__(self, minimum: int = 0, **kwargs: Any) -> None:
+        super().__init__(validate=validate.Range(minimum, BIGINT_MAX), **kwargs)
+
+
+def unreadable_text(value: Any) -> dict[str, Any] | list[Any]:
+    """Where ``value`` holds text no store can keep: a NUL (PostgreSQL refuses it) or half of a
+    UTF-16 pair (no UTF-8 can encode it). Errors nest as marshmallow's do; a bad key is named
+    with the character escaped, never echoed back."""
+    if isinstance(value, str):
+        return [msg("unreadable_text")] if _is_unreadable(value) else []
+    errors: dict[Any, Any] = {}
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            name = key
+            if isinstance(key, str) and _is_unreadable(key):
+                name = key.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
+                errors[name] = [msg("unreadable_text")]
+                continue
+            found = unreadable_text(item)
+            if found:
+                errors[name] = found
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            found = unreadable_text(item)
+            if found:
+                errors[i] = found
+    return errors
+
+
+_UNREADABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _is_unreadable(text: str) -> bool:
+    return _UNREADABLE.search(text) is not None
+
+
 class StrictSchema(Schema):
+    """Every request schema: unknown fields refused, and one rule for text in every field,
+    the query string's included."""
+
     class Meta:
         unknown = RAISE
+
+    # Fields whose items another schema loads one by one (a batch's reports), each with this rule.
+    checked_per_item: tuple[str, ...] = ()
+
+    @pre_load
+    def _readable_text(self, data: Any, **_: Any) -> Any:
+        if isinstance(data, Mapping) and self.checked_per_item:
+            errors = unreadable_text({k: v for k, v in data.items() if k not in self.checked_per_item})
+        else:
+            errors = unreadable_text(data)
+        if errors:
+            raise ValidationError(errors if isinstance(errors, dict) else {"_schema": errors})
+        return data
 
 
 class LocationSchema(StrictSchema):
@@ -71,7 +174,7 @@ class ObservationSchema(StrictSchema):
 
     id = fields.UUID(required=True)
     category = fields.String(required=True, validate=_code_in(taxonomy.CATEGORY_BY_CODE, "unknown_category"))
-    observed_at = fields.AwareDateTime(required=True)
+    observed_at = Moment(required=True)
     location = fields.Nested(LocationSchema, required=True)
     place = fields.String(load_default=None, allow_none=True,
                           validate=_code_in(taxonomy.PLACE_BY_CODE, "unknown_place"))
@@ -111,6 +214,7 @@ class BatchSchema(StrictSchema):
 
     observations = fields.List(fields.Dict(), required=True,
                                validate=validate.Length(min=1, max=MAX_BATCH))
+    checked_per_item = ("observations",)
 
 
 class FiledSchema(Schema):
@@ -181,7 +285,7 @@ class CaseQuerySchema(StrictSchema):
     group = fields.String(validate=_code_in(taxonomy.GROUP_BY_CODE, "unknown_category"))
     place = fields.String(validate=_code_in(taxonomy.PLACE_BY_CODE, "unknown_place"))
     bbox = fields.String(metadata={"description": "min_lon,min_lat,max_lon,max_lat"})
-    since = fields.AwareDateTime()
+    since = Moment()
     walk_id = fields.UUID()
     open = fields.Boolean()
     limit = fields.Integer(load_default=500, validate=validate.Range(1, 5000))

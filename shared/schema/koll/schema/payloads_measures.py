@@ -9,7 +9,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from koll.schema import taxonomy, vocabulary
 from koll.schema.messages import msg
-from koll.schema.payloads import NOTE_MAX, StrictSchema, _choice, _code_in
+from koll.schema.payloads import NOTE_MAX, Day, StrictSchema, _choice, _code_in
 
 TEXT_MAX = 4000
 MEETING_GROUPS = ("operational", "strategic")
@@ -65,8 +65,8 @@ class PlanSchema(StrictSchema):
     """The operational group's columns for one measure."""
 
     what = _text(required=True, max_len=500)
-    start = fields.Date(load_default=None, allow_none=True)
-    end = fields.Date(load_default=None, allow_none=True)
+    start = Day(load_default=None, allow_none=True)
+    end = Day(load_default=None, allow_none=True)
     goal = _text()
     resources = _text()
     indicators_text = _text()
@@ -128,7 +128,7 @@ class AssignMeasureSchema(StrictSchema):
 
 class StartMeasureSchema(StrictSchema):
     note = _text(max_len=NOTE_MAX)
-    on = fields.Date(load_default=None, allow_none=True)
+    on = Day(load_default=None, allow_none=True)
 
 
 class ProgressSchema(StrictSchema):
@@ -173,7 +173,7 @@ class LinkAreaSchema(StrictSchema):
 class IndicatorValueSchema(StrictSchema):
     indicator = fields.String(required=True, validate=validate.Length(min=1, max=40))
     value = fields.Float(required=True, allow_nan=False)
-    measured_on = fields.Date(required=True)
+    measured_on = Day(required=True)
     source = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40),
                            metadata={"description": "e.g. trygghetsmätning, polisens bedömning"})
     note = _text(max_len=NOTE_MAX)
@@ -188,12 +188,12 @@ class MeasureQuerySchema(StrictSchema):
     horizon = fields.String(validate=_choice(vocabulary.HORIZONS))
     focus_area = fields.String(validate=_choice(vocabulary.FOCUS_AREAS))
     late = fields.Boolean()
-    as_of = fields.Date(metadata={"description": "the day late is judged on; today when left out"})
+    as_of = Day(metadata={"description": "the day late is judged on; today when left out"})
     weeks = fields.Integer(load_default=12, validate=validate.Range(1, 104))
 
 
 class PortfolioQuerySchema(StrictSchema):
-    as_of = fields.Date()
+    as_of = Day()
 
 
 class RecordedSchema(Schema):
@@ -211,7 +211,7 @@ class AttendeeSchema(StrictSchema):
 class MeetingSchema(StrictSchema):
     id = fields.UUID(required=True)
     group = fields.String(required=True, validate=validate.OneOf(MEETING_GROUPS))
-    date = fields.Date(required=True)
+    date = Day(required=True)
     title = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     attendees = fields.List(fields.Nested(AttendeeSchema), load_default=list)
     area = fields.String(validate=validate.Length(1, 40),

@@ -14,7 +14,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from koll.schema import taxonomy
 from koll.schema.messages import msg
 from koll.schema.times import Instant
-from koll.schema.payloads import NOTE_MAX, StrictSchema, _code_in
+from koll.schema.payloads import NOTE_MAX, Moment, StrictSchema, _code_in
 from koll.schema.vocabulary import Term, codes
 
 WALK_STATUSES: tuple[Term, ...] = (
@@ -54,7 +54,7 @@ class WalkPlanSchema(StrictSchema):
 
     id = fields.UUID(required=True)
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    planned_at = fields.AwareDateTime(required=True)
+    planned_at = Moment(required=True)
     route = fields.List(fields.String(validate=_code_in(taxonomy.PLACE_BY_CODE, "unknown_place")),
                         load_default=list, validate=validate.Length(max=50),
                         metadata={"description": "place codes in the order walked"})
@@ -91,6 +91,7 @@ class WalkQuerySchema(StrictSchema):
 
 class WalkCreatedSchema(Schema):
     id = fields.UUID()
+    join_code = fields.String(allow_none=True, metadata={"description": "the short code walkers join with"})
 
 
 class WalkSchema(Schema):
@@ -114,6 +115,8 @@ class WalkSchema(Schema):
     positive = fields.Integer()
     planned_by = fields.String()
     version = fields.Integer()
+    join_code = fields.String(allow_none=True, metadata={
+        "description": "six characters without 0/O and 1/I; GET /walks/join/{code} finds the walk"})
 
 
 class WalkListSchema(Schema):

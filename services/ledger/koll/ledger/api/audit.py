@@ -20,7 +20,7 @@ from koll.ledger.api.photos import photo_store
 from koll.ledger.domain.base import DomainError, NotAllowed
 from koll.ledger.queries import audit as q
 from koll.ledger.spreadsheet import csv_chunks
-from koll.schema.payloads import StrictSchema
+from koll.schema.payloads import Moment, Position, StrictSchema
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1", description="Revision: history, time travel, tamper evidence")
 
@@ -33,16 +33,16 @@ class TimelineQuerySchema(StrictSchema):
     actor = fields.String(validate=validate.Length(max=120))
     org = fields.String(validate=validate.Length(max=40))
     meeting = fields.String(validate=validate.Length(max=36))
-    from_ = fields.AwareDateTime(data_key="from")
-    to = fields.AwareDateTime()
-    after = fields.Integer(validate=validate.Range(0))
+    from_ = Moment(data_key="from")
+    to = Moment()
+    after = Position()
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
     order = fields.String(load_default="asc", validate=validate.OneOf(["asc", "desc"]))
 
 
 class PeriodQuerySchema(StrictSchema):
-    from_ = fields.AwareDateTime(data_key="from")
-    to = fields.AwareDateTime()
+    from_ = Moment(data_key="from")
+    to = Moment()
     aggregate = fields.String(validate=validate.Length(max=36))
     kind = fields.String(validate=validate.Length(max=120))
     actor = fields.String(validate=validate.Length(max=120))
@@ -51,7 +51,7 @@ class PeriodQuerySchema(StrictSchema):
 
 
 class AsOfQuerySchema(StrictSchema):
-    at = fields.AwareDateTime(required=True)
+    at = Moment(required=True)
     area = fields.String(validate=validate.Length(1, 40), metadata={"description": "one area's boards, and the "
                                                                                   "area as it was defined then"})
 
@@ -61,7 +61,7 @@ class DigestBodySchema(StrictSchema):
 
 
 class ProofQuerySchema(StrictSchema):
-    digest = fields.Integer(validate=validate.Range(1), metadata={"description": "the digest's id (default: the first "
+    digest = Position(1, metadata={"description": "the digest's id (default: the first "
                                                                                "published at or after the event)"})
 
 
@@ -123,7 +123,7 @@ def verify():  # type: ignore[no-untyped-def]
 
 
 class KeptDigestSchema(StrictSchema):
-    position = fields.Integer(required=True, validate=validate.Range(1))
+    position = Position(1, required=True)
     chain_hash = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
     published_at = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
     reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -14,9 +13,9 @@ from koll.ledger.api.auth import DECIDE, READ, expected_version, requires
 from koll.ledger.api.common import actor, ledger, reading
 from koll.ledger.api.openapi import versioned
 from koll.ledger.api.errors import Problem
-from koll.ledger.domain.case import Case
 from koll.ledger.history import describe
 from koll.ledger.policy import Policy
+from koll.ledger.usecases.cases import decide
 from koll.ledger.queries import cases as q
 from koll.schema.payloads import (
     AssignSchema,
@@ -80,9 +79,9 @@ def _case_response(case_id: UUID, status: int = 200) -> Response:
     return resp
 
 
-def _decide(case_id: UUID, decision: Callable[[Case], None]) -> Response:
+def _decide(case_id: UUID, action: str, body: dict[str, Any]) -> Response:
     who = actor()
-    case = ledger().decide_case(case_id, expected_version(), decision, by=who)
+    case = decide(ledger(), case_id, expected_version(), [(action, body)], who)
     if not Policy(who).may_see(case.visibility):
         # Recategorised as restricted by this very decision: recorded, and no longer the caller's to see.
         return jsonify({"id": str(case.id), "version": case.version, "status": case.status,
@@ -96,11 +95,7 @@ def _decide(case_id: UUID, decision: Callable[[Case], None]) -> Response:
 @versioned
 @blp.arguments(TriageSchema)
 def triage(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
-    from koll.schema import taxonomy
-
-    group = taxonomy.category(body["category"]).group if body.get("category") else None
-    return _decide(case_id, lambda c: c.triage(actor(), priority=body["priority"], category=body.get("category"),
-                                               group=group, note=body.get("note")))
+    return _decide(case_id, "triage", body)
 
 
 @blp.route("/cases/<uuid:case_id>/assign", methods=["POST"])
@@ -108,7 +103,7 @@ def triage(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
 @versioned
 @blp.arguments(AssignSchema)
 def assign(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
-    return _decide(case_id, lambda c: c.assign(actor(), org=body["org"], person=body.get("person")))
+    return _decide(case_id, "assign", body)
 
 
 @blp.route("/cases/<uuid:case_id>/status", methods=["POST"])
@@ -116,9 +111,7 @@ def assign(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
 @versioned
 @blp.arguments(CaseStatusSchema)
 def status(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
-    if body["status"] == "in_progress":
-        return _decide(case_id, lambda c: c.start_work(actor(), note=body.get("note")))
-    return _decide(case_id, lambda c: c.close(actor(), reason=body["reason"], note=body.get("note")))
+    return _decide(case_id, "status", body)
 
 
 @blp.route("/cases/<uuid:case_id>/resolve", methods=["POST"])
@@ -126,7 +119,7 @@ def status(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
 @versioned
 @blp.arguments(ResolveSchema)
 def resolve(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
-    return _decide(case_id, lambda c: c.resolve(actor(), public_note=body.get("public_note")))
+    return _decide(case_id, "resolve", body)
 
 
 @blp.route("/cases/<uuid:case_id>/reopen", methods=["POST"])
@@ -134,7 +127,7 @@ def resolve(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def
 @versioned
 @blp.arguments(ReopenSchema)
 def reopen(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
-    return _decide(case_id, lambda c: c.reopen(actor(), reason=body["reason"]))
+    return _decide(case_id, "reopen", body)
 
 
 @blp.route("/cases/<uuid:case_id>/duplicate", methods=["POST"])
@@ -142,7 +135,4 @@ def reopen(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
 @versioned
 @blp.arguments(DuplicateSchema)
 def duplicate(body: dict[str, Any], case_id: UUID):  # type: ignore[no-untyped-def]
-    original = str(body["duplicate_of"])
-    ledger().case(body["duplicate_of"], actor())  # 404 when the original does not exist, or is not theirs to see
-    return _decide(case_id, lambda c: c.close(actor(), reason="duplicate", duplicate_of=original,
-                                              note=body.get("note")))
+    return _decide(case_id, "duplicate", body)

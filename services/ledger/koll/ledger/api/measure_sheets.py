@@ -34,8 +34,8 @@ def import_measures():  # type: ignore[no-untyped-def]
     try:
         done = import_sheet(ledger(), actor(), upload.read(), area=request.args.get("area"))
     except SheetInvalid as e:
-        raise Problem(422, f"{len(e.errors)} error(s) in the sheet; nothing was recorded", type_="/problems/sheet",
-                      errors=e.by_cell(), rows=[x.as_dict() for x in e.errors]) from None
+        raise Problem(e.status, f"{len(e.errors)} error(s) in the sheet; nothing was recorded",
+                      type_="/problems/sheet", errors=e.by_cell(), rows=[x.as_dict() for x in e.errors]) from None
     return {"created": done.created, "updated": done.updated, "unchanged": done.unchanged,
             "changes": done.changes, "ignored_columns": done.ignored_columns}, 200
 

@@ -66,8 +66,9 @@ def attach(_files: dict, observation_id: UUID):  # type: ignore[no-untyped-def]
         stored = photo_store().put(data)
     except PhotoRefused as e:
         if e.reason == "too_large":
-            raise Problem(413, str(e), type_="/problems/photo_too_large",
-                          errors={"file": [msg("photo_too_large", max_mb=MAX_BYTES // (1024 * 1024))]}) from None
+            why = msg("photo_too_many_pixels", max_mp=e.limit // 1_000_000) if e.limit else msg(
+                "photo_too_large", max_mb=MAX_BYTES // (1024 * 1024))
+            raise Problem(413, str(e), type_="/problems/photo_too_large", errors={"file": [why]}) from None
         raise Problem(415, str(e), type_="/problems/photo_type", errors={"file": [msg("photo_type")]}) from None
     created = ledger().attach_photo(who, observation_id, stored.sha256, stored.media_type)
     return {"sha256": stored.sha256}, (201 if created else 200)

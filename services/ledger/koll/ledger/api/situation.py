@@ -12,14 +12,14 @@ from koll.ledger.exports import geojson_text
 from koll.ledger.api.auth import READ, requires
 from koll.ledger.api.common import actor, reading
 from koll.ledger.queries import situation as q
-from koll.schema.payloads import CaseQuerySchema, StrictSchema
+from koll.schema.payloads import CaseQuerySchema, Moment, StrictSchema
 
 blp = Blueprint("situation", __name__, url_prefix="/api/v1", description="Lägesbild")
 
 
 class TrendQuerySchema(StrictSchema):
     weeks = fields.Integer(load_default=12, validate=validate.Range(1, 260))
-    until = fields.AwareDateTime()
+    until = Moment()
     group = fields.String()
     place = fields.String()
     area = fields.String()

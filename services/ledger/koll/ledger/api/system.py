@@ -12,6 +12,7 @@ from koll.ledger.api.common import actor, koll, ledger, reading
 from koll.ledger.api.errors import Problem
 from koll.ledger.credentials import TooManyAttempts
 from koll.ledger.store import events_table
+from koll.schema.payloads import StrictSchema
 
 blp = Blueprint("system", __name__, description="Health and identity")
 
@@ -22,7 +23,7 @@ class MeSchema(Schema):
     org = fields.String()
 
 
-class SignInSchema(Schema):
+class SignInSchema(StrictSchema):  # the text rule too: a NUL or half a pair never reaches the user table
     username = fields.String(required=True, validate=validate.Length(min=1, max=120))
     password = fields.String(required=True, validate=validate.Length(min=1, max=200))
     label = fields.String(load_default="app", validate=validate.Length(max=60))

@@ -41,3 +41,16 @@ class User(KollAggregate):
     @event("Deactivated")
     def deactivate(self, *, by: dict) -> None:
         self.active = False
+
+    def change_role(self, by: Actor, *, role: str, org: str) -> bool:
+        """The user acts in another role or for another organisation from now on; False (nothing
+        to record) when both are as they were."""
+        if (role, org) == (self.role, self.org):
+            return False
+        self._role_changed(by=by.as_dict(), role=role, org=org)
+        return True
+
+    @event("RoleChanged")
+    def _role_changed(self, by: dict, role: str, org: str) -> None:
+        self.role = role
+        self.org = org

@@ -46,6 +46,8 @@ cases = sa.Table(
     sa.Column("version", sa.Integer, nullable=False),
     sa.Index("rm_cases_area_status", "area", "status"),
     sa.Index("rm_cases_status", "status"),
+    # The case list: counts by status over what a reader may see, and its newest first, from the index alone.
+    sa.Index("rm_cases_status_visibility", "status", "visibility", "opened_at", "case_id"),
     sa.Index("rm_cases_category", "category"),
     sa.Index("rm_cases_latlon", "lat", "lon"),
 )

@@ -45,4 +45,6 @@ class UsersProjection(RowProjection):
             return None
         if isinstance(event, User.Deactivated):
             return {**row, "active": False}
+        if isinstance(event, User.RoleChanged):
+            return {**row, "role": event.role, "org": event.org}
         return row

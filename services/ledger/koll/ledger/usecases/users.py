@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from eventsourcing.persistence import IntegrityError
 
-from koll.ledger.credentials import TokenInfo
+from koll.ledger.credentials import TokenInfo, sessions
 from koll.ledger.domain.base import SYSTEM, Actor, DomainError, NotFound
 from koll.ledger.domain.user import User, user_id_for
 from koll.ledger.projections.users import users
+from koll.schema import taxonomy, vocabulary
 
 if TYPE_CHECKING:
     from koll.ledger.application import Ledger
@@ -143,3 +144,33 @@ class UserCommands:
             self.save(user)
         self.credentials.end_all(name)
         return changed
+
+    def change_role(self: Ledger, by: Actor, name: str, role: str, org: str) -> bool:
+        """Records the user's new role and organisation (an event on the User); their sessions and
+        tokens act in it from the next request. False when nothing changed (nothing recorded)."""
+        if role not in vocabulary.codes(vocabulary.ROLES):
+            raise DomainError(f"unknown role '{role}'", sv=f"okänd roll '{role}'", field="role")
+        if org not in taxonomy.ORGANISATION_BY_CODE:
+            raise DomainError(f"unknown organisation '{org}'", sv=f"okänd organisation '{org}'", field="org")
+        if by.user == name and role != by.role:
+            raise DomainError("you may not change your own role", sv="du kan inte byta din egen roll", field="role")
+        user = self._known_user(name)
+        changed = user.change_role(by, role=role, org=org)
+        if changed:
+            self.save(user)
+        return changed
+
+    def invite(self: Ledger, by: Actor, name: str, role: str, org: str) -> str:
+        """Adds a user with no password and returns a one-time link secret with which they choose
+        one (no password is ever made up, sent or shown by anyone else)."""
+        self.add_user(name, role, org, by=by)
+        self.credentials.revoke_tokens(name)  # add_user's first token: a board user has no use for it
+        return self.credentials.issue_link(name)
+
+    def reset_password(self: Ledger, name: str) -> str:
+        """The old password stops working and every session ends; returns a new one-time link secret."""
+        self._known_user(name)
+        self.credentials.forget_password(name)
+        with self.store.write() as conn:
+            conn.execute(sessions.delete().where(sessions.c.user_name == name))
+        return self.credentials.issue_link(name)

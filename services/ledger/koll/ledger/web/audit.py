@@ -3,17 +3,20 @@ and the boards as they stood at a chosen moment (the as-of date picker)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time
 from typing import Any
 from uuid import UUID
 
 from flask import current_app, request
 
 from koll.ledger.api.auth import AUDIT
+from koll.ledger.domain.daylight import STOCKHOLM
 from koll.ledger.domain.base import Actor
 from koll.ledger.queries import audit as q
 from koll.ledger.web.common import bp, koll, page, reading, render
+from koll.ledger.web.told import tell
 from koll.schema import taxonomy
+from koll.schema.payloads import BIGINT_MAX, unreadable_text, within_years
 
 KINDS = ("Case", "Observation", "Measure", "Meeting", "Walk", "User")
 PAGE = 50
@@ -28,26 +31,29 @@ def _uuid(raw: str | None) -> str:
 
 def _day(raw: str | None) -> date | None:
     try:
-        return date.fromisoformat(raw) if raw else None
+        day = date.fromisoformat(raw) if raw else None
     except ValueError:
         return None
+    return day if day and within_years(day) else None  # the API's years: year 1 is no filter
 
 
 def _moment(raw: str | None) -> datetime | None:
-    """A datetime-local or date input, read as UTC."""
+    """A datetime-local or date input, read on the square's clock (Europe/Stockholm)."""
     if not raw:
         return None
     try:
         moment = datetime.fromisoformat(raw)
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    if not within_years(moment):
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=STOCKHOLM)
 
 
 def timeline_filters() -> dict[str, Any]:
     a = request.args
     f = {"aggregate": _uuid(a.get("aggregate")), "kind": a.get("kind") if a.get("kind") in KINDS else "",
-         "actor": (a.get("actor") or "").strip()[:120],
+         "actor": "" if unreadable_text(a.get("actor") or "") else (a.get("actor") or "").strip()[:120],
          "org": a.get("org") if a.get("org") in taxonomy.ORGANISATION_BY_CODE else "",
          "from": (_day(a.get("from")) or "") and a.get("from"), "to": (_day(a.get("to")) or "") and a.get("to")}
     return f
@@ -56,9 +62,9 @@ def timeline_filters() -> dict[str, Any]:
 def _query_args(f: dict[str, Any]) -> dict[str, Any]:
     args: dict[str, Any] = {k: f[k] for k in ("aggregate", "kind", "actor", "org") if f[k]}
     if f["from"]:
-        args["from"] = datetime.combine(date.fromisoformat(f["from"]), time.min, timezone.utc)
+        args["from"] = datetime.combine(date.fromisoformat(f["from"]), time.min, STOCKHOLM)
     if f["to"]:
-        args["to"] = datetime.combine(date.fromisoformat(f["to"]), time.max, timezone.utc)
+        args["to"] = datetime.combine(date.fromisoformat(f["to"]), time.max, STOCKHOLM)
     return args
 
 
@@ -66,7 +72,7 @@ def _history(conn: Any, actor: Actor, aggregate_id: str) -> list[dict[str, Any]]
     """One aggregate's whole history as the auditor may see it (the timeline filtered to it)."""
     if not aggregate_id:
         return []
-    return list(q.each_entry(conn, actor, {"aggregate": aggregate_id}))
+    return tell(q.each_entry(conn, actor, {"aggregate": aggregate_id}), conn, actor)
 
 
 def _as_of_cache() -> Any:
@@ -81,11 +87,12 @@ def audit(actor: Actor) -> Any:
     f = timeline_filters()
     after = request.args.get("after", "")
     args = _query_args(f) | {"order": "desc", "limit": PAGE}
-    if after.isdigit():
+    if after.isdigit() and int(after) <= BIGINT_MAX:
         args["after"] = int(after)
     measure_id, case_id = _uuid(request.args.get("measure")), _uuid(request.args.get("case"))
     with reading() as conn:
         page_ = q.timeline(conn, actor, args)
+        page_["events"] = tell(page_["events"], conn, actor)
         hidden = q.hidden_events(conn, actor, args)
         measure_history = _history(conn, actor, measure_id)
         case_history = _history(conn, actor, case_id)

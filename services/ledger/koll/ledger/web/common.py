@@ -24,10 +24,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 # Which pages a role sees in the menu; the same tuples guard the views.
 NAV = [
     ("boards.situation", "nav_situation", READ),
+    ("boards.cases", "nav_cases", READ),
     ("boards.measures", "nav_measures", READ),
     ("boards.meetings", "nav_meetings", MEETINGS),
     ("boards.walks", "nav_walks", READ),
     ("boards.audit", "nav_audit", AUDIT),
+    ("boards.users", "nav_users", ("admin",)),
 ]
 MEETINGS_ROLES = MEETINGS
 

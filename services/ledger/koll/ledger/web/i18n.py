@@ -7,10 +7,12 @@ A small dict is enough: every string the pages show is a key here, and the vocab
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date, datetime, timezone
 from typing import Any
 
-from flask import request, session
+from flask import g, request, session
 
+from koll.ledger.domain.daylight import STOCKHOLM
 from koll.schema import taxonomy, vocabulary
 
 LANGS = ("sv", "en")
@@ -39,6 +41,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "language": ("Språk", "Language"),
     "other_lang": ("In English", "På svenska"),
     # Lägesbild
+    "daylight_today": ("I dag ljust {sunrise}–{sunset}: efter solnedgången {sunset} räknas iakttagelser som gjorda "
+                       "i mörker.",
+                       "Today light {sunrise}–{sunset}: after sunset at {sunset} reports count as made in the dark."),
     "situation_title": ("Lägesbild – {area}", "Situation – {area}"),
     "area": ("Område", "Area"),
     "all_areas": ("alla områden", "all areas"),
@@ -214,7 +219,286 @@ WORDS: dict[str, tuple[str, str]] = {
     "restricted_note": ("Antalen visas utan platser, anteckningar, foton eller id.",
                         "Counts only: no places, notes, photos or ids."),
     "week": ("Vecka", "Week"),
+    "local_time": ("svensk tid", "Swedish time"),
+    "position": ("position", "position"),
+    "kind_Case": ("Ärende", "Case"),
+    "kind_Observation": ("Iakttagelse", "Observation"),
+    "kind_Measure": ("Insats", "Measure"),
+    "kind_Meeting": ("Möte", "Meeting"),
+    "kind_Walk": ("Vandring", "Walk"),
+    "kind_User": ("Användare", "User"),
+    # Ärenden
+    "nav_cases": ("Ärenden", "Cases"),
+    "cases_title": ("Ärenden", "Cases"),
+    "case_title": ("Ärende", "Case"),
+    "org_assigned": ("Ansvarig organisation", "Responsible organisation"),
+    "assignee": ("Handläggare", "Assignee"),
+    "age": ("Ålder", "Age"),
+    "darkness": ("Ljus", "Light"),
+    "walk_filter": ("Trygghetsvandring", "Safety walk"),
+    "sort": ("Sortera", "Sort"),
+    "order": ("Ordning", "Order"),
+    "order_desc": ("Nyast / störst först", "Newest / largest first"),
+    "order_asc": ("Äldst / minst först", "Oldest / smallest first"),
+    "sort_opened": ("Öppnat", "Opened"),
+    "sort_updated": ("Senast ändrat", "Last changed"),
+    "sort_observed": ("Senast iakttaget", "Last observed"),
+    "sort_priority": ("Prioritet", "Priority"),
+    "sort_observations": ("Antal iakttagelser", "Number of observations"),
+    "sort_category": ("Kategori", "Category"),
+    "sort_place": ("Plats", "Place"),
+    "sort_status": ("Status", "Status"),
+    "sort_org": ("Ansvarig organisation", "Responsible organisation"),
+    "priority": ("Prioritet", "Priority"),
+    "priority_1": ("1 – hög", "1 – high"),
+    "priority_2": ("2 – normal", "2 – normal"),
+    "priority_3": ("3 – låg", "3 – low"),
+    "opened": ("Öppnat", "Opened"),
+    "page_of": ("Sida {page} av {pages}", "Page {page} of {pages}"),
+    "previous": ("Föregående", "Previous"),
+    "next": ("Nästa", "Next"),
+    "select_case": ("Välj ärendet", "Select the case"),
+    "select_all": ("Välj alla på sidan", "Select all on the page"),
+    "bulk_title": ("Bedöm och tilldela valda ärenden", "Triage and assign the selected cases"),
+    "bulk_help": ("Välj ärenden i listan. Prioritet bedömer dem, organisation tilldelar dem; båda gör båda.",
+                  "Select cases in the list. A priority triages them, an organisation assigns them; both do both."),
+    "bulk_apply": ("Registrera för valda ärenden", "Record for the selected cases"),
+    "bulk_nothing": ("Välj minst ett ärende och ange prioritet eller organisation.",
+                     "Select at least one case and give a priority or an organisation."),
+    "bulk_done": ("Registrerat för {n}.", "Recorded for {n}."),
+    "bulk_stale": ("Ändrat av någon annan sedan sidan öppnades, inget registrerat: {n}.",
+                   "Changed by someone else since the page was opened, nothing recorded: {n}."),
+    "bulk_refused": ("Kunde inte registreras: {n}.", "Could not be recorded: {n}."),
+    "unchanged": ("oförändrad", "unchanged"),
+    "no_cases": ("Inga ärenden matchar filtret.", "No cases match the filter."),
+    "observations": ("Iakttagelser", "Observations"),
+    "reporter": ("Rapportör", "Reporter"),
+    "photos": ("Foton", "Photos"),
+    "act_triage": ("Bedöm", "Triage"),
+    "act_assign": ("Tilldela", "Assign"),
+    "act_start_work": ("Påbörja arbetet", "Start work"),
+    "act_close": ("Avsluta utan åtgärd", "Close without action"),
+    "act_resolve": ("Markera som åtgärdat", "Mark as resolved"),
+    "act_duplicate": ("Markera som dubblett", "Mark as duplicate"),
+    "act_reopen": ("Öppna igen", "Reopen"),
+    "public_note": ("Svar till rapportören (visas för den som rapporterade)",
+                    "Answer to the reporter (shown to whoever reported it)"),
+    "close_reason": ("Skäl", "Reason"),
+    "reopen_reason": ("Varför öppnas ärendet igen?", "Why is the case reopened?"),
+    "duplicate_of": ("Dubblett av", "Duplicate of"),
+    "nearby_cases": ("Öppna ärenden i närheten", "Open cases nearby"),
+    "no_nearby": ("Inga öppna ärenden i närheten att slå ihop med.", "No open cases nearby to merge with."),
+    "metres": ("m", "m"),
+    "case_saved": ("Beslutet är registrerat i ärendet.", "The decision is recorded on the case."),
+    "case_stale": ("Någon annan har ändrat ärendet sedan du öppnade sidan (du såg version {seen}, nu är den "
+                   "version {now}). Ingenting registrerades – läs det nya läget och fatta beslutet igen; det du "
+                   "skrev finns kvar i formuläret.",
+                   "Someone else changed the case after you opened the page (you saw version {seen}, it is now "
+                   "version {now}). Nothing was recorded – read the new state and decide again; what you typed "
+                   "is still in the form."),
+    "case_not_now": ("det går inte när ärendet har status {status}", "that is not possible while the case is {status}"),
+    "case_refused": ("Beslutet kunde inte registreras: {why}", "The decision could not be recorded: {why}"),
+    "case_now_restricted": ("Beslutet är registrerat. Ärendet är nu begränsat och syns bara för polisen och IFO.",
+                            "The decision is recorded. The case is now restricted to the police and IFO."),
+    "keep_category": ("Behåll kategorin", "Keep the category"),
+    "choose": ("Välj …", "Choose …"),
+    "open_case": ("Öppna ärendet", "Open the case"),
+    "related_case": ("Följer på ett tidigare ärende", "Follows an earlier case"),
+    # Användare
+    "nav_users": ("Användare", "Users"),
+    "users_title": ("Användare", "Users"),
+    "add_user": ("Lägg till användare", "Add a user"),
+    "first_sign_in": ("Första inloggningen", "First sign-in"),
+    "via_link": ("Engångslänk för inloggning", "One-time sign-in link"),
+    "add_user_help": ("Användaren får en engångslänk där hen väljer sitt eget lösenord; ingen annan ser det.",
+                      "The user gets a one-time link where they choose their own password; nobody else sees it."),
+    "manage_user": ("Ändra, återställ, inaktivera", "Change, reset, deactivate"),
+    "expires": ("Går ut", "Expires"),
+    "name_needed": ("ange ett användarnamn (högst 120 tecken)", "give a user name (at most 120 characters)"),
+    "user_deactivated": ("Användaren är inaktiverad; alla hens nycklar och inloggningar har upphört.",
+                         "The user is deactivated; all their tokens and sessions have ended."),
+    "tokens_revoked": ("Nycklarna är återkallade.", "The tokens are revoked."),
+    "password_reset": ("Lösenordet för {name} är återställt: det gamla fungerar inte längre.",
+                       "The password of {name} is reset: the old one no longer works."),
+    "choose_password": ("Välj ditt lösenord", "Choose your password"),
+    "choose_password_for": ("Du loggar in som {name}. Välj ett lösenord som bara du känner till.",
+                            "You are signing in as {name}. Choose a password only you know."),
+    "new_password": ("Nytt lösenord", "New password"),
+    "new_password_again": ("Samma lösenord igen", "The same password again"),
+    "save_and_sign_in": ("Spara och logga in", "Save and sign in"),
+    "passwords_differ": ("Lösenorden är inte lika.", "The passwords differ."),
+    "link_dead": ("Länken är redan använd, har gått ut eller finns inte. Be administratören om en ny.",
+                  "The link has been used, has expired or does not exist. Ask the administrator for a new one."),
+    "active": ("Aktiv", "Active"),
+    "inactive": ("Inaktiverad", "Deactivated"),
+    "tokens": ("Nycklar (inloggningar)", "Tokens (sign-ins)"),
+    "token_label": ("Etikett", "Label"),
+    "created": ("Skapad", "Created"),
+    "change_role": ("Byt roll", "Change role"),
+    "reset_password": ("Nytt tillfälligt lösenord", "Reset the password"),
+    "deactivate": ("Inaktivera", "Deactivate"),
+    "revoke": ("Återkalla", "Revoke"),
+    "revoke_all": ("Återkalla alla nycklar", "Revoke all tokens"),
+    "user_added": ("Användaren {name} är tillagd.", "The user {name} is added."),
+    "user_link": ("Ge {name} den här länken (den fungerar en gång, i 24 timmar):",
+                  "Give {name} this link (it works once, for 24 hours):"),
+    "user_changed": ("Ändringen är registrerad.", "The change is recorded."),
+    "password_short": ("lösenordet måste ha minst {n} tecken", "the password needs at least {n} characters"),
+    "user_refused": ("Kunde inte registreras: {why}", "Could not be recorded: {why}"),
 }
+
+# What happened, in words: an event's name (Aggregate.Event) told as a sentence.
+EVENTS: dict[str, tuple[str, str]] = {
+    "Case.Opened": ("Ärendet öppnades", "The case was opened"),
+    "Case.Triaged": ("Ärendet bedömdes", "The case was triaged"),
+    "Case.Assigned": ("Ärendet tilldelades", "The case was assigned"),
+    "Case.WorkStarted": ("Arbetet med ärendet påbörjades", "Work on the case started"),
+    "Case.Resolved": ("Ärendet åtgärdades", "The case was resolved"),
+    "Case.Closed": ("Ärendet avslutades", "The case was closed"),
+    "Case.Reopened": ("Ärendet öppnades igen", "The case was reopened"),
+    "Observation.Recorded": ("En iakttagelse rapporterades", "An observation was reported"),
+    "Observation.PhotoAttached": ("Ett foto bifogades", "A photo was attached"),
+    "Observation.Erased": ("Rapportens personuppgifter raderades", "The report's personal data was erased"),
+    "Measure.Proposed": ("Insatsen föreslogs till bruttolistan", "The measure was proposed for the gross list"),
+    "Measure.Revised": ("Insatsens plan ändrades", "The measure's plan was changed"),
+    "Measure.Decided": ("Insatsen beslutades", "The measure was decided"),
+    "Measure.Assigned": ("Insatsen fick en ny ansvarig", "The measure got a new owner"),
+    "Measure.Started": ("Insatsen påbörjades", "The measure was started"),
+    "Measure.ProgressReported": ("Framsteg rapporterades", "Progress was reported"),
+    "Measure.Paused": ("Insatsen pausades", "The measure was paused"),
+    "Measure.Completed": ("Insatsen avslutades", "The measure was completed"),
+    "Measure.Cancelled": ("Insatsen ställdes in", "The measure was cancelled"),
+    "Measure.Escalated": ("Insatsen eskalerades till strategiska gruppen", "The measure was escalated to the strategic group"),
+    "Measure.MovedToOperations": ("Insatsen flyttades in i ordinarie drift", "The measure moved into ordinary operations"),
+    "Measure.CaseLinked": ("Ett ärende kopplades till insatsen", "A case was linked to the measure"),
+    "Measure.IndicatorDefined": ("En indikator lades till", "An indicator was defined"),
+    "Measure.IndicatorValueRecorded": ("Ett indikatorvärde registrerades", "An indicator value was recorded"),
+    "Meeting.Scheduled": ("Mötet planerades", "The meeting was scheduled"),
+    "Meeting.DecisionRecorded": ("Ett beslut protokollfördes", "A decision was minuted"),
+    "Meeting.Held": ("Mötet hölls", "The meeting was held"),
+    "Walk.Planned": ("Trygghetsvandringen planerades", "The safety walk was planned"),
+    "Walk.Started": ("Trygghetsvandringen började", "The safety walk started"),
+    "Walk.Ended": ("Trygghetsvandringen avslutades", "The safety walk ended"),
+    "Walk.PeopleErased": ("Deltagarnas namn raderades", "The walkers' names were erased"),
+    "User.Registered": ("Användaren lades till", "The user was added"),
+    "User.Deactivated": ("Användaren inaktiverades", "The user was deactivated"),
+    "User.RoleChanged": ("Användarens roll ändrades", "The user's role was changed"),
+}
+
+# The fields a change is told with, in words; (Swedish, English, vocabulary kind for the value or None).
+FIELDS: dict[str, tuple[str, str, str | None]] = {
+    "status": ("Status", "Status", "status"),
+    "priority": ("Prioritet", "Priority", None),
+    "category": ("Kategori", "Category", "category"),
+    "group": ("Kategorigrupp", "Category group", "group"),
+    "place": ("Plats", "Place", "place"),
+    "org": ("Organisation", "Organisation", "org"),
+    "person": ("Person", "Person", None),
+    "assigned_org": ("Ansvarig organisation", "Responsible organisation", "org"),
+    "assigned_person": ("Handläggare", "Assignee", None),
+    "owner_org": ("Ansvarig organisation", "Owner organisation", "org"),
+    "owner_person": ("Ansvarig person", "Responsible person", None),
+    "partners": ("Samarbetspartner", "Partners", "org"),
+    "reason": ("Skäl", "Reason", "close_reason"),
+    "close_reason": ("Skäl", "Reason", "close_reason"),
+    "note": ("Anteckning", "Note", None),
+    "public_note": ("Svar till rapportören", "Answer to the reporter", None),
+    "duplicate_of": ("Dubblett av", "Duplicate of", "case"),
+    "case_id": ("Ärende", "Case", "case"),
+    "related_case": ("Följer på ärende", "Follows case", "case"),
+    "meeting_id": ("Möte", "Meeting", "meeting"),
+    "what": ("Vad ska göras?", "What is to be done?", None),
+    "start": ("Start", "Start", None),
+    "end": ("Slut", "End", None),
+    "on": ("Datum", "Date", None),
+    "goal": ("Mål", "Goal", None),
+    "resources": ("Resurser", "Resources", None),
+    "follow_up": ("Uppföljning", "Follow-up", None),
+    "achieved": ("Vad har vi uppnått?", "What have we achieved?", None),
+    "outcome": ("Utfall", "Outcome", "outcome"),
+    "deviation_reason": ("Orsak till avvikelse", "Reason for deviation", None),
+    "success_factors": ("Framgångsfaktorer", "Success factors", None),
+    "support_needed": ("Stöd som behövs", "Support needed", None),
+    "palette": ("Palett", "Palette group", "palette"),
+    "track": ("Spår", "Track", "track"),
+    "horizon": ("Horisont", "Horizon", "horizon"),
+    "focus_area": ("Fokusområde", "Focus area", "focus"),
+    "in_operations": ("I ordinarie drift", "In ordinary operations", "yes_no"),
+    "active": ("Aktiv", "Active", "yes_no"),
+    "role": ("Roll", "Role", "role"),
+    "name": ("Namn", "Name", None),
+    "title": ("Rubrik", "Title", None),
+    "date": ("Datum", "Date", None),
+    "text": ("Beslut", "Decision", None),
+    "conclusions": ("Slutsatser", "Conclusions", None),
+    "summary": ("Sammanfattning", "Summary", None),
+    "value": ("Värde", "Value", None),
+    "indicator": ("Indikator", "Indicator", None),
+    "measured_on": ("Mätdatum", "Measured on", None),
+}
+
+# Counted nouns: (Swedish one, Swedish many, English one, English many).
+NOUNS: dict[str, tuple[str, str, str, str]] = {
+    "case": ("ärende", "ärenden", "case", "cases"),
+    "measure": ("insats", "insatser", "measure", "measures"),
+    "observation": ("iakttagelse", "iakttagelser", "observation", "observations"),
+    "photo": ("foto", "foton", "photo", "photos"),
+    "user": ("användare", "användare", "user", "users"),
+    "token": ("nyckel", "nycklar", "token", "tokens"),
+    "finding": ("fynd", "fynd", "finding", "findings"),
+    "meeting": ("möte", "möten", "meeting", "meetings"),
+    "walk": ("vandring", "vandringar", "walk", "walks"),
+    "event": ("händelse", "händelser", "event", "events"),
+}
+
+
+def number(n: int) -> str:
+    """50 000 in Swedish (a no-break space between thousands), 50,000 in English."""
+    text = f"{n:,}"
+    return text if lang() == "en" else text.replace(",", "\u00a0")
+
+
+def noun(n: int, what: str) -> str:
+    """The noun for ``n`` of them: 'ärende' for 1, 'ärenden' otherwise."""
+    sv1, svn, en1, enn = NOUNS[what]
+    return (en1 if n == 1 else enn) if lang() == "en" else (sv1 if n == 1 else svn)
+
+
+def count(n: int, what: str) -> str:
+    """'1 ärende', '3 ärenden': a number and its noun in the right form."""
+    return f"{number(n)} {noun(n, what)}"
+
+
+def local(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A moment on the square's own clock (Europe/Stockholm), whatever it was stored as: read
+    models keep naive UTC, events ISO text with an offset. A date alone is shown as it is."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    if not isinstance(value, datetime):
+        return value.strftime(fmt.split(" ")[0]) if isinstance(value, date) else str(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(STOCKHOLM).strftime(fmt)
+
+
+def event_text(name: str) -> str:
+    """'Measure.Completed' → 'Insatsen avslutades'; an event without words shows its name."""
+    words = EVENTS.get(name)
+    if words is None:
+        return name
+    return words[1] if lang() == "en" else words[0]
+
+
+def field_text(key: str) -> str:
+    words = FIELDS.get(key)
+    if words is None:
+        return key
+    return words[1] if lang() == "en" else words[0]
 
 # What a board leaves out, counted: (Swedish one, Swedish many, English one, English many).
 HIDDEN: dict[str, tuple[str, str, str, str]] = {
@@ -240,11 +524,15 @@ def hidden_notice(n: int, kind: str = "case") -> str | None:
 
 def lang() -> str:
     """The page's language: ``?lang=`` wins and is remembered in the session; Swedish by default."""
+    if "koll_lang" in g:  # asked hundreds of times a page: decided once a request
+        return g.koll_lang
     wanted = request.args.get("lang")
     if wanted in LANGS:
         session["lang"] = wanted
-        return wanted
-    return session.get("lang", "sv") if session.get("lang") in LANGS else "sv"
+    else:
+        wanted = session.get("lang", "sv") if session.get("lang") in LANGS else "sv"
+    g.koll_lang = wanted
+    return wanted
 
 
 def state(code: str | None) -> str:
@@ -258,19 +546,21 @@ def t(key: str, **fmt: Any) -> str:
     return text.format(**fmt) if fmt else text
 
 
-def _label(items: Iterable[Any], code: str | None) -> str:
-    if code is None or code == "okand":
-        return t("unknown")
-    for item in items:
-        if item.code == code:
-            return getattr(item, lang())
-    return code
+_BY_CODE: dict[str, dict[str, Any]] = {}  # kind → code → term, built on first use (a page asks hundreds of times)
 
 
 def label(kind: str, code: str | None) -> str:
     """A vocabulary label in the page's language; unknown codes show as themselves."""
     items = VOCABULARIES.get(kind)
-    return _label(items, code) if items is not None else (code or "")
+    if items is None:
+        return code or ""
+    if code is None or code == "okand":
+        return t("unknown")
+    index = _BY_CODE.get(kind)
+    if index is None:
+        index = _BY_CODE[kind] = {item.code: item for item in items}
+    item = index.get(code)
+    return getattr(item, lang()) if item is not None else code
 
 
 VOCABULARIES: dict[str, Iterable[Any]] = {
@@ -288,4 +578,5 @@ VOCABULARIES: dict[str, Iterable[Any]] = {
     "role": vocabulary.ROLES,
     "time_of_day": vocabulary.TIME_OF_DAY,
     "case_age": vocabulary.CASE_AGES,
+    "close_reason": vocabulary.CASE_CLOSE_REASONS,
 }

@@ -16,12 +16,13 @@ from flask import abort, redirect, request, url_for
 from koll.ledger.api.auth import DECIDE, READ
 from koll.ledger.application import StaleVersion
 from koll.ledger.domain.base import Actor, DomainError, NotFound
-from koll.ledger.history import describe, event_name
-from koll.ledger.policy import Policy, is_placeholder
+from koll.ledger.history import describe
+from koll.ledger.policy import is_placeholder
 from koll.ledger.queries import cases as case_queries
 from koll.ledger.queries import measures as q
 from koll.ledger.web import i18n
 from koll.ledger.web.common import bp, koll, page, reading, render
+from koll.ledger.web.told import tell
 from koll.schema import taxonomy, vocabulary
 
 # Board filters and groupings: (query argument, vocabulary kind for labels, its terms).
@@ -127,8 +128,7 @@ def _measure_uuid(measure_id: str) -> UUID:
 
 
 def _history(conn: Any, actor: Actor, measure_id: UUID) -> list[dict[str, Any]]:
-    events = [describe(e) | {"name": event_name(e).split(".", 1)[-1]} for e in koll().ledger.history(measure_id)]
-    return Policy(actor).redact(conn, events)
+    return tell((describe(e) for e in koll().ledger.history(measure_id)), conn, actor)
 
 
 def _measure_page(actor: Actor, measure_id: str, *, status: int = 200, message: str | None = None,

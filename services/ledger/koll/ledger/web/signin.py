@@ -17,6 +17,7 @@ from flask import redirect, request, session, url_for
 from koll.ledger.credentials import TooManyAttempts
 from koll.ledger.web import i18n
 from koll.ledger.web.common import bp, koll, render
+from koll.schema.payloads import unreadable_text
 
 
 def _safe_next(target: str | None) -> str:
@@ -53,7 +54,9 @@ def login() -> Any:
         password = request.form.get("password", "")[:200]
         ledger = koll().ledger
         try:
-            actor = ledger.check_sign_in(name, password, request.remote_addr) if name else None
+            # a name no store can hold (NUL: PostgreSQL refuses it) is no user's
+            readable = name and not unreadable_text(name) and not unreadable_text(password)
+            actor = ledger.check_sign_in(name, password, request.remote_addr) if readable else None
         except TooManyAttempts as e:
             error = i18n.t("too_many_logins", minutes=max(1, math.ceil(e.retry_after / 60)))
             status, headers = 429, {"Retry-After": str(e.retry_after)}
@@ -76,3 +79,31 @@ def logout() -> Any:
     _fresh_session()
     session.pop("csrf", None)
     return redirect(url_for("boards.login"))
+
+
+PASSWORD_MIN = 10
+
+
+@bp.route("/login/lank/<secret>", methods=["GET", "POST"])
+def first_sign_in(secret: str) -> Any:
+    """A one-time link from an administrator: the user chooses their own password and is signed
+    in. Looking at the link uses nothing up; choosing the password uses the link up."""
+    ledger = koll().ledger
+    secret = secret[:100]
+    name = ledger.credentials.link_user(secret)
+    if name is None:
+        return render("first_sign_in.html", error=i18n.t("link_dead"), name=None, secret=""), 404
+    error = None
+    if request.method == "POST":
+        password, again = request.form.get("password", "")[:200], request.form.get("again", "")[:200]
+        if len(password) < PASSWORD_MIN:
+            error = i18n.t("password_short", n=PASSWORD_MIN)
+        elif password != again:
+            error = i18n.t("passwords_differ")
+        elif ledger.credentials.use_link(secret, password) == name and (actor := ledger.user(name)) is not None:
+            _fresh_session(sid=ledger.open_session(actor))
+            return redirect(url_for("boards.situation"))
+        else:
+            error = i18n.t("link_dead")
+    return render("first_sign_in.html", error=error, name=name, secret=secret,
+                  minimum=PASSWORD_MIN), 422 if error else 200

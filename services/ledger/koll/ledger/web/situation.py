@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask import Response, current_app, request, stream_with_context
 
 from koll.ledger.api.auth import READ
+from koll.ledger.domain import daylight
 from koll.ledger.domain.base import Actor
 from koll.ledger.projections.situation import cases, observations
 from koll.ledger.queries.cases import case_filters, hidden_reports
@@ -21,6 +22,7 @@ from koll.ledger.queries.visibility import visible
 from koll.ledger.web import i18n
 from koll.ledger.web.common import bp, koll, page, reading, render
 from koll.schema import taxonomy, vocabulary
+from koll.schema.payloads import within_years
 
 # One colour a category group, the same on the map, in the legend and in the charts
 # (Okabe–Ito first: told apart by people with colour-vision deficiencies).
@@ -32,9 +34,10 @@ GROUP_COLOURS = {
 
 def _day(raw: str | None) -> date | None:
     try:
-        return date.fromisoformat(raw) if raw else None
+        day = date.fromisoformat(raw) if raw else None
     except ValueError:
         return None
+    return day if day and within_years(day) else None  # the API's years: 9999 would overflow in UTC
 
 
 def visible_areas() -> list[Any]:
@@ -132,7 +135,8 @@ def map_config(area: str = "") -> dict[str, Any]:
     labels = {"category": {c.code: getattr(c, i18n.lang()) for c in taxonomy.CATEGORIES},
               "place": {p["code"]: p["label"] for p in places},
               "group": {g["code"]: g["label"] for g in groups},
-              "status": {s.code: getattr(s, i18n.lang()) for s in vocabulary.CASE_STATUSES}}
+              "status": {s.code: getattr(s, i18n.lang()) for s in vocabulary.CASE_STATUSES},
+              "open_case": i18n.t("open_case")}
     return {"tileUrl": koll().settings.tile_url or current_app.config.get("KOLL_TILE_URL"),
             "places": places, "groups": groups, "labels": labels}
 
@@ -163,8 +167,9 @@ def situation(actor: Actor) -> Any:
     download_args = {k: v for k, v in f.items() if v}
     areas = visible_areas()
     names = {v.code: v.definition["name"].get(i18n.lang()) or v.name_sv for v in areas}
+    sunrise, sunset = daylight.sun_times(datetime.now(daylight.STOCKHOLM).date())
     return render(
-        "situation.html", f=f, counts=counts, charts=charts, places=config["places"], groups=config["groups"],
+        "situation.html", f=f, counts=counts, sunrise=sunrise, sunset=sunset, charts=charts, places=config["places"], groups=config["groups"],
         download_args=download_args, trend_end=end, map_config=config,
         statuses=vocabulary.CASE_STATUSES, areas=[{"code": c, "label": n} for c, n in names.items()],
         area_name=names.get(f["area"]) or (i18n.t("all_areas") if len(areas) > 1 else ""),

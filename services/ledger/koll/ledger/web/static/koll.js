@@ -121,7 +121,9 @@
     });
     m.bindPopup("<strong>" + escapeHtml(p.category_label) + "</strong><br>" + escapeHtml(p.group_label) +
                 "<br>" + escapeHtml(p.place_label) + "<br>" + escapeHtml(p.status_label) +
-                (p.observations ? " · " + p.observations : ""));
+                (p.observations ? " · " + p.observations : "") +
+                (p.id ? '<br><a class="case-link" href="/arenden/' + encodeURIComponent(p.id) + '">' +
+                        escapeHtml(p.open_label || "→") + "</a>" : ""));
     return m;
   }
 
@@ -156,7 +158,8 @@
               properties: {id: r[col.id], group: group, category: r[col.category], observations: r[col.observations],
                            category_label: labels.category[r[col.category]] || r[col.category],
                            group_label: labels.group[group] || group, place_label: labels.place[r[col.place]] || "",
-                           status_label: labels.status[r[col.status]] || r[col.status]}};
+                           status_label: labels.status[r[col.status]] || r[col.status],
+                           open_label: labels.open_case}};
     })};
   }
 
