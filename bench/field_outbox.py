@@ -151,8 +151,7 @@ def run() -> list[dict]:
 
 def main() -> int:
     for r in run():
-        print(f"{r['name']}: {r['value']:.2f} {r['unit']} (goal {r['goal']:g} {r['unit']}, "
-              f"ratio {r['value'] / r['goal']:.2f})  – {r['note']}")
+        print(f"{r['name']}: {r['value']:.2f} {r['unit']} (goal {r['goal']}, ratio {r['ratio']:.2f})  – {r['note']}")
     return 0
 
 

@@ -35,13 +35,14 @@ def jpeg() -> bytes:
 
 
 def at(n: int) -> dict[str, float]:
-    """A point on the square whose digits appear nowhere else (59.3671nnnn, 17.8441nnnn)."""
-    return {"lat": float(f"59.3671{n}{n}{n}{n}"), "lon": float(f"17.8441{n}{n}{n}{n}"), "accuracy_m": 5.0,
+    """A point on the square whose digits appear nowhere else (59.3671nnn, 17.8441nnn: seven decimals,
+    as the read models keep them)."""
+    return {"lat": float(f"59.3671{n}{n}{n}"), "lon": float(f"17.8441{n}{n}{n}"), "accuracy_m": 5.0,
             "source": "gps"}
 
 
 def digits(n: int) -> list[str]:
-    return [f"3671{n}{n}{n}{n}", f"8441{n}{n}{n}{n}"]
+    return [f"3671{n}{n}{n}", f"8441{n}{n}{n}"]
 
 
 @dataclass

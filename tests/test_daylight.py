@@ -45,3 +45,19 @@ def test_a_report_a_minute_after_sunset_is_recorded_as_dark(service):
     after = (down + timedelta(seconds=90)).astimezone(timezone.utc).isoformat()
     case_id = service.client("reporter").post("/api/v1/observations", observation(observed_at=after)).json()["case_id"]
     assert service.client("operational").get(f"/api/v1/cases/{case_id}").json()["dark"] is True
+
+
+def test_the_situation_picture_says_when_it_gets_dark_today(service):
+    import re
+
+    import requests
+
+    web = requests.Session()
+    form = web.get(service.base + "/login", timeout=30).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    assert web.post(service.base + "/login", data={"user": "operativ", "password": "hemligt", "csrf_token": token},
+                    timeout=30).status_code == 200
+    page = web.get(service.base + "/", timeout=30).text
+    today = datetime.now(daylight.STOCKHOLM).date()
+    down = sunset(SQUARE, today).astimezone(daylight.STOCKHOLM).strftime("%H:%M")
+    assert f"efter solnedgången {down} räknas iakttagelser som gjorda i mörker" in page

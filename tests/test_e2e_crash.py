@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -20,17 +21,20 @@ KOLL = str(Path(sys.executable).parent / "koll")
 
 
 def start(env: dict[str, str], port: int) -> subprocess.Popen:
-    proc = subprocess.Popen([KOLL, "serve", "--workers", "2"], env={**env, "KOLL_PORT": str(port)},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except requests.RequestException:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "koll serve did not start")
+    # Its errors go to a file, never a pipe nobody drains (a full pipe would stall the server).
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen([KOLL, "serve", "--workers", "2"], env={**env, "KOLL_PORT": str(port)},
+                                stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    return proc
+            except requests.RequestException:
+                time.sleep(0.2)
+        proc.kill()
+        errors.seek(0)
+        raise RuntimeError(errors.read().decode() or "koll serve did not start")
 
 
 @pytest.fixture(params=BACKENDS)

@@ -39,7 +39,7 @@ def _values(story, service, name: str) -> list[str]:  # type: ignore[no-untyped-
 def _queries(story, now: str, before: str) -> dict[str, list[dict[str, str]]]:  # type: ignore[no-untyped-def]
     """Query strings worth asking on some routes, besides none at all."""
     ids = [*story.restricted_cases.values(), *story.restricted_observations.values(), story.measure]
-    near = [{"lat": f"59.3671{n * 4}", "lon": f"17.8441{n * 4}", "radius_m": "500"} for n in range(1, 3)]
+    near = [{"lat": f"59.3671{n * 3}", "lon": f"17.8441{n * 3}", "radius_m": "500"} for n in range(1, 3)]
     return {
         "/api/v1/audit/as-of": [{"at": now}, {"at": before}],
         "/api/v1/audit/events": [{"limit": "1000"}, *({"aggregate": i} for i in ids)],

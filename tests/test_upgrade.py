@@ -33,6 +33,9 @@ def holds(new, old, where: str = "") -> None:
         assert isinstance(new, list) and len(new) == len(old), f"{where}: {len(new)} items, were {len(old)}"
         for i, (a, b) in enumerate(zip(new, old, strict=True)):
             holds(a, b, f"{where}[{i}]")
+    elif isinstance(old, float) and isinstance(new, (int, float)):
+        # Positions are served to seven decimals since (about a centimetre); the old code gave a float's noise.
+        assert abs(new - old) <= 1e-6, f"{where}: {new!r}, was {old!r}"
     else:
         assert new == old, f"{where}: {new!r}, was {old!r}"
 

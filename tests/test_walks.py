@@ -180,13 +180,50 @@ def test_planning_answers_201_then_200_then_409(service):
     body = plan()
     first = phone.post("/api/v1/walks", body)
     assert first.status_code == 201, first.text
-    assert first.json() == {"id": body["id"]}
-    assert phone.post("/api/v1/walks", body).status_code == 200
+    code = first.json()["join_code"]
+    assert first.json() == {"id": body["id"], "join_code": code}
+    again = phone.post("/api/v1/walks", body)
+    assert (again.status_code, again.json()["join_code"]) == (200, code)  # the same code on a retry
     before = events_in(service)
     other = phone.post("/api/v1/walks", dict(body, title="Annan"))
     assert other.status_code == 409
     assert other.headers["Content-Type"] == "application/problem+json"
     assert events_in(service) == before
+
+
+def test_a_planned_walk_is_found_by_its_short_join_code(service):
+    """A walker joins by six characters read out in the dark, never the walk's 36-character id."""
+    leader, walker = service.client("reporter"), service.client("reporter")
+    body = plan()
+    code = leader.post("/api/v1/walks", body).json()["join_code"]
+    assert len(code) == 6 and not set(code) & set("0O1I"), code
+    assert leader.get(f"/api/v1/walks/{body['id']}").json()["join_code"] == code
+    found = walker.get(f"/api/v1/walks/join/{code}")
+    assert found.status_code == 200, found.text
+    assert (found.json()["id"], found.json()["title"]) == (body["id"], "Kvällsvandring runt torget")
+    spaced = f"{code[:3].lower()} {code[3:]}"
+    assert walker.get(f"/api/v1/walks/join/{spaced}").json()["id"] == body["id"]
+    other = plan()
+    assert leader.post("/api/v1/walks", other).json()["join_code"] != code
+
+
+@pytest.mark.parametrize("code, status", [("ABC", 422), ("ABCDE0", 422), ("ABCDEI", 422), ("ZZZZZZ", 404)])
+def test_a_wrong_join_code_is_refused_at_once(service, code, status):
+    answer = service.client("reporter").get(f"/api/v1/walks/join/{code}")
+    assert answer.status_code == status, answer.text
+    assert answer.headers["Content-Type"] == "application/problem+json"
+    if status == 422:
+        assert {"sv", "en"} == set(answer.json()["errors"]["code"][0])
+
+
+def test_an_ended_walk_is_no_longer_joined_by_its_code(service):
+    phone = service.client("reporter")
+    body = plan()
+    code = phone.post("/api/v1/walks", body).json()["join_code"]
+    path = f"/api/v1/walks/{body['id']}"
+    phone.post(path + "/start", headers={"If-Match": "1"})
+    phone.post(path + "/end", {}, headers={"If-Match": "2"})
+    assert phone.get(f"/api/v1/walks/join/{code}").status_code == 404
 
 
 @pytest.mark.parametrize("bad, field", [

@@ -70,8 +70,19 @@ class Driver:
     def tap(self, widget):
         """A real touch at the widget's centre (scrolled into view first)."""
         from kivy.tests.common import UnitTestTouch
+        from kivy.uix.screenmanager import Screen
         from kivy.uix.scrollview import ScrollView
 
+        # On a loaded machine the last tap's screen change may still be on its way (a ScrollView
+        # holds a touch back): a touch sent now would land on the screen being left.
+        screen = widget.parent
+        while screen is not None and not isinstance(screen, Screen) and screen is not screen.parent:
+            screen = screen.parent
+        if isinstance(screen, Screen):
+            for _ in range(50):
+                if self.app.sm.current == screen.name:
+                    break
+                yield 0.1
         parent, seen = widget.parent, set()
         while parent is not None and not isinstance(parent, ScrollView) and id(parent) not in seen:
             seen.add(id(parent))  # the Window is its own parent

@@ -113,9 +113,24 @@ class User:
         return r.json()["observations"]
 
 
+FAKE_ANDROID = HERE / "fakeandroid"
+
+
+def android_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    """The fake Android layer (fakeandroid/) on the path, the app told it runs on Android."""
+    log = data_dir.parent / f"{data_dir.name}-android.jsonl"
+    return {"PYTHONPATH": f"{FAKE_ANDROID}{os.pathsep}{HERE}", "KOLL_FIELD_PLATFORM": "android",
+            "FAKE_ANDROID_LOG": str(log), "FAKE_ANDROID_FILES": str(data_dir), **extra}
+
+
+def android_log(data_dir: Path) -> list[dict[str, Any]]:
+    log = data_dir.parent / f"{data_dir.name}-android.jsonl"
+    return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+
+
 def run_scenario(name: str, data_dir: Path, server: str | None = None, *, args: dict[str, Any] | None = None,
                  gps: str = "manual", camera: str = "file", shots: bool = False, timeout: float = 120,
-                 token: str | None = None, background: bool = False):
+                 token: str | None = None, background: bool = False, env: dict[str, str] | None = None):
     """Run one scenario of scenarios.py in a fresh process with the real app; its result dict."""
     out = data_dir.parent / f"{data_dir.name}-{name}-{uuid.uuid4().hex[:6]}.json"
     cmd = [sys.executable, str(HERE / "drive.py"), name, "--data-dir", str(data_dir), "--out", str(out),
@@ -128,7 +143,7 @@ def run_scenario(name: str, data_dir: Path, server: str | None = None, *, args: 
         cmd += ["--shots", str(SHOTS)]
     for k, v in (args or {}).items():
         cmd += ["--arg", f"{k}={v}"]
-    env = {**os.environ, "PYTHONPATH": str(HERE)}
+    env = {**os.environ, "PYTHONPATH": str(HERE), **(env or {})}
     if background:
         return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True), out
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)

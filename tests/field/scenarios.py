@@ -247,8 +247,12 @@ def walk_mode(d):
     yield until(lambda: app.location.last is not None, 5, "GPS fix")
     yield from d.tap(d.find(id="walk", screen="home"))
     yield from d.type(d.find(id="title", screen="walk"), "Kvällsvandring runt torget")
+    assert app.sm.current == "walk", app.sm.current
     yield from d.tap(d.find(id="dark", screen="walk"))
-    yield from d.type(d.find(id="orgs", screen="walk"), "sdf, polisen")
+    assert app.sm.current == "walk", app.sm.current
+    yield from d.tap(d.find("org:sdf"))  # organisations chosen by name
+    yield from d.tap(d.find("org:polisen"))
+    assert d.find("org:polisen").text.startswith("Polisen") and d.find("org:polisen").state == "down"
     yield from d.type(d.find(id="participants", screen="walk"), "Anna, Bo")
     yield from d.tap(d.find(id="start", screen="walk"))
     ws = app.sm.get_screen("walk")
@@ -278,15 +282,32 @@ def walk_mode(d):
 
 
 def join_and_file(d):
-    """Join a walk that another walker started, by the id they read out, and file a finding on it."""
+    """Join a walk that another walker started, by the short code they read out, and file a finding
+    on it. A mistyped code is refused at once; a code no walk has, by the server."""
     app = d.app
-    walk = d.args.extra["walk"]
+    walk, code = d.args.extra["walk"], d.args.extra["code"]
+    ws = app.sm.get_screen("walk")
     yield until(lambda: app.location.last is not None, 5, "GPS fix")
     yield from d.tap(d.find(id="walk", screen="home"))
-    yield from d.type(d.find(id="join_id", screen="walk"), walk)
+    field = d.find(id="join_id", screen="walk")
+    yield from d.type(field, walk)  # the 36-character id is no code
     yield from d.tap(d.find(id="join", screen="walk"))
-    assert app.walk_active and app.settings.walk["id"] == walk, app.settings.walk
-    yield until(lambda: app.settings.walk["title"] != walk[:8], 10, "the walk's title from the server")
+    assert not app.walk_active and "sex tecken" in ws.message, ws.message
+    field.text = ""
+    yield from d.type(field, "ZZZ ZZZ")
+    yield from d.tap(d.find(id="join", screen="walk"))
+    yield until(lambda: "ZZZZZZ" in ws.message and not ws.joining, 10, lambda: f"unknown code said: {ws.message}")
+    assert not app.walk_active
+    yield from d.screenshot("walk-join-wrong")
+    field.text = ""
+    yield from d.type(field, f"{code[:3].lower()}-{code[3:]}")
+    yield from d.screenshot("walk-join")
+    yield from d.tap(d.find(id="join", screen="walk"))
+    yield until(lambda: app.walk_active, 10, lambda: f"joined: {ws.message}")
+    assert app.settings.walk["id"] == walk and app.settings.walk["code"] == code, app.settings.walk
+    assert d.find(id="end", screen="walk").text == "Lämna vandringen"  # only the leader ends it
+    assert code in d.find(id="walk_id", screen="walk").text
+    yield from d.screenshot("walk-joined")
     yield from file_report(d, "BEL", "BEL-02", note="Mörkt vid entrén", place="tunnelbaneuppgangen")
     assert app.sm.current == "walk", "back on the walk after filing"
     yield until(lambda: app.outbox.counts()["sent"] == 1, 20, lambda: f"finding sent {app.outbox.counts()}")
@@ -323,3 +344,228 @@ def drafts_kept(d):
     states = [w.state for w in d.walk() if str(getattr(w, "kid", "")).startswith("row:")]
     drafts = [r.body for r in app.outbox.rows() if r.state == "draft"]
     _result(d, states=states, drafts=[{"category": b["category"], "note": b["note"]} for b in drafts])
+
+
+def _new_report(d, group: str, category: str, place: str | None = None):
+    app = d.app
+    yield until(lambda: app.sm.current == "home", 5, "home")
+    yield 0.5  # the first frames lay the screen out
+    yield from d.tap(d.find(id="new_report", screen="home"))
+    yield until(lambda: app.sm.current == "category", 5, "category screen")
+    yield from d.tap(d.find(f"group:{group}"))
+    yield from d.tap(d.find(f"cat:{category}"))
+    yield until(lambda: app.sm.current == "report", 5, "report screen")
+    if place:
+        yield from _fill(d, None, place, None, None)
+
+
+def android_photo(d):
+    """Android: the camera app writes through our FileProvider; the shrunk, EXIF-free copy is
+    previewed, filed, sent, and then gone from the phone."""
+    app = d.app
+    screen = app.report_screen
+    yield 0.3
+    yield from _new_report(d, "BEL", "BEL-01", place="torget")
+    yield from d.tap(d.find(id="take_photo", screen="report"))
+    yield until(lambda: screen.form.photo_path is not None, 10, lambda: f"photo back ({screen.problems_text})")
+    path = screen.form.photo_path
+    from PIL import Image
+
+    with Image.open(path) as im:
+        size, exif = im.size, dict(im.getexif())
+    assert max(size) <= 1600 and not exif, (size, exif)
+    preview = d.find(id="preview", screen="report")
+    yield until(lambda: preview.texture is not None and preview.height > 0, 5, "preview shown")
+    d.find(id="page", screen="report").scroll_y = 0.2
+    yield from d.screenshot("photo-preview")
+    yield from d.tap(d.find(id="file", screen="report"))
+    yield until(lambda: app.outbox.counts()["sent"] == 1 and app.outbox.counts()["photos_pending"] == 0, 20,
+                lambda: f"sent {app.outbox.counts()}")
+    leftovers = sorted(p.name for p in app.outbox.photos.iterdir())
+    _result(d, photo=path, size=list(size), leftovers=leftovers, ids=[r.id for r in app.outbox.rows()],
+            purged=not Path(path).exists())
+
+
+def android_refused(d):
+    """Camera and location refused: each says so and what to do; the gallery still gives a photo."""
+    app = d.app
+    screen = app.report_screen
+    yield 0.3
+    yield from _new_report(d, "BEL", "BEL-01")
+    yield until(lambda: app.location_state == "permission-denied", 5, "location refusal reported")
+    assert "får inte använda platsen" in screen.location_text and "Väntar" not in screen.location_text, \
+        screen.location_text
+    yield from d.tap(d.find(id="take_photo", screen="report"))
+    yield until(lambda: "Kamera" in screen.problems_text, 5, lambda: f"camera refusal ({screen.problems_text})")
+    assert screen.form.photo_path is None
+    problem = screen.problems_text
+    yield from d.screenshot("camera-refused")
+    yield from d.tap(d.find(id="pick_photo", screen="report"))
+    yield until(lambda: screen.form.photo_path is not None, 10, "photo from the gallery")
+    _result(d, location=screen.location_text, problem=problem, photo=screen.form.photo_path)
+
+
+def fix_gating(d):
+    """A doubtful fix (as --gps gives it) is shown as such and needs one tap before it is filed."""
+    app = d.app
+    screen = app.report_screen
+    yield until(lambda: app.location.last is not None, 5, "a fix")
+    yield from _new_report(d, "REN", "REN-05")
+    yield until(lambda: screen.form.location is not None, 5, "location from the fix")
+    want = d.args.extra["words"]
+    yield until(lambda: want in screen.location_text, 5, lambda: f"{want!r} in {screen.location_text!r}")
+    accept = d.find(id="accept_fix", screen="report")
+    assert screen.fix_doubt and accept.opacity == 1
+    yield from d.screenshot(f"fix-{screen.fix_doubt}")
+    yield from d.tap(d.find(id="file", screen="report"))
+    assert app.sm.current == "report" and "godkänn" in screen.problems_text, screen.problems_text
+    yield from d.tap(accept)
+    assert not screen.fix_doubt and "godkänd av dig" in screen.location_text, screen.location_text
+    yield from d.tap(d.find(id="file", screen="report"))
+    yield until(lambda: app.outbox.counts()["sent"] == 1, 15, lambda: f"sent {app.outbox.counts()}")
+    _result(d, source=app.outbox.rows()[0].body["location"]["source"], text=screen.location_text)
+
+
+def file_offline_and_sign_out(d):
+    """A duty phone: A files with no network, signs out (warned), the token goes from screen and storage."""
+    app = d.app
+    yield 0.3
+    assert app.sm.current == "home"
+    for group, cat, place in [("REN", "REN-05", "ica"), ("UPP", "UPP-02", "torget")]:
+        yield from file_report(d, group, cat, note="utan nät, av A", place=place)
+    yield from d.tap(d.find(text="Logga ut"))
+    yield until(lambda: d.has("signout:warning"), 5, "sign-out warning")
+    assert "2 rapporter" in d.find("signout:warning").text, d.find("signout:warning").text
+    yield from d.screenshot("sign-out-warning")
+    yield from d.tap(d.find("signout:confirm"))
+    yield until(lambda: app.sm.current == "setup", 5, "signed out")
+    settings = json.loads(Path(d.args.data_dir, "settings.json").read_text())
+    assert settings["token"] == "" and settings["user"] == "", settings
+    assert d.find(id="token", screen="setup").text == ""
+    _result(d, ids=[r.id for r in app.outbox.rows()])
+
+
+def sign_in_as_b_and_file(d):
+    """B signs in on the same phone and files one report; A's two go out as A's."""
+    app = d.app
+    yield 0.3
+    yield from sign_in(d, d.args.extra["token"])
+    yield from file_report(d, "KLO", "KLO-06", note="av B", place="biblioteket")
+    yield until(lambda: app.outbox.pending() == 0, 30, lambda: f"all sent {app.outbox.counts()}")
+    tokens = [r.token for r in app.outbox.rows()]
+    yield from d.go("outbox")
+    yield from d.screenshot("outbox-two-authors")
+    _result(d, authors={r.id: r.author for r in app.outbox.rows()}, tokens_left=[t for t in tokens if t])
+
+
+def online_then_gone(d):
+    """The status bar says "Ansluten" only while the server answers: a connection gone dead shows
+    within seconds, not at the next 30-second round."""
+    app = d.app
+    yield until(lambda: app.online and app.status_line.startswith("Ansluten"), 10, "online shown")
+    _marker(d, "online")
+    yield until(lambda: Path(d.args.data_dir, "gone").exists(), 30, "the server stopped")
+    import time
+
+    gone = time.monotonic()
+    yield until(lambda: not app.online, 10, lambda: f"offline shown ({app.status_line})")
+    assert not app.status_line.startswith("Ansluten"), app.status_line
+    yield from d.screenshot("offline-status")
+    _result(d, seconds=time.monotonic() - gone, status=app.status_line)
+
+
+def join_by_qr(d):
+    """The walk's QR code read by the phone's scanner (Android's ZXing intent) joins it."""
+    app = d.app
+    yield until(lambda: app.sm.current == "home", 5, "home")
+    yield 0.5
+    yield from d.tap(d.find(id="walk", screen="home"))
+    yield from d.tap(d.find(id="scan", screen="walk"))
+    yield until(lambda: app.walk_active, 10, lambda: f"joined by QR: {app.sm.get_screen('walk').message}")
+    _result(d, walk=app.settings.walk)
+
+
+def back_key_and_112(d):
+    """A fight: "Ring 112" is offered at once and opens the dialler with 112. The Android back key
+    goes back a screen at a time; the typed note survives a change of category and ends as a draft."""
+    from kivy.core.window import Window
+
+    app = d.app
+    screen = app.report_screen
+    yield from _new_report(d, "SOC", "SOC-05")
+    ring = d.find(id="ring112", screen="report")
+    assert ring.opacity == 1 and not ring.disabled and "112" in ring.text, (ring.opacity, ring.text)
+    assert not d.find(id="file", screen="report").disabled  # a suggestion, not a block
+    d.find(id="page", screen="report").scroll_y = 1
+    yield from d.screenshot("urgent-hint")
+    yield from d.tap(ring)
+    note = "Två grupper bråkar vid entrén"
+    yield from d.type(d.find(id="note", screen="report"), note)
+
+    def back():
+        Window.dispatch("on_keyboard", 27, 0, None, [])
+
+    back()
+    yield 0.3
+    assert app.sm.current == "category", app.sm.current
+    yield from d.tap(d.find("cat:SOC-06"))
+    assert app.sm.current == "report" and d.find(id="note", screen="report").text == note
+    assert screen.form.category == "SOC-06" and screen.form.note == note
+    back()
+    yield 0.2
+    back()  # the groups
+    yield 0.2
+    back()  # out of the report: home
+    yield 0.3
+    assert app.sm.current == "home", app.sm.current
+    drafts = [r.body for r in app.outbox.rows() if r.state == "draft"]
+    _result(d, drafts=drafts)
+
+
+def map_pin(d):
+    """The area's MBTiles base map: drawn, dragged, zoomed, darkened; a tap pins the metro entrance."""
+    from kivy.tests.common import UnitTestTouch
+
+    from koll.schema import taxonomy
+
+    app = d.app
+    yield from _new_report(d, "BEL", "BEL-02")
+    yield from d.tap(d.find(id="drop_pin", screen="report"))
+    pin = app.sm.get_screen("pin")
+    assert app.sm.current == "pin" and pin.has_map, "the base map, not the plan"
+    m = d.find("map")
+    yield 0.3
+    if pin.dark:  # at night the map opens dark; the day style first
+        yield from d.tap(d.find(id="night", screen="pin"))
+    assert not m.dark
+    yield from d.screenshot("map")
+    before = m.centred_on()
+    touch = UnitTestTouch(*m.to_window(m.center_x, m.center_y))
+    touch.touch_down()
+    for i in range(1, 9):
+        touch.touch_move(touch.x - 10, touch.y + 6)
+        yield 0.02
+    touch.touch_up()
+    yield 0.2
+    after = m.centred_on()
+    assert after != before and m.pin == [], (before, after, m.pin)  # a drag pans, it does not pin
+    z = m.zoom
+    yield from d.tap(d.find(id="zoom_in", screen="pin"))
+    assert m.zoom == z + 1, (z, m.zoom)
+    metro = taxonomy.place("tunnelbaneuppgangen")
+    m.centre = __import__("koll.field.tiles", fromlist=["world_px"]).world_px(metro.lat, metro.lon, m.zoom)
+    m._draw()
+    x, y = m.to_xy(metro.lat, metro.lon)
+    touch = UnitTestTouch(*m.to_window(x, y))
+    touch.touch_down()
+    touch.touch_up()
+    yield 0.3
+    assert m.pin and taxonomy.haversine_m(m.pin[0], m.pin[1], metro.lat, metro.lon) < 3, m.pin
+    if not pin.dark:
+        yield from d.tap(d.find(id="night", screen="pin"))
+    assert m.dark
+    yield from d.screenshot("map-dark")
+    yield from d.tap(d.find(id="ok", screen="pin"))
+    loc = app.report_screen.form.location
+    assert loc.source == "pin" and loc.place == "tunnelbaneuppgangen", loc
+    _result(d, pin=m.pin, zoom=m.zoom)

@@ -82,7 +82,7 @@ def test_walk_mode(service, tmp_path):
     assert {o.get("walk_id") for o in mine} == {result["walk_id"]}
 
 
-def test_a_second_walker_joins_the_walk_by_its_id_and_files_on_it(service, tmp_path):
+def test_a_second_walker_joins_the_walk_by_its_code_and_files_on_it(service, tmp_path):
     leader, walker = service.user(), service.user()
     walk = str(uuid.uuid4())
     planned = leader.api("POST", "/walks", json={"id": walk, "title": "Kvällsvandring med föreningen",
@@ -90,8 +90,8 @@ def test_a_second_walker_joins_the_walk_by_its_id_and_files_on_it(service, tmp_p
                                                   "organisations": ["sdf", "civilsamhallet"]})
     assert planned.status_code == 201, planned.text
     assert leader.api("POST", f"/walks/{walk}/start", headers={"If-Match": "1"}).status_code == 200
-    result = run_scenario("join_and_file", tmp_path / "phone", service.url, token=walker.token,
-                          gps="59.3669,17.8441,8", args={"walk": walk})
+    result = run_scenario("join_and_file", tmp_path / "phone", service.url, token=walker.token, shots=True,
+                          gps="59.3669,17.8441,8", args={"walk": walk, "code": planned.json()["join_code"]})
     assert result["title"] == "Kvällsvandring med föreningen"  # fetched from the server once joined
     mine = walker.mine()
     assert [o["id"] for o in mine] == result["ids"] and mine[0]["walk_id"] == walk

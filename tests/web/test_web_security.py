@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from webhelpers import seed_plan, seed_walk, shoot, sign_in
+from webhelpers import seed_plan, seed_walk, shoot, sign_in, wait_map_ready
 
 pytestmark = pytest.mark.browser
 
@@ -39,15 +39,15 @@ def test_the_boards_draw_their_map_and_charts_under_the_policy(board: Any, page:
     walk = seed_walk(board.ledger)
     console = watched(page)
     sign_in(page, board.base, "operativ", path="/")
-    page.wait_for_function("document.body.dataset.mapReady === '1'")
+    wait_map_ready(page)
     assert page.evaluate("window.kollCharts.filter(Boolean).length") == 3
     assert page.locator("#map .leaflet-marker-icon, #map .marker-cluster, #map path").count() > 0
     no_violation(page, console)
     page.goto(f"{board.base}/vandringar?walk={walk}")
-    page.wait_for_function("document.body.dataset.mapReady === '1'")
+    wait_map_ready(page)
     no_violation(page, console)
     page.goto(f"{board.base}/insatser/{ids['lights']}")
-    page.wait_for_function("window.kollCharts && window.kollCharts.filter(Boolean).length === 1")
+    assert page.evaluate("window.kollCharts.filter(Boolean).length") == 1
     no_violation(page, console)
     page.goto(f"{board.base}/moten/{ids['meeting']}/aterrapport")
     no_violation(page, console)

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
-from webhelpers import shoot, sign_in
+from webhelpers import shoot, sign_in, wait_map_ready
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +40,7 @@ def test_a_form_without_its_csrf_token_is_refused(board: Any, page: Any) -> None
 
 def test_situation_map_filters_and_charts(board: Any, page: Any) -> None:
     sign_in(page, board.base, "operativ")
-    page.wait_for_function("document.body.dataset.mapReady === '1'")
+    wait_map_ready(page)
     shown = int(page.locator("#map").get_attribute("data-features"))
     assert shown == int(page.locator("#case-total").inner_text()) > 0
     assert page.locator(".place-label", has_text="Tunnelbaneuppgången").count() == 1
@@ -56,7 +56,7 @@ def test_situation_map_filters_and_charts(board: Any, page: Any) -> None:
     page.get_by_label("Status", exact=True).select_option("all")
     page.get_by_role("button", name="Visa").click()
     page.wait_for_url("**group=REN**")
-    page.wait_for_function("document.body.dataset.mapReady === '1'")
+    wait_map_ready(page)
     filtered = int(page.locator("#map").get_attribute("data-features"))
     assert 0 < filtered == int(page.locator("#case-total").inner_text())
     assert "Nedskräpning" in page.locator("#t-category").inner_text() or filtered
@@ -65,7 +65,7 @@ def test_situation_map_filters_and_charts(board: Any, page: Any) -> None:
 
 def test_download_this_view_as_csv_geojson_and_png(board: Any, page: Any, tmp_path: Any) -> None:
     sign_in(page, board.base, "operativ", path="/?group=KLO&status=all")
-    page.wait_for_function("document.body.dataset.mapReady === '1'")
+    wait_map_ready(page)
     expected = int(page.locator("#case-total").inner_text())
 
     with page.expect_download() as info:
@@ -97,7 +97,7 @@ def test_nothing_leaves_localhost(board: Any, page: Any) -> None:
 
     page.route("**/*", guard)
     sign_in(page, board.base, "strateg")
-    page.wait_for_function("document.body.dataset.mapReady === '1'")
+    wait_map_ready(page)
     assert page.locator(".leaflet-container").count() == 1
     assert page.evaluate("typeof Chart") == "function"
     assert outside == []
@@ -109,7 +109,7 @@ def test_english_with_lang_en(board: Any, page: Any) -> None:
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("heading", level=1).inner_text() == "Situation – Hässelby torg"
     assert page.get_by_label("Category group", exact=True).count() == 1
-    page.wait_for_function("document.body.dataset.mapReady === '1'")
+    wait_map_ready(page)
     shoot(page, "situation-en")
     page.get_by_role("link", name="På svenska").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Lägesbild – Hässelby torg"
@@ -118,7 +118,7 @@ def test_english_with_lang_en(board: Any, page: Any) -> None:
 def _categories_seen(page: Any, base: str, user: str) -> str:
     sign_in(page, base, user)
     page.goto(base + "/?status=all")
-    page.wait_for_function("document.body.dataset.mapReady === '1'")
+    wait_map_ready(page)
     text = page.locator("#t-category").inner_text()
     page.get_by_role("button", name="Logga ut").click()
     return text
@@ -137,7 +137,7 @@ def test_each_role_sees_only_the_categories_it_may(board: Any, page: Any) -> Non
 
 def test_a_reporter_opens_no_page_the_role_may_not(board: Any, page: Any) -> None:
     sign_in(page, board.base, "rapportor")
-    page.wait_for_function("document.body.dataset.mapReady === '1'")
+    wait_map_ready(page)
     # no menu entries the role may not open
     assert page.get_by_role("link", name="Revision").count() == 0
     page.goto(board.base + "/revision")

@@ -101,3 +101,9 @@ def seed_walk(ledger: Any) -> str:
             "note": "Sett under vandringen", "walk_id": ids["walk"], "attributes": {}})
     ledger.end_walk(op, walk, ledger.walk(walk).version)
     return ids["walk"]
+
+
+def wait_map_ready(page: Any) -> None:
+    """Until koll.js has drawn the map. A selector, not wait_for_function: Playwright polls a
+    function by eval, which the boards' Content-Security-Policy (no 'unsafe-eval') refuses."""
+    page.wait_for_selector("body[data-map-ready='1']", state="attached")

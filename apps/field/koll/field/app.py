@@ -7,16 +7,14 @@ on Kivy's thread through ``mainthread``.
 
 from __future__ import annotations
 
-import math
 import os
 import threading
-import time
 from pathlib import Path
 from typing import Any, Callable
 
 from kivy.app import App
 from kivy.clock import Clock, mainthread
-from kivy.graphics import Color, Ellipse, Line, Rectangle
+from kivy.core.window import Window
 from kivy.lang import Builder
 from kivy.metrics import dp
 from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
@@ -32,153 +30,33 @@ from kivy.uix.togglebutton import ToggleButton
 from kivy.uix.widget import Widget
 
 from koll.field.camera import CameraProvider, make_camera
-from koll.field.i18n import pick, t
-from koll.field.location import LocationProvider, ManualLocationProvider, make_provider
-from koll.field.outbox import InvalidReport, Outbox, Row
+from koll.field.screens.pin import PinScreen, PlanView  # noqa: F401  (registered for field.kv)
+from koll.field.screens.walk import WalkScreen  # noqa: F401  (registered for field.kv)
+from koll.field.ui import TAP_DP, _button, _error_text, _label, _para
+from koll.field.controller import FieldController
+from koll.field.i18n import pick, plural, t
+from koll.field.location import LocationProvider, make_provider
+from koll.field.platform import make_platform
+from koll.field.outbox import InvalidReport, Row
 from koll.field.report import Location, ReportForm, who_sees
-from koll.field.settings import Settings, SettingsStore
+from koll.field.settings import Settings
 from koll.field.sync import ApiClient, ApiError, Offline, SyncStatus, SyncWorker, Unauthorized
 from koll.schema import taxonomy, vocabulary
-from koll.schema.messages import flatten
 
 KV = Path(__file__).with_name("field.kv")
 
 NEARBY_RADIUS_M = 50.0
+def local_time(iso: str) -> str:
+    """A stored UTC moment as the phone's own clock shows it (Stockholm on the square)."""
+    from datetime import datetime
 
-
-def _label(terms, code: str | None, lang: str) -> str:
-    if not code:
-        return "–"
     try:
-        return vocabulary.label(terms, code, lang)
-    except KeyError:
-        return code
+        return datetime.fromisoformat(iso).astimezone().strftime("%H:%M")
+    except ValueError:
+        return iso[11:16]
 
 
-def _para(text: str, color=(0.9, 0.9, 0.9, 1), bold: bool = False, kid: str = "") -> Label:
-    lab = Label(text=text, color=color, bold=bold, size_hint_y=None, halign="left", valign="top")
-    lab.bind(width=lambda w, v: setattr(w, "text_size", (v, None)),
-             texture_size=lambda w, v: setattr(w, "height", v[1] + dp(8)))
-    lab.kid = kid
-    return lab
-
-
-def _button(text: str, on_release: Callable[[], None], kid: str = "", height: float = 48, **kw) -> Button:
-    b = Button(text=text, size_hint_y=None, height=dp(height), halign="center", **kw)
-    b.bind(width=lambda w, v: setattr(w, "text_size", (v - dp(12), None)))
-    b.bind(on_release=lambda *_: on_release())
-    b.kid = kid
-    return b
-
-
-def _error_text(error: dict[str, Any] | None, lang: str) -> str:
-    """The server's reason for refusing, in the user's language."""
-    if not error:
-        return ""
-    parts: list[str] = []
-    for path, msgs in (error.get("errors") or {}).items():
-        if isinstance(msgs, dict) and not ({"sv", "en"} <= set(msgs)):
-            for sub, m in msgs.items():
-                parts.append(f"{path}.{sub}: {_msgs(m, lang)}")
-        else:
-            parts.append(f"{path}: {_msgs(msgs, lang)}")
-    if not parts:
-        detail = error.get("detail") or error.get("title") or ""
-        parts.append(pick(detail, lang) if isinstance(detail, dict) else str(detail))
-    return "; ".join(p for p in parts if p)
-
-
-def _msgs(m: Any, lang: str) -> str:
-    if isinstance(m, list):
-        return ", ".join(_msgs(x, lang) for x in m)
-    if isinstance(m, dict):
-        if "sv" in m or "en" in m:
-            return pick(m, lang)
-        return ", ".join(f"{k}: {_msgs(v, lang)}" for k, v in m.items())
-    return str(m)
-
-
-# --- the map: the square's named places, a pin, the GPS fix ----------------------------------
-
-
-class PlanView(Widget):
-    """A schematic map of Hässelby torg drawn from the taxonomy's places (no tiles needed, so
-    it works offline): tap to drop a pin; the GPS fix shows with its accuracy circle."""
-
-    pin = ListProperty([])  # [lat, lon]
-    fix = ListProperty([])  # [lat, lon, accuracy_m]
-    span_m = 260.0  # metres across the shorter side
-
-    __events__ = ("on_pin",)
-
-    def __init__(self, **kw):
-        super().__init__(**kw)
-        centre = taxonomy.place("torget")
-        self.lat0, self.lon0 = centre.lat, centre.lon
-        self._labels: list[Label] = []
-        for p in taxonomy.PLACES:
-            lab = Label(text=p.sv, font_size="11sp", size_hint=(None, None), color=(0.1, 0.1, 0.1, 1))
-            lab.place_code = p.code
-            self._labels.append(lab)
-            self.add_widget(lab)
-        self.bind(pos=self._draw, size=self._draw, pin=self._draw, fix=self._draw)
-
-    def on_pin(self, *_):
-        pass
-
-    @property
-    def scale(self) -> float:  # pixels per metre
-        return max(1.0, min(self.width, self.height)) / self.span_m
-
-    def to_xy(self, lat: float, lon: float) -> tuple[float, float]:
-        dx = (lon - self.lon0) * 111_320.0 * math.cos(math.radians(self.lat0))
-        dy = (lat - self.lat0) * 110_540.0
-        return self.center_x + dx * self.scale, self.center_y + dy * self.scale
-
-    def to_latlon(self, x: float, y: float) -> tuple[float, float]:
-        dx = (x - self.center_x) / self.scale
-        dy = (y - self.center_y) / self.scale
-        return (self.lat0 + dy / 110_540.0,
-                self.lon0 + dx / (111_320.0 * math.cos(math.radians(self.lat0))))
-
-    def _draw(self, *_):
-        self.canvas.before.clear()
-        with self.canvas.before:
-            Color(0.93, 0.92, 0.88, 1)
-            Rectangle(pos=self.pos, size=self.size)
-            for p in taxonomy.PLACES:
-                x, y = self.to_xy(p.lat, p.lon)
-                r = p.radius_m * self.scale
-                Color(0.55, 0.7, 0.55, 0.35)
-                Ellipse(pos=(x - r, y - r), size=(2 * r, 2 * r))
-                Color(0.3, 0.45, 0.3, 1)
-                Line(circle=(x, y, r), width=1)
-            if self.fix:
-                x, y = self.to_xy(self.fix[0], self.fix[1])
-                r = (self.fix[2] or 5) * self.scale
-                Color(0.2, 0.4, 0.95, 0.25)
-                Ellipse(pos=(x - r, y - r), size=(2 * r, 2 * r))
-                Color(0.2, 0.4, 0.95, 1)
-                Ellipse(pos=(x - dp(5), y - dp(5)), size=(dp(10), dp(10)))
-            if self.pin:
-                x, y = self.to_xy(self.pin[0], self.pin[1])
-                Color(0.85, 0.1, 0.1, 1)
-                Ellipse(pos=(x - dp(7), y - dp(7)), size=(dp(14), dp(14)))
-                Line(points=[x, y, x, y + dp(22)], width=2)
-        for lab in self._labels:
-            p = taxonomy.place(lab.place_code)
-            x, y = self.to_xy(p.lat, p.lon)
-            lab.texture_update()
-            lab.size = lab.texture_size
-            lab.center = (x, y)
-
-    def on_touch_down(self, touch):
-        if not self.collide_point(*touch.pos):
-            return False
-        lat, lon = self.to_latlon(*touch.pos)
-        self.pin = [lat, lon]
-        self.dispatch("on_pin", (lat, lon))
-        return True
+HEARTBEAT_S = 3.0  # how often an idle app listens for the server: a dead connection shows within seconds
 
 
 # --- screens ----------------------------------------------------------------------------------
@@ -256,6 +134,7 @@ class ReportScreen(Screen):
     visibility_text = StringProperty("")
     restricted = BooleanProperty(False)
     urgent = BooleanProperty(False)
+    urgent_hint = BooleanProperty(False)  # violence, fire…: "ring 112" offered before anything else
     location_text = StringProperty("")
     location_poor = BooleanProperty(False)
     gps_available = BooleanProperty(False)
@@ -265,6 +144,9 @@ class ReportScreen(Screen):
     problems_text = StringProperty("")
     place_labels = ListProperty([])
     manual_location = BooleanProperty(False)  # a pin or place chosen: GPS no longer overrides
+    fix_doubt = StringProperty("")  # network | stale | poor: the fix needs one tap to be used
+    photo_preview = StringProperty("")
+    can_pick = BooleanProperty(False)
 
     def __init__(self, **kw):
         super().__init__(**kw)
@@ -277,11 +159,12 @@ class ReportScreen(Screen):
 
     def start_category(self, code: str) -> None:
         app = App.get_running_app()
-        if self.form is None or self.form.category is not None:
+        if self.form is None:
             self.reset()
-        self.form.choose_category(code)
+        self.form.choose_category(code)  # a changed category keeps the note, the place and the photo
         self.form.walk_id = (app.settings.walk or {}).get("id")
         self.refresh()
+        self.ids.page.scroll_y = 1  # a new report opens at its top, whatever was scrolled before
         self._ask_nearby(force=True)
 
     def reset(self) -> None:
@@ -303,6 +186,7 @@ class ReportScreen(Screen):
         self.ids.urgent.active = False
         self.problems_text = ""
         self.refresh()
+        self.ids.page.scroll_y = 1
 
     def refresh(self) -> None:
         app = App.get_running_app()
@@ -310,13 +194,16 @@ class ReportScreen(Screen):
         cat = form.cat
         self.heading = pick(cat, lang) if cat else ""
         self.restricted = bool(cat and cat.visibility != "public")
+        self.urgent_hint = bool(cat and cat.urgent_hint)
         self.visibility_text = who_sees(cat, lang) if cat else ""
         self.photo_rule = form.photo_rule
         self.has_photo = bool(form.photo_path)
         rule_text = t(f"photo_{form.photo_rule}", lang)
         if form.photo_path:
-            rule_text += " · " + t("photo_taken", lang) + f" ({Path(form.photo_path).name})"
+            rule_text += " · " + t("photo_taken", lang)
         self.photo_text = rule_text
+        self.photo_preview = form.photo_path or ""
+        self.can_pick = app.camera.can_pick
         self.gps_available = app.location.has_gps
         self.place_labels = [pick(p, lang) for p in taxonomy.PLACES]
         self._show_location()
@@ -327,19 +214,53 @@ class ReportScreen(Screen):
         app = App.get_running_app()
         lang, loc = app.lang, self.form.location
         self.location_poor = False
+        self.fix_doubt = ""
         if loc is None:
-            self.location_text = t("gps_waiting" if app.location.has_gps else "gps_none", lang)
+            if app.location_state == "permission-denied":
+                key = "gps_denied"
+            else:
+                key = "gps_waiting" if app.location.has_gps else "gps_none"
+            self.location_text = t(key, lang)
             self.location_poor = True
         elif loc.source in ("gps", "network"):
             acc = "?" if loc.accuracy_m is None else f"{loc.accuracy_m:.0f}"
-            self.location_poor = loc.poor
-            self.location_text = t("gps_poor" if loc.poor else "gps_fix", lang, acc=acc)
+            doubt = loc.doubt()
+            key = {"network": "gps_network", "stale": "gps_stale", "poor": "gps_poor"}.get(doubt or "", "gps_fix")
+            self.location_text = t(key, lang, acc=acc, age=f"{loc.age_s():.0f}")
+            if doubt and self.form.needs_accepting() is None:
+                self.location_text += " · " + t("fix_accepted", lang)
+            else:
+                self.fix_doubt = doubt or ""
+            self.location_poor = bool(doubt)
         elif loc.source == "pin":
             self.location_text = t("pin_set", lang, lat=loc.lat, lon=loc.lon)
         else:
             self.location_text = t("place_set", lang, place=pick(taxonomy.place(loc.place or "torget"), lang))
         if loc is not None and loc.place and loc.source != "place":
             self.location_text += " · " + pick(taxonomy.place(loc.place), lang)
+        if app.location_state == "permission-denied" and loc is not None and loc.source in ("pin", "place"):
+            self.location_text += "\n" + t("gps_denied", lang)
+
+    def accept_fix(self) -> None:
+        """One tap: yes, this doubtful fix is where it is."""
+        self.form.accept_fix()
+        self._show_location()
+
+    def on_enter(self, *_):
+        # A fix ages while the walker types: "old" must show when it becomes so.
+        self._ticker = Clock.schedule_interval(lambda dt: self._show_location(), 2.0)
+
+    def on_leave(self, *_):
+        ticker = getattr(self, "_ticker", None)
+        if ticker is not None:
+            ticker.cancel()
+
+    def _location_changed(self) -> None:
+        """A "same as this" join was about the old spot: a new location drops it (shown)."""
+        if self.form.case_id:
+            self.form.case_id = None
+        self._show_location()
+        self._ask_nearby(force=True)
 
     def _build_attributes(self) -> None:
         app = App.get_running_app()
@@ -351,12 +272,12 @@ class ReportScreen(Screen):
             if attr.kind == "choice":
                 labels = {pick(c, lang): c.code for c in attr.choices}
                 sp = Spinner(text=next((k for k, v in labels.items() if v == current), "–"),
-                             values=["–", *labels], size_hint_y=None, height=dp(44))
+                             values=["–", *labels], size_hint_y=None, height=dp(TAP_DP))
                 sp.kid = f"attr:{attr.code}"
                 sp.bind(text=lambda w, v, a=attr.code, m=labels: self.form.set_attribute(a, m.get(v)))
                 box.add_widget(sp)
             elif attr.kind == "int":
-                row = BoxLayout(size_hint_y=None, height=dp(44), spacing=dp(4))
+                row = BoxLayout(size_hint_y=None, height=dp(TAP_DP), spacing=dp(4))
                 for n in range(attr.minimum or 1, (attr.maximum or 5) + 1):
                     tb = ToggleButton(text=str(n), group=f"attr-{attr.code}-{id(self)}",
                                       state="down" if current == n else "normal")
@@ -366,8 +287,8 @@ class ReportScreen(Screen):
                     row.add_widget(tb)
                 box.add_widget(row)
             elif attr.kind == "bool":
-                row = BoxLayout(size_hint_y=None, height=dp(44))
-                cb = CheckBox(active=bool(current), size_hint_x=None, width=dp(44))
+                row = BoxLayout(size_hint_y=None, height=dp(TAP_DP))
+                cb = CheckBox(active=bool(current), size_hint_x=None, width=dp(TAP_DP))
                 cb.kid = f"attr:{attr.code}"
                 cb.bind(active=lambda w, v, a=attr.code: self.form.set_attribute(a, True if v else None))
                 row.add_widget(cb)
@@ -379,7 +300,12 @@ class ReportScreen(Screen):
     def location_from_provider(self, loc: Location) -> None:
         if self.form is None or self.manual_location:
             return
+        old = self.form.location
         self.form.location = loc
+        if (self.form.case_id and old is not None
+                and taxonomy.haversine_m(old.lat, old.lon, loc.lat, loc.lon) > NEARBY_RADIUS_M / 2):
+            self._location_changed()
+            return
         self._show_location()
         self._ask_nearby()
 
@@ -387,28 +313,34 @@ class ReportScreen(Screen):
         app = App.get_running_app()
         self.manual_location = False
         self.form.place = None
+        self._reset_place_chooser()
         if app.location.last is not None:
             self.form.location = app.location.last
-        self._show_location()
-        self._ask_nearby(force=True)
+        self._location_changed()
 
     def choose_place(self, text: str) -> None:
+        """A named place replaces whatever location there was (GPS, a pin)."""
         app = App.get_running_app()
         for p in taxonomy.PLACES:
             if text == pick(p, app.lang):
                 self.manual_location = True
                 self.form.location = Location.of_place(p.code)
                 self.form.place = p.code
-                self._show_location()
-                self._ask_nearby(force=True)
+                self._location_changed()
                 return
 
     def set_pin(self, lat: float, lon: float) -> None:
         self.manual_location = True
         self.form.location = Location.of_pin(lat, lon)
         self.form.place = None
-        self._show_location()
-        self._ask_nearby(force=True)
+        self._reset_place_chooser()
+        self._location_changed()
+
+    def _reset_place_chooser(self) -> None:
+        spinner = self.ids.place
+        label = t("choose_place", App.get_running_app().lang)
+        if spinner.text != label:
+            spinner.text = label  # choose_place ignores it: no place has that name
 
     # nearby cases: "same as this"
 
@@ -450,14 +382,15 @@ class ReportScreen(Screen):
         for case in self._nearby[:4]:
             line = t("case_line", lang, category=_label(taxonomy.CATEGORIES, case.get("category"), lang),
                      status=_label(vocabulary.CASE_STATUSES, case.get("status"), lang),
-                     dist=f"{float(case.get('distance_m') or 0):.0f}", n=case.get("observations", "?"))
+                     dist=f"{float(case.get('distance_m') or 0):.0f}", n=case.get("observations", "?"),
+                     observations=plural(case.get("observations") or 0, "observation", lang))
             chosen = self.form.case_id == case["id"]
             text = ("» " if chosen else "") + line + "\n" + (
                 t("joined_case", lang, case=case["id"][:8]) if chosen else t("same_as_this", lang))
             box.add_widget(_button(text, lambda c=case: self.join_case(c["id"]), kid=f"same:{case['id']}",
                                    height=64, background_color=(0.2, 0.45, 0.8, 1) if chosen else (1, 1, 1, 1)))
         if self.form.case_id:
-            box.add_widget(_button(t("new_case", lang), lambda: self.join_case(None), kid="same:none", height=40))
+            box.add_widget(_button(t("new_case", lang), lambda: self.join_case(None), kid="same:none"))
 
     def join_case(self, case_id: str | None) -> None:
         self.form.case_id = case_id
@@ -469,9 +402,10 @@ class ReportScreen(Screen):
         self.urgent = active
         self.form.set_attribute("akut", True if active else None)
 
-    def take_photo(self) -> None:
+    def take_photo(self, gallery: bool = False) -> None:
         app = App.get_running_app()
         stem = str(app.outbox.photos / self.form.id)
+        self.problems_text = ""
 
         @mainthread
         def got(path: str | None) -> None:
@@ -479,15 +413,22 @@ class ReportScreen(Screen):
                 self.form.photo_path = path
             self.refresh()
 
+        @mainthread
+        def problem(key: str) -> None:
+            self.problems_text = t(key, app.lang)
+
         # Android often stops an app while its camera is open: what was typed is kept first.
         self.keep_draft()
         try:
-            app.camera.take(stem, got)
+            (app.camera.pick if gallery else app.camera.take)(stem, got, problem)
         except Exception as e:  # a camera that cannot start must not stop the report
             self.problems_text = str(e)
 
     def remove_photo(self) -> None:
+        path = self.form.photo_path
         self.form.photo_path = None
+        if path and Path(path).parent == App.get_running_app().outbox.photos:
+            Path(path).unlink(missing_ok=True)  # what was not sent is not kept either
         self.refresh()
 
     def file(self) -> None:
@@ -499,7 +440,7 @@ class ReportScreen(Screen):
             self.problems_text = t("fix_errors", app.lang, errors="; ".join(problems))
             return
         try:
-            app.outbox.queue(self.form.body(), self.form.photo_path)
+            app.outbox.queue(self.form.body(), self.form.photo_path, author=app.ctl.author())
         except InvalidReport as e:
             self.problems_text = t("fix_errors", app.lang, errors=_error_text({"errors": e.errors}, app.lang))
             return
@@ -520,40 +461,15 @@ class ReportScreen(Screen):
         under the same id as it grows, and queued from there when filed."""
         if self.form.category is None and not self.form.note.strip():
             return  # nothing begun yet
-        App.get_running_app().outbox.save_draft(self.form.body(), self.form.photo_path)
+        app = App.get_running_app()
+        app.outbox.save_draft(self.form.body(), self.form.photo_path, author=app.ctl.author())
 
     def back(self) -> None:
+        """Back to the categories, to change this report's category: what was typed stays (and is
+        kept on disk, as on pause); a new report starts afresh only from "Ny rapport"."""
         app = App.get_running_app()
+        self.keep_draft()
         app.go("category")
-
-
-class PinScreen(Screen):
-    text = StringProperty("")
-    has_pin = BooleanProperty(False)
-    _pin: tuple[float, float] | None = None
-
-    def on_pre_enter(self, *_):
-        app = App.get_running_app()
-        plan = self.ids.plan
-        loc = app.report_screen.form.location
-        fix = app.location.last
-        plan.fix = [fix.lat, fix.lon, fix.accuracy_m or 0] if fix else []
-        plan.pin = [loc.lat, loc.lon] if loc and loc.source == "pin" else []
-        self._pin = tuple(plan.pin) if plan.pin else None  # type: ignore[assignment]
-        self.has_pin = bool(plan.pin)
-        self.text = t("drop_pin", app.lang)
-
-    def pinned(self, lat: float, lon: float) -> None:
-        app = App.get_running_app()
-        self._pin = (lat, lon)
-        self.has_pin = True
-        self.text = t("pin_set", app.lang, lat=lat, lon=lon)
-
-    def confirm(self) -> None:
-        app = App.get_running_app()
-        if self._pin:
-            app.report_screen.set_pin(*self._pin)
-        app.go("report")
 
 
 class OutboxScreen(Screen):
@@ -575,17 +491,21 @@ class OutboxScreen(Screen):
             box.add_widget(lab)
         for row in app.outbox.rows(limit=100):
             cat = _label(taxonomy.CATEGORIES, row.category, lang)
-            when = row.created_at[11:16]
+            when = local_time(row.created_at)
             state = t(f"state_{row.state}", lang)
             line = f"[b]{state}[/b] · {cat} · {when}"
             if row.photo_state != "none":
                 line += " · " + t(f"photo_{row.photo_state}", lang)
             if row.state == "sent" and row.case_id:
                 line += f" · {row.case_id[:8]}"
+            elif row.body.get("case_id"):
+                line += " · " + t("joined_case", lang, case=row.body["case_id"][:8])
+            if row.author and row.author != app.settings.user:
+                line += " · " + t("filed_by", lang, user=row.author)
             if row.state == "failed":
                 line += f"\n{row.http_status}: " + _error_text(row.error, lang)
             elif row.state == "ready" and row.attempts:
-                line += f" · {row.attempts}×"
+                line += f" · {row.attempts} {plural(row.attempts, 'attempt', lang)}"
             if row.photo_state == "failed":
                 line += "\n" + _error_text(row.photo_error, lang)
             color = {"failed": (1, 0.45, 0.45, 1), "sent": (0.6, 0.9, 0.6, 1),
@@ -595,11 +515,9 @@ class OutboxScreen(Screen):
             lab.state = row.state
             box.add_widget(lab)
             if row.state in ("draft", "failed"):
-                bar = BoxLayout(size_hint_y=None, height=dp(40), spacing=dp(6))
-                bar.add_widget(_button(t("edit", lang), lambda r=row: app.edit_report(r.id), kid=f"edit:{row.id}",
-                                       height=40))
-                bar.add_widget(_button(t("delete", lang), lambda r=row: self.delete(r.id), kid=f"delete:{row.id}",
-                                       height=40))
+                bar = BoxLayout(size_hint_y=None, height=dp(TAP_DP), spacing=dp(6))
+                bar.add_widget(_button(t("edit", lang), lambda r=row: app.edit_report(r.id), kid=f"edit:{row.id}"))
+                bar.add_widget(_button(t("delete", lang), lambda r=row: self.delete(r.id), kid=f"delete:{row.id}"))
                 box.add_widget(bar)
 
     def delete(self, report_id: str) -> None:
@@ -650,78 +568,13 @@ class NearbyScreen(Screen):
         for case in cases:
             line = t("case_line", lang, category=_label(taxonomy.CATEGORIES, case.get("category"), lang),
                      status=_label(vocabulary.CASE_STATUSES, case.get("status"), lang),
-                     dist=f"{float(case.get('distance_m') or 0):.0f}", n=case.get("observations", "?"))
+                     dist=f"{float(case.get('distance_m') or 0):.0f}", n=case.get("observations", "?"),
+                     observations=plural(case.get("observations") or 0, "observation", lang))
             if case.get("assigned_org"):
                 line += f"\n{t('responsible', lang)}: " + _label(taxonomy.ORGANISATIONS, case["assigned_org"], lang)
             if case.get("public_note"):
                 line += f"\n{case['public_note']}"
             self.ids.rows.add_widget(_para(line, kid=f"case:{case['id']}"))
-
-
-class WalkScreen(Screen):
-    message = StringProperty("")
-    walk_id_text = StringProperty("")
-    findings_text = StringProperty("")
-    last_walk = StringProperty("")
-
-    def on_kv_post(self, *_):
-        # strong references: the ids are weak, and one of the two is always out of the tree
-        self._idle, self._active = self.ids.idle, self.ids.active
-        self._parent = self._idle.parent
-        self._slot = self._parent.children.index(self._idle)
-
-    def on_pre_enter(self, *_):
-        self.show()
-
-    def show(self) -> None:
-        app = App.get_running_app()
-        walk = app.settings.walk
-        keep, drop = (self._active, self._idle) if walk else (self._idle, self._active)
-        if drop.parent is not None:
-            drop.parent.remove_widget(drop)
-        if keep.parent is None:
-            self._parent.add_widget(keep, index=len(self._parent.children) - 1)
-        self.last_walk = (walk or {}).get("id") or app.last_walk_id
-        if walk:
-            self.walk_id_text = t("walk_id_label", app.lang, id=walk["id"])
-            n = len(app.outbox.rows(limit=10_000, walk_id=walk["id"]))
-            self.findings_text = t("walk_findings", app.lang, n=n)
-
-    def start(self, title: str, dark: bool, orgs: str, participants: str) -> None:
-        app = App.get_running_app()
-        organisations = [o.strip() for o in orgs.split(",") if o.strip()]
-        unknown = [o for o in organisations if o not in taxonomy.ORGANISATION_BY_CODE]
-        if unknown:
-            self.message = ", ".join(unknown) + ": " + ("okänd organisation" if app.lang == "sv" else "unknown organisation")
-            return
-        self.message = ""
-        kinds = {t(f"kind_{k}", app.lang): k for k in ("boende", "forening", "personal")}
-        try:
-            app.start_walk(title.strip() or time.strftime("Trygghetsvandring %Y-%m-%d"), dark, organisations,
-                           [p.strip() for p in participants.split(",") if p.strip()],
-                           kind=kinds.get(self.ids.kind.text, "boende"))
-        except InvalidReport as e:
-            self.message = _error_text({"errors": e.errors}, app.lang)
-            return
-        self.show()
-
-    def join(self, walk_id: str) -> None:
-        app = App.get_running_app()
-        import uuid
-
-        try:
-            walk_id = str(uuid.UUID(walk_id.strip()))
-        except ValueError:
-            self.message = "?"
-            return
-        self.message = ""
-        app.join_walk(walk_id)
-        self.show()
-
-    def end(self) -> None:
-        App.get_running_app().end_walk()
-        self.message = t("walk_ended", App.get_running_app().lang)
-        self.show()
 
 
 class ProtocolScreen(Screen):
@@ -852,20 +705,17 @@ class KollFieldApp(App):
         return self._data_dir or self.user_data_dir
 
     def build(self):
-        self.store = SettingsStore(self.data_dir)
-        self.settings: Settings = self.store.load()
-        if self._server_arg and self._server_arg.rstrip("/") != self.settings.server.rstrip("/"):
-            if self.settings.token and self._server_arg:
-                # Another server than the one signed in to: sign in anew (the outbox stays).
-                self.settings.token = ""
-            self.settings.server = self._server_arg
-        if self._lang_arg:
-            self.settings.lang = self._lang_arg
+        self.ctl = FieldController(self.data_dir, server=self._server_arg, token=self._token_arg,
+                                   lang=self._lang_arg)
+        self.settings: Settings = self.ctl.settings
+        self.outbox = self.ctl.outbox
         self.lang = self.settings.lang
         self.settings_server = self.settings.server
-        self.outbox = Outbox(self.data_dir)
-        self.location: LocationProvider = make_provider(self._gps_spec)
-        self.camera: CameraProvider = make_camera(self._camera_spec, picker=self.open_file_picker)
+        self.platform = make_platform()
+        self.location: LocationProvider = make_provider(self._gps_spec, platform=self.platform)
+        self.location_state = ""  # "", searching, permission-denied, gps-off
+        self.camera: CameraProvider = make_camera(self._camera_spec, picker=self.open_file_picker,
+                                                  platform=self.platform)
         root = KollRoot()
         self.sm = root.ids.sm
         self.sm.transition = NoTransition()
@@ -874,15 +724,15 @@ class KollFieldApp(App):
         self.outbox.on_change(self._refresh_trigger)
         self.bind(lang=lambda *_: self._lang_changed())
         self.refresh_lines()
-        if self._token_arg:
-            self.settings.token = self._token_arg
         self.sm.current = "home" if self.settings.signed_in else "setup"
         return root
 
     def on_start(self):
         self.outbox.retry_now()  # a fresh start is a good moment to try again
-        self.location.start(self._on_fix)
-        self.worker = SyncWorker(self.outbox, self.client, on_status=self._on_sync_status, idle=self._sync_idle)
+        self.location.start(self._on_fix, self._on_location_status)
+        Window.bind(on_keyboard=self._on_key)
+        self.worker = SyncWorker(self.outbox, self.ctl.sync_client, on_status=self._on_sync_status,
+                                 idle=self._sync_idle, heartbeat=HEARTBEAT_S)
         self.worker.start()
         if self._token_arg and not self.settings.user:
             self.fetch(lambda c: c.me(), self._signed_in, lambda err: None)
@@ -895,21 +745,53 @@ class KollFieldApp(App):
 
     def on_pause(self):
         # Android may end a paused app without a word: the outbox is on disk, and so is now the
-        # report being typed.
+        # report being typed. What waits is sent by the background sender meanwhile.
         if self.sm.current == "report":
             self.sm.get_screen("report").keep_draft()
+        if self.outbox.pending():
+            self.platform.start_sender(self.data_dir)
+        return True
+
+    def on_resume(self):
+        """Back in the hand: send at once, and show the connection as it is now."""
+        self.send_now()
+
+    def _on_key(self, _window, key: int, *_args) -> bool:
+        """Android's back key (27 = Escape on a desktop) goes back one screen, never out of the
+        app with a typed note lost."""
+        if key != 27:
+            return False
+        return self.back()
+
+    def back(self) -> bool:
+        popup = getattr(self, "picker_popup", None)
+        if popup is not None and popup.parent is not None:
+            popup.dismiss()
+            return True
+        current = self.sm.current
+        if current == "report":
+            self.report_screen.back()
+        elif current == "category":
+            self.sm.get_screen("category").back()
+        elif current == "pin":
+            self.go("report")
+        elif current == "protocol":
+            self.go("walk")
+        elif current in ("outbox", "nearby", "walk", "mine"):
+            self.go("home")
+        else:
+            return False  # home and sign-in: Android may put the app away
         return True
 
     def client(self) -> ApiClient | None:
-        s = self.settings
-        return ApiClient(s.server, s.token) if s.token else None
+        return self.ctl.client()
 
     def worker_wake(self) -> None:
         if self.worker:
             self.worker.wake()
 
     def save_settings(self) -> None:
-        self.store.save(self.settings)
+        self.ctl.save()
 
     def fetch(self, call: Callable[[ApiClient], Any], ok: Callable[[Any], None],
               fail: Callable[[str], None]) -> None:
@@ -948,6 +830,9 @@ class KollFieldApp(App):
     def t(self, key: str, lang: str = "sv", **values: Any) -> str:
         return t(key, lang, **values)
 
+    def plural(self, n: int, word: str) -> str:
+        return plural(n, word, self.lang)
+
     def toggle_lang(self) -> None:
         self.lang = "en" if self.lang == "sv" else "sv"
         self.settings.lang = self.lang
@@ -969,7 +854,9 @@ class KollFieldApp(App):
         else:
             self.user_line = ""
         c = self.outbox.counts()
-        self.outbox_line = t("outbox_summary", lang, **{k: c[k] for k in ("ready", "sending", "sent", "failed", "draft")})
+        self.outbox_line = t("outbox_summary", lang, **{k: c[k] for k in ("ready", "sending", "sent", "failed", "draft")},
+                             sent_w=plural(c["sent"], "sent", lang), failed_w=plural(c["failed"], "failed", lang),
+                             draft_w=plural(c["draft"], "draft", lang))
         walk = s.walk
         self.walk_active = bool(walk)
         self.walk_line = t("walk_active", lang, title=walk.get("title") or walk["id"][:8]) if walk else ""
@@ -995,7 +882,16 @@ class KollFieldApp(App):
     def _on_fix(self, loc: Location) -> None:
         @mainthread
         def show():
+            self.location_state = ""
             self.report_screen.location_from_provider(loc)
+
+        show()
+
+    def _on_location_status(self, state: str) -> None:
+        @mainthread
+        def show():
+            self.location_state = state
+            self.report_screen._show_location()
 
         show()
 
@@ -1029,26 +925,51 @@ class KollFieldApp(App):
         threading.Thread(target=work, daemon=True).start()
 
     def _signed_in(self, me: dict[str, Any], server: str | None = None, token: str | None = None) -> None:
-        s = self.settings
-        if server:
-            s.server = server
-        if token:
-            s.token = token
-        s.user, s.role, s.org = me.get("user", ""), me.get("role", ""), me.get("org", "")
-        self.save_settings()
+        self.ctl.signed_in(me, server, token)
         self.auth_lost = False
-        self.sm.get_screen("setup").message = ""
+        setup = self.sm.get_screen("setup")
+        setup.message = ""
+        for field in ("token", "password"):
+            setup.ids[field].text = ""  # the key is in storage now, not left on the screen
         self.refresh_lines()
         self.go("home")
         if self.worker:
             self.worker.signed_in_again()
 
-    def sign_out(self) -> None:
-        self.settings.token = ""
-        self.settings.user = self.settings.role = self.settings.org = ""
-        self.save_settings()
+    def sign_out(self, confirmed: bool = False) -> None:
+        """A shared duty phone: the next person must not file as this one. Unsent reports stay
+        this person's (they go with their own token); the sign-out says so first."""
+        unsent = self.ctl.unsent_mine()
+        if unsent and not confirmed:
+            self._confirm_sign_out(unsent)
+            return
+        self.ctl.sign_out()
+        self.auth_lost = False
+        setup = self.sm.get_screen("setup")
+        for field in ("token", "username", "password"):
+            setup.ids[field].text = ""
+        setup.message = t("signed_out_unsent", self.lang, n=unsent, reports=plural(unsent, "report", self.lang)) \
+            if unsent else ""
         self.refresh_lines()
         self.go("setup")
+
+    def _confirm_sign_out(self, unsent: int) -> None:
+        box = BoxLayout(orientation="vertical", spacing=dp(8), padding=dp(8))
+        box.add_widget(_para(t("sign_out_warning", self.lang, n=unsent, reports=plural(unsent, "report", self.lang)),
+                             kid="signout:warning"))
+        popup = Popup(title=t("sign_out", self.lang), content=box, size_hint=(0.92, 0.5), auto_dismiss=False)
+
+        def go_on():
+            popup.dismiss()
+            self.sign_out(confirmed=True)
+
+        bar = BoxLayout(size_hint_y=None, height=dp(52), spacing=dp(6))
+        bar.add_widget(_button(t("cancel", self.lang), popup.dismiss, kid="signout:cancel", height=52))
+        bar.add_widget(_button(t("sign_out_anyway", self.lang), go_on, kid="signout:confirm", height=52))
+        box.add_widget(bar)
+        box.add_widget(Widget())  # the rest of the space below, not above, the words
+        self.sign_out_popup = popup
+        popup.open()
 
     # reports
 
@@ -1080,12 +1001,8 @@ class KollFieldApp(App):
         self.worker_wake()
 
     def call_112(self) -> None:
-        try:
-            from plyer import call
-
-            call.dialcall()  # opens the dialler; the number is the user's to type (112)
-        except Exception:
-            pass  # on a desktop the banner itself is the message
+        """The dialler with 112 typed in (Android); on a desktop the banner itself is the message."""
+        self.platform.dial("112")
 
     def open_file_picker(self, chosen: Callable[[str | None], None]) -> None:
         start = os.path.expanduser("~/Pictures")
@@ -1094,7 +1011,7 @@ class KollFieldApp(App):
         chooser = FileChooserListView(path=start, filters=["*.jpg", "*.jpeg", "*.png", "*.JPG", "*.PNG"])
         box = BoxLayout(orientation="vertical")
         box.add_widget(chooser)
-        bar = BoxLayout(size_hint_y=None, height=dp(48))
+        bar = BoxLayout(size_hint_y=None, height=dp(TAP_DP))
         popup = Popup(title=t("take_photo", self.lang), content=box, size_hint=(0.95, 0.9))
 
         def pick_it(*_):
@@ -1121,52 +1038,42 @@ class KollFieldApp(App):
 
     def start_walk(self, title: str, dark: bool, organisations: list[str], participants: list[str],
                    kind: str = "boende") -> str:
-        """Plan and start a walk: checked offline with the server's schema, then queued as
-        commands that reach the server before the walk's findings."""
-        import uuid
-        from datetime import datetime, timezone
-
-        from marshmallow import ValidationError
-
-        from koll.schema.payloads_walks import WalkPlanSchema
-
-        walk_id = str(uuid.uuid4())
-        body = {"id": walk_id, "title": title, "planned_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "light": "morker" if dark else None, "organisations": organisations,
-                "participants": [{"name": p, "kind": kind} for p in participants]}
-        body = {k: v for k, v in body.items() if v is not None}
-        try:
-            WalkPlanSchema().load(body)
-        except ValidationError as e:
-            raise InvalidReport(flatten(e.messages)) from e
-        self.outbox.add_command("walk_create", walk_id, body)
-        self.outbox.add_command("walk_start", walk_id)
-        self.settings.walk = {"id": walk_id, "title": title}
-        self.save_settings()
+        walk_id = self.ctl.plan_walk(title, dark, organisations, participants, kind)
         self.refresh_lines()
         self.worker_wake()
         return walk_id
 
-    def join_walk(self, walk_id: str) -> None:
-        self.settings.walk = {"id": walk_id, "title": walk_id[:8]}
-        self.save_settings()
-        self.refresh_lines()
-
+    def join_walk(self, code: str, done: Callable[[str], None]) -> None:
+        """Find the walk by its join code on the server; ``done("")`` once joined, else the reason."""
         def got(walk: dict[str, Any]) -> None:
-            if (self.settings.walk or {}).get("id") == walk_id:
-                self.settings.walk = {"id": walk_id, "title": walk.get("title") or walk_id[:8]}
-                self.save_settings()
-                self.refresh_lines()
+            self.ctl.joined(walk)
+            self.refresh_lines()
+            done("")
 
-        self.fetch(lambda c: c.walk(walk_id), got, lambda err: None)
+        def failed(err: str) -> None:
+            done(t("join_code_unknown", self.lang, code=code) if "404" in err or "no walk" in err
+                 else t("join_offline", self.lang))
+
+        self.fetch(lambda c: c.walk_by_code(code), got, failed)
+
+    def walk_code(self, done: Callable[[], None]) -> None:
+        """The walk's join code, once the server has given it (a walk planned offline has none yet)."""
+        walk = self.settings.walk
+        if not walk or walk.get("code"):
+            return
+
+        def got(found: dict[str, Any]) -> None:
+            current = self.settings.walk
+            if current and current.get("id") == found.get("id") and found.get("join_code"):
+                current["code"] = found["join_code"]
+                self.save_settings()
+                done()
+
+        self.fetch(lambda c: c.walk(walk["id"]), got, lambda err: None)
 
     def end_walk(self) -> None:
-        walk = self.settings.walk
-        if not walk:
-            return
-        self.outbox.add_command("walk_end", walk["id"])
-        self.last_walk_id = walk["id"]
-        self.settings.walk = None
-        self.save_settings()
+        walk_id = self.ctl.end_walk()
+        if walk_id:
+            self.last_walk_id = walk_id
         self.refresh_lines()
         self.worker_wake()

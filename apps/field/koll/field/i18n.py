@@ -35,8 +35,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "language": ("In English", "På svenska"),
     "back": ("Tillbaka", "Back"),
     "home": ("Start", "Home"),
-    "outbox_summary": ("Utkorg: {ready} väntar, {sending} skickas, {sent} skickade, {failed} misslyckade, {draft} utkast",
-                       "Outbox: {ready} waiting, {sending} sending, {sent} sent, {failed} failed, {draft} drafts"),
+    "outbox_summary": ("Utkorg: {ready} väntar, {sending} skickas, {sent} {sent_w}, {failed} {failed_w}, {draft} utkast",
+                       "Outbox: {ready} waiting, {sending} sending, {sent} sent, {failed} failed, {draft} {draft_w}"),
     "online": ("Ansluten", "Online"),
     "offline": ("Ingen kontakt med servern – rapporterna sparas och skickas senare",
                 "No contact with the server – reports are kept and sent later"),
@@ -51,7 +51,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "photo_optional": ("Foto (valfritt)", "Photo (optional)"),
     "photo_blocked": ("Foton tillåts inte här (personuppgifter)", "No photos here (personal data)"),
     "take_photo": ("Ta foto", "Take photo"),
-    "photo_taken": ("Foto bifogat", "Photo attached"),
+    "photo_taken": ("Foto bifogat, så här skickas det (förminskat, utan platsdata):",
+                    "Photo attached, sent like this (smaller, without location data):"),
     "remove_photo": ("Ta bort foto", "Remove photo"),
     "location": ("Position", "Location"),
     "gps_waiting": ("Väntar på GPS … du kan sätta en nål eller välja plats under tiden",
@@ -61,8 +62,35 @@ STRINGS: dict[str, tuple[str, str]] = {
     "gps_fix": ("GPS: noggrannhet {acc} m", "GPS: accuracy {acc} m"),
     "gps_poor": ("Osäker position ({acc} m) – sätt gärna en nål eller välj plats",
                  "Poor position ({acc} m) – consider a pin or a named place"),
+    "gps_network": ("Ungefärlig position från mobilnätet ({acc} m), inte GPS",
+                    "Rough position from the mobile network ({acc} m), not GPS"),
+    "gps_stale": ("Gammal GPS-position ({age} s sedan, {acc} m) – du kan ha flyttat dig",
+                  "Old GPS fix ({age} s ago, {acc} m) – you may have moved"),
+    "gps_denied": ("Koll får inte använda platsen. Tillåt Plats för Koll i telefonens inställningar, "
+                   "eller sätt en nål eller välj plats.",
+                   "Koll may not use the location. Allow Location for Koll in the phone's settings, "
+                   "or drop a pin or choose a place."),
+    "accept_fix": ("Använd ändå", "Use it anyway"),
+    "fix_accepted": ("godkänd av dig", "accepted by you"),
+    "accept_network": ("positionen är från mobilnätet: godkänn den eller sätt en nål",
+                       "the position is from the mobile network: accept it or drop a pin"),
+    "accept_stale": ("positionen är gammal: godkänn den eller sätt en nål",
+                     "the position is old: accept it or drop a pin"),
+    "accept_poor": ("positionen är osäker: godkänn den eller sätt en nål",
+                    "the position is poor: accept it or drop a pin"),
+    "camera_refused": ("Koll får inte använda kameran. Tillåt Kamera i telefonens inställningar, "
+                       "eller välj en bild ur galleriet.",
+                       "Koll may not use the camera. Allow Camera in the phone's settings, "
+                       "or choose a picture from the gallery."),
+    "no_camera": ("Ingen kamera-app hittades – välj en bild ur galleriet.",
+                  "No camera app found – choose a picture from the gallery."),
+    "no_gallery": ("Inget galleri hittades.", "No gallery found."),
+    "gallery_failed": ("Bilden gick inte att läsa.", "The picture could not be read."),
+    "not_an_image": ("Filen är ingen bild (JPEG eller PNG).", "The file is not a picture (JPEG or PNG)."),
+    "from_gallery": ("Ur galleriet", "From the gallery"),
     "pin_set": ("Nål på kartan: {lat:.5f}, {lon:.5f}", "Pin on the map: {lat:.5f}, {lon:.5f}"),
     "place_set": ("Plats: {place}", "Place: {place}"),
+    "night_map": ("Mörk karta", "Dark map"),
     "use_gps": ("Använd GPS", "Use GPS"),
     "drop_pin": ("Sätt nål", "Drop pin"),
     "choose_place": ("Välj plats", "Choose place"),
@@ -80,6 +108,8 @@ STRINGS: dict[str, tuple[str, str]] = {
                  "Ej akut: polisen 114 14.",
                  "Call 112! Koll is not an emergency service. Report afterwards when the danger is over. "
                  "Not urgent: police 114 14."),
+    "urgent_suggest": ("Pågår det just nu? Ring 112 – rapportera efteråt.",
+                       "Is it happening now? Call 112 – report afterwards."),
     "vis_public": ("Syns för alla samverkande och i den publika lägesbilden.",
                    "Visible to all partners and on the public situation picture."),
     "vis_internal": ("Intern: syns bara för de samverkande organisationerna, inte publikt.",
@@ -93,8 +123,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nearby_none": ("Inga öppna ärenden i närheten.", "No open cases nearby."),
     "nearby_offline": ("Kunde inte hämta ärenden i närheten (offline).", "Could not fetch nearby cases (offline)."),
     "nearby_no_location": ("Ingen position ännu.", "No location yet."),
-    "case_line": ("{category} · {status} · {dist} m · {n} iakttagelser",
-                  "{category} · {status} · {dist} m · {n} observations"),
+    "case_line": ("{category} · {status} · {dist} m · {n} {observations}",
+                  "{category} · {status} · {dist} m · {n} {observations}"),
+    "filed_by": ("av {user}", "by {user}"),
     # outbox states
     "state_draft": ("utkast", "draft"),
     "state_ready": ("väntar", "waiting"),
@@ -109,21 +140,46 @@ STRINGS: dict[str, tuple[str, str]] = {
     # walk
     "walk_title": ("Titel på vandringen", "Title of the walk"),
     "walk_dark": ("I mörker", "In darkness"),
-    "walk_orgs": ("Organisationer (koder, kommaseparerade)", "Organisations (codes, comma separated)"),
+    "walk_orgs": ("Organisationer som går med", "Organisations taking part"),
     "walk_participants": ("Deltagare (namn, kommaseparerade)", "Participants (names, comma separated)"),
     "walk_kind": ("Deltagarna är", "The participants are"),
     "kind_boende": ("Boende", "Residents"),
     "kind_forening": ("Förening", "Association"),
     "kind_personal": ("Personal", "Staff"),
     "start_walk": ("Starta vandring", "Start walk"),
-    "join_walk": ("Gå med i vandring (id)", "Join walk (id)"),
+    "join_walk": ("Gå med i en vandring", "Join a walk"),
+    "join_code_hint": ("Kod, t.ex. K7P4QX", "Code, e.g. K7P4QX"),
+    "join_code_bad": ("Koden har sex tecken (bokstäver och siffror, inga 0/O eller 1/I).",
+                      "The code has six characters (letters and digits, no 0/O or 1/I)."),
+    "join_code_unknown": ("Ingen vandring har koden {code}. Kontrollera den med ledaren.",
+                          "No walk has the code {code}. Check it with the leader."),
+    "join_offline": ("Kan inte nå servern för att hitta vandringen – försök igen när du har nät.",
+                     "Cannot reach the server to find the walk – try again when you have a connection."),
+    "joining": ("Letar efter vandring {code} …", "Looking for walk {code} …"),
+    "scan_qr": ("Skanna vandringens QR-kod", "Scan the walk's QR code"),
+    "scan_unavailable": ("Ingen QR-läsare på den här enheten – skriv koden.",
+                         "No QR reader on this device – type the code."),
+    "walk_code_label": ("Kod för de andra: {code}", "Code for the others: {code}"),
+    "walk_code_waiting": ("Koden för de andra kommer när vandringen nått servern.",
+                          "The code for the others comes once the walk has reached the server."),
+    "lead_walk": ("… eller led en egen vandring", "… or lead a walk of your own"),
+    "leave_walk": ("Lämna vandringen", "Leave the walk"),
+    "walk_left": ("Du har lämnat vandringen; ledaren avslutar den.", "You have left the walk; the leader ends it."),
+    "sign_out_warning": ("{n} {reports} har inte nått servern än. De skickas i ditt namn när nätet finns, "
+                         "även efter att du loggat ut. Logga ut ändå?",
+                         "{n} {reports} have not reached the server yet. They are sent in your name when "
+                         "there is a connection, even after you sign out. Sign out anyway?"),
+    "sign_out_anyway": ("Logga ut ändå", "Sign out anyway"),
+    "cancel": ("Avbryt", "Cancel"),
+    "signed_out_unsent": ("Utloggad. {n} {reports} skickas i ditt namn när nätet finns.",
+                          "Signed out. {n} {reports} are sent in your name when there is a connection."),
     "join": ("Gå med", "Join"),
     "walk_active": ("Pågående vandring: {title}", "Walk in progress: {title}"),
     "finding": ("Nytt fynd", "New finding"),
     "positive": ("Positiv notering", "Positive note"),
     "end_walk": ("Avsluta vandringen", "End the walk"),
     "protocol": ("Protokoll", "Protocol"),
-    "walk_findings": ("Fynd under vandringen: {n}", "Findings on this walk: {n}"),
+    "walk_findings": ("{n} {findings} under vandringen", "{n} {findings} on this walk"),
     "walk_ended": ("Vandringen är avslutad.", "The walk has ended."),
     "protocol_unavailable": ("Protokollet går inte att hämta just nu: {detail}",
                              "The protocol cannot be fetched right now: {detail}"),
@@ -134,6 +190,24 @@ STRINGS: dict[str, tuple[str, str]] = {
     "refresh": ("Uppdatera", "Refresh"),
     "responsible": ("ansvarig", "responsible"),
 }
+
+
+# Singular and plural of the words counted on screen.
+PLURALS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
+    "report": (("rapport", "rapporter"), ("report", "reports")),
+    "finding": (("fynd", "fynd"), ("finding", "findings")),
+    "observation": (("iakttagelse", "iakttagelser"), ("observation", "observations")),
+    "draft": (("utkast", "utkast"), ("draft", "drafts")),
+    "attempt": (("försök", "försök"), ("attempt", "attempts")),
+    "sent": (("skickad", "skickade"), ("sent", "sent")),
+    "failed": (("misslyckad", "misslyckade"), ("failed", "failed")),
+}
+
+
+def plural(n: int, word: str, lang: str = "sv") -> str:
+    sv, en = PLURALS[word]
+    one, many = en if lang == "en" else sv
+    return one if n == 1 else many
 
 
 def t(key: str, lang: str = "sv", **values: Any) -> str:

@@ -1,7 +1,7 @@
 """Where the phone is. One interface, several providers:
 
-- ``PlyerGpsProvider``: the phone's GPS through plyer (Android/iOS), asking for the
-  location permission on Android first;
+- ``AndroidLocationProvider``: Android's LocationManager (pyjnius), GPS preferred, the
+  location permission asked at run time;
 - ``ManualLocationProvider``: the desktop stand-in; it never has a fix, so the user drops
   a pin on the map or picks a named place (both handled by the report form);
 - ``FixedLocationProvider``: reports a given position after a short delay, like a GPS that
@@ -67,87 +67,132 @@ class ManualLocationProvider(LocationProvider):
 
 
 class FixedLocationProvider(LocationProvider):
+    """``LAT,LON[,ACCURACY_M[,SOURCE[,AGE_S]]]``: a fix as a GPS (or the network) would give it,
+    ``AGE_S`` seconds old when it comes."""
+
     name = "fixed"
     has_gps = True
 
-    def __init__(self, lat: float, lon: float, accuracy_m: float = 8.0, delay: float = 0.5):
+    def __init__(self, lat: float, lon: float, accuracy_m: float = 8.0, delay: float = 0.5,
+                 source: str = "gps", age_s: float = 0.0):
         super().__init__()
         self.fix = (lat, lon, accuracy_m)
-        self.delay = delay
+        self.delay, self.source, self.age_s = delay, source, age_s
 
     @classmethod
     def parse(cls, spec: str) -> "FixedLocationProvider":
-        parts = [float(p) for p in spec.split(",")]
-        return cls(parts[0], parts[1], parts[2] if len(parts) > 2 else 8.0)
+        parts = spec.split(",")
+        lat, lon = float(parts[0]), float(parts[1])
+        acc = float(parts[2]) if len(parts) > 2 else 8.0
+        source = parts[3] if len(parts) > 3 else "gps"
+        age = float(parts[4]) if len(parts) > 4 else 0.0
+        return cls(lat, lon, acc, source=source, age_s=age)
 
     def start(self, on_fix: OnFix, on_status: OnStatus | None = None) -> None:
         super().start(on_fix, on_status)
-        timer = threading.Timer(self.delay, lambda: self._emit(Location(*self.fix, source="gps")))
+        timer = threading.Timer(self.delay, lambda: self._emit(
+            Location(*self.fix, source=self.source, at=time.time() - self.age_s)))
         timer.daemon = True
         timer.start()
 
 
-class PlyerGpsProvider(LocationProvider):
+class AndroidLocationProvider(LocationProvider):
+    """Android's LocationManager through pyjnius: the GPS provider first, the network's guess
+    only until the GPS has a fix, and labelled ``network`` (never passed as GPS). The location
+    permission is asked at run time; a refusal is reported as ``permission-denied``."""
+
     name = "gps"
     has_gps = True
+    GPS_PREFERRED_FOR_S = 30.0  # a GPS fix this fresh is not replaced by a network guess
+
+    def __init__(self, platform=None):  # koll.field.platform.android.Android
+        super().__init__()
+        self.platform = platform
+        self._listener = None
+        self._manager = None
 
     def start(self, on_fix: OnFix, on_status: OnStatus | None = None) -> None:
         super().start(on_fix, on_status)
-        from kivy.utils import platform
+        from koll.field.platform import COARSE_LOCATION, FINE_LOCATION
 
-        if platform == "android":
-            from android.permissions import Permission, request_permissions  # type: ignore[import-not-found]
+        def allowed(ok: bool) -> None:
+            if ok:
+                self._status("searching")
+                self._listen()
+            else:
+                self._status("permission-denied")
 
-            def granted(_perms, results):
-                if all(results):
-                    self._start_gps()
-                else:
-                    self._status("permission-denied")
+        self.platform.request_permissions([FINE_LOCATION, COARSE_LOCATION], allowed)
 
-            request_permissions([Permission.ACCESS_FINE_LOCATION, Permission.ACCESS_COARSE_LOCATION], granted)
-        else:
-            self._start_gps()
+    def _listen(self) -> None:
+        from jnius import PythonJavaClass, autoclass, java_method  # type: ignore[import-not-found]
 
-    def _start_gps(self) -> None:
-        from plyer import gps
+        provider = self
 
-        gps.configure(on_location=self._on_location, on_status=lambda kind, msg: self._status(f"{kind}: {msg}"))
-        gps.start(minTime=1000, minDistance=0)
+        class Listener(PythonJavaClass):
+            __javainterfaces__ = ["android/location/LocationListener"]
+            __javacontext__ = "app"
 
-    def _on_location(self, **kw) -> None:
-        self._emit(Location(float(kw["lat"]), float(kw["lon"]), float(kw.get("accuracy") or 0) or None, "gps"))
+            @java_method("(Landroid/location/Location;)V")
+            def onLocationChanged(self, location):  # noqa: N802 - Java's name
+                provider.on_android_location(str(location.getProvider()), location.getLatitude(),
+                                             location.getLongitude(),
+                                             location.getAccuracy() if location.hasAccuracy() else None,
+                                             location.getTime() / 1000.0)
+
+            @java_method("(Ljava/lang/String;)V")
+            def onProviderEnabled(self, name):  # noqa: N802
+                pass
+
+            @java_method("(Ljava/lang/String;)V")
+            def onProviderDisabled(self, name):  # noqa: N802
+                if str(name) == "gps":
+                    provider._status("gps-off")
+
+            @java_method("(Ljava/lang/String;ILandroid/os/Bundle;)V")
+            def onStatusChanged(self, name, status, extras):  # noqa: N802
+                pass
+
+        Context = autoclass("android.content.Context")
+        activity = autoclass("org.kivy.android.PythonActivity").mActivity
+        self._manager = activity.getSystemService(Context.LOCATION_SERVICE)
+        self._listener = Listener()
+        looper = autoclass("android.os.Looper").getMainLooper()
+        for name in ("gps", "network"):
+            if self._manager.isProviderEnabled(name):
+                self._manager.requestLocationUpdates(name, 1000, 0.0, self._listener, looper)
+        last = self._manager.getLastKnownLocation("gps")
+        if last is not None:
+            self._listener.onLocationChanged(last)
+
+    def on_android_location(self, provider: str, lat: float, lon: float, accuracy: float | None,
+                            at: float) -> None:
+        source = "gps" if provider == "gps" else "network"
+        prev = self.last
+        if (source == "network" and prev is not None and prev.source == "gps" and prev.at
+                and time.time() - prev.at < self.GPS_PREFERRED_FOR_S):
+            return  # the GPS is working: the network's guess would only make it worse
+        self._emit(Location(float(lat), float(lon), float(accuracy) if accuracy else None, source, at=at))
 
     def stop(self) -> None:
         super().stop()
-        try:
-            from plyer import gps
-
-            gps.stop()
-        except Exception:
-            pass
-
-
-def plyer_gps_works() -> bool:
-    """plyer's GPS exists on Android and iOS only; elsewhere it raises NotImplementedError."""
-    try:
-        from plyer import gps
-        from plyer.utils import platform
-
-        if platform not in ("android", "ios"):
-            return False
-        gps.configure(on_location=lambda **kw: None)
-        return True
-    except (NotImplementedError, ImportError, Exception):
-        return False
+        if self._manager is not None and self._listener is not None:
+            try:
+                self._manager.removeUpdates(self._listener)
+            except Exception:  # noqa: BLE001 - stopping must not fail
+                pass
 
 
-def make_provider(spec: str = "auto") -> LocationProvider:
-    """``auto`` (plyer GPS where it works, else manual), ``manual``, or ``lat,lon[,acc]``."""
+def make_provider(spec: str = "auto", platform=None) -> LocationProvider:
+    """``auto`` (the phone's GPS on Android, else manual), ``manual``, or
+    ``lat,lon[,acc[,source[,age_s]]]``."""
     if spec == "manual":
         return ManualLocationProvider()
-    if spec not in ("auto", "gps"):
+    if spec not in ("auto", "gps", "android"):
         return FixedLocationProvider.parse(spec)
-    return PlyerGpsProvider() if plyer_gps_works() else ManualLocationProvider()
+    if platform is not None and platform.name == "android":
+        return AndroidLocationProvider(platform)
+    return ManualLocationProvider()
 
 
 def age(fix_time: float) -> float:

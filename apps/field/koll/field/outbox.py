@@ -58,7 +58,9 @@ CREATE TABLE IF NOT EXISTS reports (
     http_status   INTEGER,
     error         TEXT,                    -- JSON: {"detail": {"sv","en"}, "errors": {...}}
     attempts      INTEGER NOT NULL DEFAULT 0,
-    next_attempt  REAL NOT NULL DEFAULT 0
+    next_attempt  REAL NOT NULL DEFAULT 0,
+    author        TEXT,                    -- who filed it: the user signed in when it was queued
+    token         TEXT                     -- their token, kept only until the server has it all
 );
 CREATE INDEX IF NOT EXISTS reports_due ON reports (state, next_attempt, seq);
 CREATE TABLE IF NOT EXISTS commands (
@@ -70,9 +72,20 @@ CREATE TABLE IF NOT EXISTS commands (
     attempts      INTEGER NOT NULL DEFAULT 0,
     next_attempt  REAL NOT NULL DEFAULT 0,
     error         TEXT,
-    created_at    TEXT NOT NULL
+    created_at    TEXT NOT NULL,
+    author        TEXT,
+    token         TEXT
 );
 """
+
+
+@dataclass(frozen=True)
+class Author:
+    """Who files: a report is sent with its author's token, whoever is signed in when it goes
+    (a shared duty phone: A's unsent reports stay A's after B signs in)."""
+
+    user: str
+    token: str
 
 
 class InvalidReport(ValueError):
@@ -105,6 +118,8 @@ class Row:
     next_attempt: float
     photo_attempts: int = 0
     photo_next: float = 0.0
+    author: str | None = None
+    token: str | None = None
 
 
 def _now_iso() -> str:
@@ -142,6 +157,7 @@ class Outbox:
         self._local = threading.local()
         self._listeners: list = []
         self._db().executescript(SCHEMA)
+        self._migrate()
         self.recover()
 
     # --- plumbing -------------------------------------------------------------------------
@@ -201,7 +217,33 @@ class Outbox:
             error=json.loads(r["error"]) if r["error"] else None,
             attempts=r["attempts"], next_attempt=r["next_attempt"],
             photo_attempts=r["photo_attempts"], photo_next=r["photo_next"],
+            author=r["author"], token=r["token"],
         )
+
+    def _migrate(self) -> None:
+        """An outbox from before reports kept their author: add the columns (rows stay NULL and
+        go with whoever is signed in, as they always did)."""
+        db = self._db()
+        for table in ("reports", "commands"):
+            have = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
+            for col in ("author", "token"):
+                if col not in have:
+                    db.execute(f"ALTER TABLE {table} ADD COLUMN {col} TEXT")
+
+    def forget_sent_tokens(self) -> None:
+        """A token stays on the phone only while something of its author's is still to send."""
+        with self._tx() as db:
+            db.execute("UPDATE reports SET token=NULL WHERE token IS NOT NULL AND"
+                       " (state='failed' OR (state='sent' AND photo_state!='pending'))")
+            db.execute("UPDATE commands SET token=NULL WHERE token IS NOT NULL AND state!='ready'")
+
+    def unsent_by(self, user: str) -> int:
+        """Reports and walk commands of ``user`` still waiting for the server (sign-out warns)."""
+        db = self._db()
+        n = db.execute("SELECT COUNT(*) FROM reports WHERE author=? AND (state IN ('ready','sending')"
+                       " OR (state='sent' AND photo_state='pending'))", (user,)).fetchone()[0]
+        return n + db.execute("SELECT COUNT(*) FROM commands WHERE author=? AND state='ready'",
+                              (user,)).fetchone()[0]
 
     def recover(self) -> int:
         """Rows a killed process left in ``sending`` go back to ``ready`` (safe to resend)."""
@@ -239,27 +281,27 @@ class Outbox:
     def _next_seq(self, db: sqlite3.Connection) -> int:
         return (db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM reports").fetchone()[0])
 
-    def save_draft(self, body: dict[str, Any], photo_path: str | None = None) -> str:
-        """Keep an unfinished report; it is not sent until ``queue``d."""
+    def save_draft(self, body: dict[str, Any], photo_path: str | None = None, author: Author | None = None) -> str:
+        """Keep an unfinished report; it is not sent until ``queue``d (no token kept for it)."""
         body = dict(body)
         body.setdefault("id", str(uuid.uuid4()))
         photo = self._keep_photo(body["id"], photo_path)
         now = _now_iso()
         with self._tx() as db:
             db.execute(
-                "INSERT INTO reports (id, seq, created_at, updated_at, state, category, walk_id, body, photo_path)"
-                " VALUES (?, ?, ?, ?, 'draft', ?, ?, ?, ?)"
+                "INSERT INTO reports (id, seq, created_at, updated_at, state, category, walk_id, body, photo_path,"
+                " author) VALUES (?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?)"
                 " ON CONFLICT(id) DO UPDATE SET updated_at=excluded.updated_at, category=excluded.category,"
-                " walk_id=excluded.walk_id, body=excluded.body, photo_path=excluded.photo_path"
-                " WHERE reports.state='draft'",
+                " walk_id=excluded.walk_id, body=excluded.body, photo_path=excluded.photo_path,"
+                " author=excluded.author WHERE reports.state='draft'",
                 (body["id"], self._next_seq(db), now, now, body.get("category"), body.get("walk_id"),
-                 json.dumps(body, ensure_ascii=False), photo),
+                 json.dumps(body, ensure_ascii=False), photo, author.user if author else None),
             )
         self._changed()
         return body["id"]
 
-    def queue(self, body: dict[str, Any], photo_path: str | None = None) -> str:
-        """Check the report as the server will, then put it in line to be sent."""
+    def queue(self, body: dict[str, Any], photo_path: str | None = None, author: Author | None = None) -> str:
+        """Check the report as the server will, then put it in line to be sent, as ``author``'s."""
         body = {k: v for k, v in body.items() if v is not None}
         body.setdefault("id", str(uuid.uuid4()))
         errors = validate(body)
@@ -276,14 +318,15 @@ class Outbox:
             db.execute("DELETE FROM reports WHERE id=?", (body["id"],))
             db.execute(
                 "INSERT INTO reports (id, seq, created_at, updated_at, state, category, walk_id, body,"
-                " photo_path, photo_state) VALUES (?, ?, ?, ?, 'ready', ?, ?, ?, ?, ?)",
+                " photo_path, photo_state, author, token) VALUES (?, ?, ?, ?, 'ready', ?, ?, ?, ?, ?, ?, ?)",
                 (body["id"], self._next_seq(db), now, now, body["category"], body.get("walk_id"), text,
-                 photo, "pending" if photo else "none"),
+                 photo, "pending" if photo else "none", author.user if author else None,
+                 author.token if author else None),
             )
         self._changed()
         return body["id"]
 
-    def queue_many(self, bodies: Iterable[dict[str, Any]]) -> list[str]:
+    def queue_many(self, bodies: Iterable[dict[str, Any]], author: Author | None = None) -> list[str]:
         """Queue many photo-less reports in one transaction (imports, benchmarks)."""
         rows, ids = [], []
         now = _now_iso()
@@ -296,12 +339,13 @@ class Outbox:
                 raise InvalidReport(errors)
             ids.append(body["id"])
             rows.append((body["id"], now, now, body["category"], body.get("walk_id"),
-                         json.dumps(body, ensure_ascii=False, separators=(",", ":"))))
+                         json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+                         author.user if author else None, author.token if author else None))
         with self._tx() as db:
             seq = self._next_seq(db)
             db.executemany(
-                "INSERT INTO reports (id, seq, created_at, updated_at, state, category, walk_id, body)"
-                " VALUES (?, ?, ?, ?, 'ready', ?, ?, ?)",
+                "INSERT INTO reports (id, seq, created_at, updated_at, state, category, walk_id, body, author, token)"
+                " VALUES (?, ?, ?, ?, 'ready', ?, ?, ?, ?, ?)",
                 [(r[0], seq + i, *r[1:]) for i, r in enumerate(rows)],
             )
         self._changed()
@@ -337,14 +381,16 @@ class Outbox:
 
     # --- sending --------------------------------------------------------------------------
 
-    def claim(self, limit: int, now: float | None = None) -> list[Row]:
+    def claim(self, limit: int, now: float | None = None, own_token_only: bool = False) -> list[Row]:
         """Take up to ``limit`` due reports (oldest first) into ``sending``. Findings of a walk
-        whose creation has not reached the server yet wait for it."""
+        whose creation has not reached the server yet wait for it. ``own_token_only``: nobody
+        is signed in, so only reports that carry their author's token can go."""
         now = time.time() if now is None else now
         with self._tx() as db:
             rows = db.execute(
                 "SELECT * FROM reports WHERE state='ready' AND next_attempt<=? AND (walk_id IS NULL OR"
                 " walk_id NOT IN (SELECT walk_id FROM commands WHERE kind='walk_create' AND state!='sent'))"
+                + (" AND token IS NOT NULL" if own_token_only else "") +
                 " ORDER BY seq LIMIT ?", (now, limit)).fetchall()
             ids = [r["id"] for r in rows]
             db.executemany("UPDATE reports SET state='sending', updated_at=? WHERE id=?",
@@ -402,34 +448,43 @@ class Outbox:
                   _now_iso(), i) for i in ids])
         self._changed()
 
-    def photos_due(self, limit: int = 10, now: float | None = None) -> list[Row]:
+    def photos_due(self, limit: int = 10, now: float | None = None, own_token_only: bool = False) -> list[Row]:
         now = time.time() if now is None else now
         rows = self._db().execute(
             "SELECT * FROM reports WHERE state='sent' AND photo_state='pending' AND photo_next<=?"
+            + (" AND token IS NOT NULL" if own_token_only else "") +
             " ORDER BY seq LIMIT ?", (now, limit)).fetchall()
         return [self._row(r) for r in rows]
 
     def mark_photo(self, report_id: str, *, sha256: str | None = None, error: dict[str, Any] | None = None,
                    retry_after: float | None = None) -> None:
+        purge = None
         with self._tx() as db:
             if sha256:
-                db.execute("UPDATE reports SET photo_state='sent', photo_sha=?, photo_error=NULL WHERE id=?",
-                           (sha256, report_id))
+                r = db.execute("SELECT photo_path FROM reports WHERE id=?", (report_id,)).fetchone()
+                purge = r["photo_path"] if r else None
+                db.execute("UPDATE reports SET photo_state='sent', photo_sha=?, photo_error=NULL, photo_path=NULL"
+                           " WHERE id=?", (sha256, report_id))
             elif retry_after is not None:
                 db.execute("UPDATE reports SET photo_attempts=photo_attempts+1, photo_next=? WHERE id=?",
                            (time.time() + retry_after, report_id))
             else:
                 db.execute("UPDATE reports SET photo_state='failed', photo_error=? WHERE id=?",
                            (json.dumps(error, ensure_ascii=False), report_id))
+        if purge and Path(purge).parent == self.photos:
+            # The server has it (its sha256 answered): the phone keeps no copy of what it saw.
+            Path(purge).unlink(missing_ok=True)
         self._changed()
 
     # --- walk commands --------------------------------------------------------------------
 
-    def add_command(self, kind: str, walk_id: str, body: dict[str, Any] | None = None) -> int:
+    def add_command(self, kind: str, walk_id: str, body: dict[str, Any] | None = None,
+                    author: Author | None = None) -> int:
         with self._tx() as db:
             seq = db.execute(
-                "INSERT INTO commands (kind, walk_id, body, created_at) VALUES (?, ?, ?, ?)",
-                (kind, walk_id, json.dumps(body or {}, ensure_ascii=False), _now_iso())).lastrowid
+                "INSERT INTO commands (kind, walk_id, body, created_at, author, token) VALUES (?, ?, ?, ?, ?, ?)",
+                (kind, walk_id, json.dumps(body or {}, ensure_ascii=False), _now_iso(),
+                 author.user if author else None, author.token if author else None)).lastrowid
         self._changed()
         return int(seq)  # type: ignore[arg-type]
 

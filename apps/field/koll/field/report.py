@@ -6,6 +6,7 @@ filing, and the body the outbox queues."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -15,6 +16,7 @@ from koll.schema import taxonomy, vocabulary
 from koll.field.i18n import pick, t
 
 POOR_ACCURACY_M = 50.0
+STALE_S = 30.0  # a fix older than this is where the walker was, not where they are
 
 
 def time_of_day(moment: datetime | None = None) -> str:
@@ -43,10 +45,26 @@ class Location:
     accuracy_m: float | None
     source: str  # gps | network | pin | place
     place: str | None = None
+    at: float | None = None  # when the fix was taken (epoch seconds); pins and places have none
 
     @property
     def poor(self) -> bool:
         return self.source in ("gps", "network") and (self.accuracy_m is None or self.accuracy_m > POOR_ACCURACY_M)
+
+    def age_s(self, now: float | None = None) -> float:
+        return max(0.0, (time.time() if now is None else now) - self.at) if self.at else 0.0
+
+    def doubt(self, now: float | None = None) -> str | None:
+        """Why this fix needs the walker's yes before it is filed: ``network`` (a cell or Wi-Fi
+        guess, never passed off as GPS), ``stale`` (older than 30 s), ``poor`` (worse than 50 m);
+        None for a good GPS fix and for what the walker chose (a pin, a place)."""
+        if self.source not in ("gps", "network"):
+            return None
+        if self.source == "network":
+            return "network"
+        if self.at is not None and self.age_s(now) > STALE_S:
+            return "stale"
+        return "poor" if self.poor else None
 
     @classmethod
     def of_place(cls, code: str) -> "Location":
@@ -79,6 +97,17 @@ class ReportForm:
     walk_id: str | None = None
     case_id: str | None = None
     observed_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    accepted_fix: Location | None = None  # the doubtful fix the walker said yes to
+
+    def needs_accepting(self, now: float | None = None) -> str | None:
+        """The location's doubt, unless the walker already accepted this very fix."""
+        loc = self.location
+        if loc is None or (self.accepted_fix is not None and self.accepted_fix is loc):
+            return None
+        return loc.doubt(now)
+
+    def accept_fix(self) -> None:
+        self.accepted_fix = self.location
 
     @property
     def cat(self) -> taxonomy.Category | None:
@@ -139,6 +168,8 @@ class ReportForm:
             return [t("need_category", lang)]
         if self.location is None:
             out.append(t("need_location", lang))
+        elif (doubt := self.needs_accepting()) is not None:
+            out.append(t(f"accept_{doubt}", lang))
         body = self.body()
         if self.location is None:
             body["location"] = {"lat": 0.0, "lon": 0.0, "source": "pin"}

@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 import requests
 
-from koll.field.outbox import Outbox
+from koll.field.outbox import Outbox, Row
 
 log = logging.getLogger("koll.field.sync")
 
@@ -96,9 +96,9 @@ class ApiClient:
         """Name and password for a token: {"token","user","role","org"}."""
         return self._answer("POST", "/auth/token", json={"username": username, "password": password})
 
-    def healthy(self) -> bool:
+    def healthy(self, timeout: float = 5.0) -> bool:
         try:
-            return self.http.get(f"{self.server}/healthz", timeout=(CONNECT_TIMEOUT, 5)).status_code == 200
+            return self.http.get(f"{self.server}/healthz", timeout=(min(CONNECT_TIMEOUT, timeout), timeout)).status_code == 200
         except requests.RequestException:
             return False
 
@@ -140,6 +140,10 @@ class ApiClient:
     def walk(self, walk_id: str) -> dict[str, Any]:
         return self._answer("GET", f"/walks/{walk_id}")
 
+    def walk_by_code(self, code: str) -> dict[str, Any]:
+        """The walk a short join code names (read out, or in its QR code): 404 when none."""
+        return self._answer("GET", f"/walks/join/{code}", timeout=(CONNECT_TIMEOUT, 8))
+
     def walk_command(self, walk_id: str, action: str, version: int | None) -> dict[str, Any]:
         headers = {"If-Match": str(version)} if version is not None else {}
         r = self._call("POST", f"/walks/{walk_id}/{action}", headers=headers, json={}, ok=(200, 201, 204))
@@ -174,70 +178,111 @@ def backoff(attempts: int, base: float = 1.0, cap: float = 300.0) -> float:
 class Syncer:
     def __init__(self, outbox: Outbox, client: ApiClient, batch_size: int = 250):
         self.outbox = outbox
-        self.client = client
+        self.client = client  # the one signed in now (its token may be "": nobody is)
         self.batch_size = batch_size
+        self._clients: dict[str, ApiClient] = {}
+
+    def _client_for(self, token: str | None) -> ApiClient:
+        """The author's own client: every report goes with the token of whoever filed it."""
+        if not token or token == self.client.token:
+            return self.client
+        if token not in self._clients:
+            self._clients[token] = ApiClient(self.client.server, token)
+        return self._clients[token]
+
+    def _foreign_refusal(self, client: ApiClient, e: Unauthorized) -> bool:
+        """A 401 for an earlier user's token (revoked, expired) is that user's reports' trouble,
+        not a reason to stop the one signed in now."""
+        return client is not self.client
 
     def flush_once(self) -> SyncResult:
         """One pass: walk commands, then every due report in batches, then due photos.
         Stops at the first sign of being offline; what was claimed goes back in line."""
         res = SyncResult()
+        own_only = not self.client.token
         try:
             self._commands(res)
             while True:
-                rows = self.outbox.claim(self.batch_size)
+                rows = self.outbox.claim(self.batch_size, own_token_only=own_only)
                 if not rows:
                     break
-                try:
-                    results = self.client.send_batch([_stable(r.body) for r in rows])
-                except Offline as e:
-                    self.outbox.release([r.id for r in rows], backoff(min(r.attempts for r in rows)))
-                    raise
-                except ApiError as e:
-                    # The batch as a whole was not taken (5xx, 413, an old server without the
-                    # route...): nothing was recorded for sure, retry later.
-                    self.outbox.release([r.id for r in rows], backoff(min(r.attempts for r in rows) + 2),
-                                        error={"status": e.status, "detail": e.detail})
-                    raise
-                res.batches += 1
-                known = {r.id for r in rows}
-                answered = {str(x.get("id")) for x in results}
-                counts = self.outbox.apply_results([x for x in results if str(x.get("id")) in known],
-                                                   retry_after=backoff(min(r.attempts for r in rows)))
-                missing = [i for i in known if i not in answered]
-                if missing:  # the server skipped some: try them again later
-                    self.outbox.release(missing, backoff(1))
-                res.sent += counts["sent"]
-                res.failed += counts["failed"]
-                res.retry += counts["retry"] + len(missing)
+                groups = _by_token(rows)
+                while groups:
+                    token, group = groups[0]
+                    client = self._client_for(token)
+                    try:
+                        results = client.send_batch([_stable(r.body) for r in group])
+                    except Unauthorized as e:
+                        if not self._foreign_refusal(client, e):
+                            self._release_all(groups, backoff(0))
+                            raise
+                        self.outbox.apply_results([{"id": r.id, "status": 401, "detail": AUTHOR_SIGNED_OUT}
+                                                   for r in group], retry_after=0)
+                        res.failed += len(group)
+                        groups.pop(0)
+                        continue
+                    except Offline:
+                        self._release_all(groups, backoff(min(r.attempts for r in rows)))
+                        raise
+                    except ApiError as e:
+                        # The batch as a whole was not taken (5xx, 413, an old server without the
+                        # route...): nothing was recorded for sure, retry later.
+                        self._release_all(groups, backoff(min(r.attempts for r in rows) + 2),
+                                          error={"status": e.status, "detail": e.detail})
+                        raise
+                    groups.pop(0)
+                    res.batches += 1
+                    known = {r.id for r in group}
+                    answered = {str(x.get("id")) for x in results}
+                    counts = self.outbox.apply_results([x for x in results if str(x.get("id")) in known],
+                                                       retry_after=backoff(min(r.attempts for r in group)))
+                    missing = [i for i in known if i not in answered]
+                    if missing:  # the server skipped some: try them again later
+                        self.outbox.release(missing, backoff(1))
+                    res.sent += counts["sent"]
+                    res.failed += counts["failed"]
+                    res.retry += counts["retry"] + len(missing)
                 if len(rows) < self.batch_size:
                     break
-            self._photos(res)
+            self._photos(res, own_only)
         except Offline as e:
             res.offline, res.error = True, str(e)
         except Unauthorized as e:
             res.unauthorized, res.error = True, e.detail
         except ApiError as e:
             res.error = e.detail
+        finally:
+            self.outbox.forget_sent_tokens()
         return res
+
+    def _release_all(self, groups: list[tuple[str | None, list[Row]]], retry_after: float,
+                     error: dict[str, Any] | None = None) -> None:
+        self.outbox.release([r.id for _, g in groups for r in g], retry_after, error=error)
 
     def _commands(self, res: SyncResult) -> None:
         for cmd in self.outbox.commands_due():
             walk_id, kind = cmd["walk_id"], cmd["kind"]
+            if not cmd.get("token") and not self.client.token:
+                continue  # nobody to send it as
+            client = self._client_for(cmd.get("token"))
             try:
                 if kind == "walk_create":
-                    self.client.create_walk(cmd["body"])
+                    client.create_walk(cmd["body"])
                 else:
                     action = "start" if kind == "walk_start" else "end"
-                    version = self.client.walk(walk_id).get("version")
+                    version = client.walk(walk_id).get("version")
                     try:
-                        self.client.walk_command(walk_id, action, version)
+                        client.walk_command(walk_id, action, version)
                     except ApiError as e:
                         # Already started/ended (our own earlier try got through): done.
-                        if e.status not in (409, 412) or not self._already(walk_id, action):
+                        if e.status not in (409, 412) or not self._already(client, walk_id, action):
                             raise
             except ApiError as e:
                 if isinstance(e, Unauthorized):
-                    raise
+                    if not self._foreign_refusal(client, e):
+                        raise
+                    self.outbox.command_done(cmd["seq"], error={"status": 401, "detail": AUTHOR_SIGNED_OUT})
+                    continue
                 if e.status in (400, 422, 403):
                     self.outbox.command_done(cmd["seq"], error={"status": e.status, "detail": e.detail,
                                                                 "errors": e.problem.get("errors")})
@@ -248,24 +293,28 @@ class Syncer:
             self.outbox.command_done(cmd["seq"])
             res.commands += 1
 
-    def _already(self, walk_id: str, action: str) -> bool:
-        status = str(self.client.walk(walk_id).get("status", ""))
+    def _already(self, client: ApiClient, walk_id: str, action: str) -> bool:
+        status = str(client.walk(walk_id).get("status", ""))
         return (action == "start" and status in ("started", "ended")) or (action == "end" and status == "ended")
 
-    def _photos(self, res: SyncResult) -> None:
+    def _photos(self, res: SyncResult, own_only: bool = False) -> None:
         while True:
-            rows = self.outbox.photos_due(limit=20)
+            rows = self.outbox.photos_due(limit=20, own_token_only=own_only)
             if not rows:
                 return
             for r in rows:
                 if not r.photo_path or not Path(r.photo_path).exists():
                     self.outbox.mark_photo(r.id, error={"detail": "photo file missing on the phone"})
                     continue
+                client = self._client_for(r.token)
                 try:
-                    answer = self.client.upload_photo(r.id, r.photo_path)
+                    answer = client.upload_photo(r.id, r.photo_path)
                 except ApiError as e:
                     if isinstance(e, Unauthorized):
-                        raise
+                        if not self._foreign_refusal(client, e):
+                            raise
+                        self.outbox.mark_photo(r.id, error={"status": 401, "detail": AUTHOR_SIGNED_OUT})
+                        continue
                     if e.status in (400, 409, 413, 415, 422):  # 409: the report was erased
                         self.outbox.mark_photo(r.id, error={"status": e.status, "detail": e.detail,
                                                             "errors": e.problem.get("errors")})
@@ -287,6 +336,19 @@ class Syncer:
             if r.offline or r.unauthorized or not r.progressed:
                 break
         return total
+
+
+# Why an earlier user's report could not go: their token no longer opens the server.
+AUTHOR_SIGNED_OUT = {"sv": "den som skrev rapporten är inte längre inloggad på servern; öppna den och skicka igen",
+                     "en": "the person who wrote this report is no longer signed in on the server; open it and send again"}
+
+
+def _by_token(rows: list[Row]) -> list[tuple[str | None, list[Row]]]:
+    """Claimed rows by their author's token (one batch each), each oldest first."""
+    groups: dict[str | None, list[Row]] = {}
+    for r in rows:
+        groups.setdefault(r.token, []).append(r)
+    return list(groups.items())
 
 
 def _stable(body: dict[str, Any]) -> str:
@@ -311,7 +373,8 @@ class SyncWorker(threading.Thread):
 
     def __init__(self, outbox: Outbox, client_factory: Callable[[], ApiClient | None],
                  on_status: Callable[[SyncStatus], None] | None = None, idle: float = 30.0,
-                 max_backoff: float = 120.0, batch_size: int = 250):
+                 max_backoff: float = 120.0, batch_size: int = 250, heartbeat: float = 0.0,
+                 heartbeat_timeout: float = 2.0):
         super().__init__(name="koll-sync", daemon=True)
         self.outbox = outbox
         self.client_factory = client_factory
@@ -319,6 +382,7 @@ class SyncWorker(threading.Thread):
         self.idle = idle
         self.max_backoff = max_backoff
         self.batch_size = batch_size
+        self.heartbeat, self.heartbeat_timeout = heartbeat, heartbeat_timeout
         self.status = SyncStatus()
         self._wake = threading.Event()
         self._halt = threading.Event()
@@ -344,7 +408,10 @@ class SyncWorker(threading.Thread):
                     res = SyncResult(error=str(e), offline=True)
                 self.status.unauthorized = res.unauthorized
                 self.status.last_error = res.error
-                self.status.online = not res.offline
+                if res.offline or res.progressed or res.error or not self.heartbeat:
+                    self.status.online = not res.offline
+                else:  # nothing was sent, so nothing was heard: ask
+                    self.status.online = client.healthy(timeout=self.heartbeat_timeout)
                 self.status.last_sync = time.time()
                 if res.offline or res.error:
                     self._failures += 1
@@ -356,9 +423,32 @@ class SyncWorker(threading.Thread):
             self.status.next_try_in = delay
             self.status.counts = self.outbox.counts()
             self.on_status(self.status)
-            self._wake.wait(delay)
+            self._rest(delay, client)
             self._wake.clear()
         self.outbox.close()
+
+    def _rest(self, delay: float, client: ApiClient | None) -> None:
+        """Wait ``delay`` (or until woken), listening to the server every ``heartbeat`` seconds:
+        a connection gone dead is shown within seconds, one come back is used at once."""
+        if not self.heartbeat or client is None:
+            self._wake.wait(delay)
+            return
+        end = time.monotonic() + delay
+        while not self._halt.is_set():
+            left = end - time.monotonic()
+            if left <= 0 or self._wake.wait(min(self.heartbeat, left)):
+                return
+            if self._listen(client) and self.outbox.pending():
+                return  # back: send what waits now, not after the back-off
+
+    def _listen(self, client: ApiClient) -> bool:
+        """Ask the server if it is there; show it when that changed. True when it came back."""
+        alive = client.healthy(timeout=self.heartbeat_timeout)
+        came_back = alive and not self.status.online
+        if alive != bool(self.status.online):
+            self.status.online = alive
+            self.on_status(self.status)
+        return came_back
 
     def signed_in_again(self) -> None:
         self.status.unauthorized = False

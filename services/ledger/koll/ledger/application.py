@@ -45,6 +45,7 @@ from koll.ledger.migrations import rebuild_progress
 from koll.ledger.credentials import Credentials
 from koll.ledger.store import LedgerRecorder, SnapshotRecorder, Store, events_table
 from koll.ledger.vault import Vault, new_key, seal
+from koll.ledger.mail import Mail
 from koll.ledger.webhooks import Webhooks
 from koll.schema import taxonomy, vocabulary
 
@@ -124,6 +125,8 @@ class Ledger(AreaCommands, UserCommands, MeasureCommands, MeetingCommands, WalkC
         self.recorder.in_transaction.append(digest_at_meetings)
         self.webhooks = Webhooks(store)
         self.recorder.in_transaction.append(self.webhooks.enqueue)
+        self.mail = Mail(store)
+        self.recorder.in_transaction.append(self.mail.enqueue)
         reshaped = store.create_schema(self.projector.metadatas)
         self.catch_up(progress=rebuild_progress if reshaped else None)
         self.area_views()  # the areas' own places and organisations, known to this process

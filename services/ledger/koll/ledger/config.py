@@ -97,6 +97,9 @@ class Settings:
     cookie_secure: bool = False  # the session cookie only over HTTPS
     access_log: str | None = None  # '-' (standard output) or a file; None: no access log
     workers: int = 2  # gunicorn worker processes of this instance
+    smtp_url: str | None = None  # e.g. smtp://127.0.0.1:8025; None: no e-mail is sent (or queued)
+    public_url: str | None = None  # the boards' address as people reach it, for links in e-mail
+    mail_from: str = "Koll <koll@localhost>"
     extra: dict = field(default_factory=dict)
 
     @property
@@ -129,4 +132,7 @@ class Settings:
             cookie_secure=_flag(env, "KOLL_COOKIE_SECURE", production),
             access_log=env.get("KOLL_ACCESS_LOG") or ("-" if production else None),
             workers=max(1, _count(env, "KOLL_WORKERS", 2)),
+            smtp_url=env.get("KOLL_SMTP_URL") or None,
+            public_url=env.get("KOLL_PUBLIC_URL") or None,
+            mail_from=env.get("KOLL_MAIL_FROM") or "Koll <koll@localhost>",
         )

@@ -59,6 +59,9 @@ def create_app(settings: Settings | None = None, koll: Koll | None = None) -> Fl
     )
     app.json = KollJSONProvider(app)
     app.extensions["koll"] = koll
+    if settings.smtp_url:
+        koll.ledger.mail.configure(settings.smtp_url, settings.public_url or f"http://{settings.host}:{settings.port}",
+                                   settings.mail_from)
     outside.attach(koll.ledger, settings.var_dir)  # digests beyond the database, after every commit
     api = Api(app, spec_kwargs={"info": {"description": "Koll: ha koll på helheten. "
                                          "Observations, cases, measures and the audit trail of a public square."}})
@@ -75,6 +78,9 @@ def create_app(settings: Settings | None = None, koll: Koll | None = None) -> Fl
     for blp in blueprints():
         api.register_blueprint(blp)
     openapi.register(app, api)
+    from koll.ledger.open311.routes import bp as open311
+
+    app.register_blueprint(open311)
     from koll.ledger import web
 
     web.register(app)

@@ -91,6 +91,7 @@ class WalkQuerySchema(StrictSchema):
 
 class WalkCreatedSchema(Schema):
     id = fields.UUID()
+    join_code = fields.String(allow_none=True, metadata={"description": "the short code walkers join with"})
 
 
 class WalkSchema(Schema):
@@ -114,6 +115,8 @@ class WalkSchema(Schema):
     positive = fields.Integer()
     planned_by = fields.String()
     version = fields.Integer()
+    join_code = fields.String(allow_none=True, metadata={
+        "description": "six characters without 0/O and 1/I; GET /walks/join/{code} finds the walk"})
 
 
 class WalkListSchema(Schema):

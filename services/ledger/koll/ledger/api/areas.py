@@ -12,6 +12,7 @@ from marshmallow import Schema, fields
 
 from koll.ledger.api.auth import AUDIT, GOVERN, READ, expected_version, requires
 from koll.ledger.api.common import actor, ledger, reading
+from koll.ledger.api.openapi import versioned
 from koll.ledger.api.errors import Problem
 from koll.ledger.projections.base import utc_naive
 from koll.ledger.queries import areas as q
@@ -130,6 +131,7 @@ def get_area(code: str):  # type: ignore[no-untyped-def]
 
 @blp.route("/areas/<string:code>/revise", methods=["POST"])
 @requires(*ADMIN)
+@versioned
 @blp.arguments(AreaRevisionSchema)
 @blp.doc(parameters=[{"in": "header", "name": "If-Match", "required": True, "schema": {"type": "string"}}])
 def revise_area(changes: dict[str, Any], code: str):  # type: ignore[no-untyped-def]
@@ -141,6 +143,7 @@ def revise_area(changes: dict[str, Any], code: str):  # type: ignore[no-untyped-
 def _section(section: str, schema: type):  # type: ignore[no-untyped-def]
     @blp.route(f"/areas/<string:code>/{section}", methods=["POST"], endpoint=f"set_{section}")
     @requires(*ADMIN)
+    @versioned
     @blp.arguments(schema)
     @blp.doc(operationId=f"setArea{section.title()}",
              parameters=[{"in": "header", "name": "If-Match", "required": True, "schema": {"type": "string"}}])

@@ -86,6 +86,10 @@ def requires(*roles: str) -> Callable[[F], F]:
 
 def expected_version() -> int:
     """The version a decision was made on, from If-Match: 428 when missing, 412 when unreadable."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if not getattr(view, "__koll_if_match__", False):
+        # The API document says where If-Match is asked for (api/openapi.py): keep it true.
+        raise RuntimeError(f"{request.endpoint} reads If-Match: mark its route @versioned")
     raw = request.headers.get("If-Match")
     if raw is None:
         raise Problem(428, "send If-Match with the version you decided on (from GET …)")

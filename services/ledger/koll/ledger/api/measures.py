@@ -156,6 +156,7 @@ def link_case(body: dict[str, Any], measure_id: UUID):  # type: ignore[no-untype
 
 @blp.route("/measures/<uuid:measure_id>/link-area", methods=["POST"])
 @requires(*GOVERN)
+@versioned
 @blp.arguments(LinkAreaSchema)
 def link_area(body: dict[str, Any], measure_id: UUID):  # type: ignore[no-untyped-def]
     """Let the measure span another area too (the strategic group's long-term work): the only

@@ -13,6 +13,7 @@ from koll.ledger.api.common import actor, ledger, reading
 from koll.ledger.api.openapi import versioned
 from koll.ledger.api.errors import Problem
 from koll.ledger.domain.daylight import STOCKHOLM
+from koll.ledger.domain.walk import JOIN_ALPHABET, JOIN_LENGTH, is_join_code
 from koll.ledger.exports import to_csv
 from koll.ledger.kml import MIMETYPE as KML, walk_kml
 from koll.ledger.queries import walks as q
@@ -33,6 +34,9 @@ from koll.schema.vocabulary import CASE_STATUSES, label
 
 blp = Blueprint("walks", __name__, url_prefix="/api/v1", description="Safety walks (trygghetsvandringar)")
 
+BAD_JOIN_CODE = {"sv": f"en kod har {JOIN_LENGTH} tecken: bokstäver och siffror utom 0, O, 1 och I",
+                 "en": f"a code has {JOIN_LENGTH} characters: letters and digits except 0, O, 1 and I"}
+
 PROTOCOL_COLUMNS = ("organisation", "organisation_sv", "positive", "category", "category_sv", "place", "place_sv",
                     "observed_at", "time_of_day", "dark", "lat", "lon", "note", "case_id", "case_status",
                     "photos", "observation_id")
@@ -45,7 +49,7 @@ PROTOCOL_COLUMNS = ("organisation", "organisation_sv", "positive", "category", "
 @blp.alt_response(200, schema=WalkCreatedSchema, description="Already planned: the same answer as the first time")
 def plan_walk(plan: dict[str, Any]):  # type: ignore[no-untyped-def]
     planned = ledger().plan_walk(actor(), plan)
-    return {"id": planned.id}, (201 if planned.created else 200)
+    return {"id": planned.id, "join_code": planned.join_code}, (201 if planned.created else 200)
 
 
 @blp.route("/walks")
@@ -62,6 +66,23 @@ def list_walks(args: dict[str, Any]):  # type: ignore[no-untyped-def]
 @blp.response(200, WalkSchema)
 def get_walk(walk_id: UUID):  # type: ignore[no-untyped-def]
     return _walk_response(walk_id)
+
+
+@blp.route("/walks/join/<string:code>")
+@requires(*READ)
+@blp.response(200, WalkSchema)
+def join_walk(code: str):  # type: ignore[no-untyped-def]
+    """The walk a short join code names (read out by the leader, or in the walk's QR code), while
+    it is planned or under way. Spaces, dashes and lower case are forgiven."""
+    wanted = "".join(ch for ch in code.upper() if ch not in " -")
+    if not is_join_code(wanted):
+        raise Problem(422, f"'{code}' is not a join code: {JOIN_LENGTH} of {JOIN_ALPHABET}",
+                      errors={"code": [BAD_JOIN_CODE]})
+    with reading() as conn:
+        walk_id = q.walk_id_by_code(conn, wanted)
+    if walk_id is None:
+        raise Problem(404, f"no walk with join code {wanted}")
+    return _walk_response(UUID(walk_id))
 
 
 def _walk_response(walk_id: UUID) -> Response:

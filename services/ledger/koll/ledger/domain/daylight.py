@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -58,3 +58,10 @@ def light_at(at: datetime, said: str | None = None) -> tuple[bool, str]:
     time of day, when given, wins over the clock's."""
     sun = sun_elevation(at)
     return sun < SUNSET, said or time_of_day(at, sun)
+
+
+def sun_times(day: date) -> tuple[datetime, datetime]:
+    """(sunrise, sunset) of a local day at the square, in local time: between them it is light."""
+    from astral.sun import sunrise, sunset
+
+    return (sunrise(SQUARE, day, tzinfo=STOCKHOLM), sunset(SQUARE, day, tzinfo=STOCKHOLM))

@@ -41,6 +41,7 @@ class Walk(KollAggregate):
         fingerprint: str,
         by: dict[str, str],
         area: str | None = None,  # None only in a ledger from before areas (see Area.LedgerAdopted)
+        join_code: str | None = None,  # the short code walkers type or scan to join; None on old walks
     ) -> None:
         self.area = area
         self.title = title
@@ -52,6 +53,7 @@ class Walk(KollAggregate):
         self.participant_counts = participant_counts
         self.fingerprint = fingerprint
         self.by = by
+        self.join_code = join_code
         self.status = "planned"
         self.started_at: str | None = None
         self.ended_at: str | None = None
@@ -92,6 +94,15 @@ class Walk(KollAggregate):
     @property
     def planner(self) -> Actor:
         return Actor.from_dict(self.by)
+
+
+# Join codes: six characters a walker can read out in the dark and type on a phone; no 0/O, 1/I.
+JOIN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+JOIN_LENGTH = 6
+
+
+def is_join_code(text: str) -> bool:
+    return len(text) == JOIN_LENGTH and all(c in JOIN_ALPHABET for c in text)
 
 
 def participant_counts(participants: list[dict[str, Any]]) -> dict[str, int]:

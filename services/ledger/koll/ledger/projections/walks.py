@@ -38,7 +38,9 @@ walks = sa.Table(
     sa.Column("planned_by", sa.String(120), nullable=False),
     sa.Column("planned_by_org", sa.String(40), nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("join_code", sa.String(8)),
     sa.Index("rm_walks_planned", "planned_at"),
+    sa.Index("rm_walks_join_code", "join_code"),
 )
 
 
@@ -69,6 +71,7 @@ class WalksProjection(RowProjection):
                 "status": "planned", "started_at": None, "ended_at": None, "dark_at_start": None,
                 "summary_sealed": None, "findings": 0, "positive": 0, "planned_by": event.by["user"],
                 "planned_by_org": event.by["org"], "version": event.originator_version,
+                "join_code": getattr(event, "join_code", None),
             }
         if row is None:
             return None

@@ -68,6 +68,12 @@ def list_walks(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> list[
     return _counted_as_seen(conn, actor, [_walk_row(r, actor, None) for r in conn.execute(q)])
 
 
+def walk_id_by_code(conn: sa.Connection, code: str) -> str | None:
+    """The walk not yet ended that a join code names (an ended walk's code may come again)."""
+    return conn.execute(sa.select(walks.c.walk_id).where(walks.c.join_code == code, walks.c.status != "ended")
+                        .order_by(walks.c.planned_at.desc()).limit(1)).scalar()
+
+
 def get_walk(conn: sa.Connection, actor: Actor, walk_id: str, vault: Vault) -> dict[str, Any] | None:
     r = conn.execute(sa.select(walks).where(walks.c.walk_id == walk_id, *area_where(walks, actor))).first()
     return _counted_as_seen(conn, actor, [_walk_row(r, actor, vault)])[0] if r else None

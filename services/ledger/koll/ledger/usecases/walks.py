@@ -8,6 +8,7 @@ destroying one key.
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -17,7 +18,7 @@ from eventsourcing.persistence import IntegrityError
 
 from koll.ledger.domain import clock, daylight
 from koll.ledger.domain.base import Actor, NotAllowed
-from koll.ledger.domain.walk import Walk, participant_counts
+from koll.ledger.domain.walk import JOIN_ALPHABET, JOIN_LENGTH, Walk, participant_counts
 from koll.ledger.vault import new_key, seal
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ def require_may_lead(walk: Walk, by: Actor) -> None:
 class Planned:
     id: str
     created: bool
+    join_code: str | None = None
 
 
 class WalkCommands:
@@ -60,7 +62,7 @@ class WalkCommands:
                     light=light, organisations=list(plan.get("organisations") or []),
                     participants=seal(key, json.dumps(people, ensure_ascii=False), str(walk_id)) if people else None,
                     participant_counts=participant_counts(people), fingerprint=fingerprint, by=by.as_dict(),
-                    area=self.area_for(by, plan.get("area")))
+                    area=self.area_for(by, plan.get("area")), join_code=self._new_join_code())
         try:
             self.save(walk, side_writes=[self.vault.writer({str(walk_id): key})])
         except IntegrityError:
@@ -68,8 +70,18 @@ class WalkCommands:
             if not isinstance(existing, Walk) or existing.fingerprint != fingerprint:
                 raise ConflictingRepeat("this id was already used for something else",
                                         sv="id:t används redan för något annat", field="id") from None
-            return Planned(str(walk_id), False)
-        return Planned(str(walk_id), True)
+            return Planned(str(walk_id), False, getattr(existing, "join_code", None))
+        return Planned(str(walk_id), True, walk.join_code)
+
+    def _new_join_code(self: Ledger) -> str:
+        """A random code no walk that is planned or under way has (32^6: a billion of them)."""
+        from koll.ledger.queries.walks import walk_id_by_code
+
+        with self.store.read() as conn:
+            while True:
+                code = "".join(secrets.choice(JOIN_ALPHABET) for _ in range(JOIN_LENGTH))
+                if walk_id_by_code(conn, code) is None:
+                    return code
 
     def walk(self: Ledger, walk_id: UUID) -> Walk:
         return self._get(Walk, walk_id, what="walk")

@@ -41,6 +41,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "language": ("Språk", "Language"),
     "other_lang": ("In English", "På svenska"),
     # Lägesbild
+    "daylight_today": ("I dag ljust {sunrise}–{sunset}: efter solnedgången {sunset} räknas iakttagelser som gjorda "
+                       "i mörker.",
+                       "Today light {sunrise}–{sunset}: after sunset at {sunset} reports count as made in the dark."),
     "situation_title": ("Lägesbild – {area}", "Situation – {area}"),
     "area": ("Område", "Area"),
     "all_areas": ("alla områden", "all areas"),

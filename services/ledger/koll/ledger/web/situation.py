@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask import Response, current_app, request, stream_with_context
 
 from koll.ledger.api.auth import READ
+from koll.ledger.domain import daylight
 from koll.ledger.domain.base import Actor
 from koll.ledger.projections.situation import cases, observations
 from koll.ledger.queries.cases import case_filters, hidden_reports
@@ -164,8 +165,9 @@ def situation(actor: Actor) -> Any:
     download_args = {k: v for k, v in f.items() if v}
     areas = visible_areas()
     names = {v.code: v.definition["name"].get(i18n.lang()) or v.name_sv for v in areas}
+    sunrise, sunset = daylight.sun_times(datetime.now(daylight.STOCKHOLM).date())
     return render(
-        "situation.html", f=f, counts=counts, charts=charts, places=config["places"], groups=config["groups"],
+        "situation.html", f=f, counts=counts, sunrise=sunrise, sunset=sunset, charts=charts, places=config["places"], groups=config["groups"],
         download_args=download_args, trend_end=end, map_config=config,
         statuses=vocabulary.CASE_STATUSES, areas=[{"code": c, "label": n} for c, n in names.items()],
         area_name=names.get(f["area"]) or (i18n.t("all_areas") if len(areas) > 1 else ""),

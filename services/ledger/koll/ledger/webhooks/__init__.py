@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from koll.ledger.store import Store
 from koll.ledger.webhooks import outbox
-from koll.ledger.webhooks.delivery import Courier
+from koll.ledger.webhooks.delivery import WebhookCourier
 
 
 class Webhooks:
@@ -24,7 +24,7 @@ class Webhooks:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.courier = Courier(store, base_backoff=float(os.environ.get("KOLL_WEBHOOK_BACKOFF_SECONDS", "5")))
+        self.courier = WebhookCourier(store, base_backoff=float(os.environ.get("KOLL_WEBHOOK_BACKOFF_SECONDS", "5")))
         sa.event.listen(store.engine, "commit", self._after_commit)
 
     def enqueue(self, conn: sa.Connection, batch: Sequence[tuple[int, Any]]) -> None:
@@ -37,17 +37,8 @@ class Webhooks:
 
     def resume(self) -> None:
         """Deliveries left pending by an earlier process (a crash, a restart) are sent now."""
-        with self.store.read() as conn:
-            waiting = conn.execute(sa.select(sa.func.count()).select_from(outbox.deliveries)
-                                   .where(outbox.deliveries.c.state == "pending")).scalar()
-        if waiting:
+        if self.courier.waiting():
             self.courier.wake()
 
     def queue_length(self) -> tuple[int, int]:
-        """(pending, pending that failed at least once): for /metrics."""
-        d = outbox.deliveries
-        with self.store.read() as conn:
-            pending, failing = conn.execute(sa.select(
-                sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((d.c.attempts > 0, 1), else_=0)), 0))
-                .where(d.c.state == "pending")).one()
-        return int(pending), int(failing)
+        return self.courier.queue_length()

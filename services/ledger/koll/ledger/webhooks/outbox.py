@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import timezone
 from typing import Any
 
 import sqlalchemy as sa
 
 from koll.ledger.domain.base import Actor
+from koll.ledger.courier import outbox_columns, utcnow
 from koll.ledger.history import event_name
 from koll.ledger.policy import Policy
 from koll.ledger.store import metadata
@@ -35,13 +36,7 @@ deliveries = sa.Table(
     sa.Column("position", sa.BigInteger, nullable=False),
     sa.Column("event", sa.String(120), nullable=False),
     sa.Column("body", sa.Text, nullable=False),
-    sa.Column("state", sa.String(12), nullable=False),  # pending | delivered
-    sa.Column("attempts", sa.Integer, nullable=False),
-    sa.Column("next_attempt_at", sa.DateTime, nullable=False),
-    sa.Column("claimed_until", sa.DateTime),
-    sa.Column("last_status", sa.Integer),
-    sa.Column("last_error", sa.Text),
-    sa.Column("delivered_at", sa.DateTime),
+    *outbox_columns(),
     sa.UniqueConstraint("webhook_id", "position", name="koll_webhook_once"),
     sa.Index("koll_webhook_due", "state", "next_attempt_at"),
     sa.Index("koll_webhook_by_receiver", "webhook_id", "id"),
@@ -49,10 +44,6 @@ deliveries = sa.Table(
 
 # Receiver visibility is an organisation's: what its operational staff may read.
 RECEIVER_ROLE = "operational"
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def matches(filters: dict[str, Any], event: str, category: str | None, orgs: set[str], area: str | None) -> bool:

@@ -1,0 +1,1 @@
+"""One module a screen; each calls the app's controller (koll.field.controller), never another screen."""

@@ -1,0 +1,1 @@
+"""python-for-android's ``android`` module, faked (see ../README.md)."""
