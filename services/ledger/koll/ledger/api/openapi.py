@@ -110,7 +110,7 @@ def _describe(path: str, method: str, op: dict[str, Any], endpoint: str, fn: Any
     else:
         op["security"] = []
     if "{" in path:
-        wanted.add(404)
+        wanted |= {404, 422}  # a path parameter can be of the wrong form, too
     if op.get("requestBody") or op.get("parameters") or method == "post":
         wanted.add(422)
     if method == "post":
