@@ -265,7 +265,8 @@ class Ledger(AreaCommands, UserCommands, MeasureCommands, MeetingCommands, WalkC
         when = observed_at if isinstance(observed_at, datetime) else datetime.fromisoformat(observed_at)
         if report.get("walk_id"):
             self._walk_for_finding(str(report["walk_id"])).check_finding(when)
-        dark, time_of_day = daylight.light_at(when, attributes.get("tid_pa_dygnet"))
+        dark, time_of_day = daylight.light_at(when, attributes.get("tid_pa_dygnet"),
+                                              sky=area.sky if area is not None else daylight.BEFORE_AREAS)
         observation = Observation(
             id=oid, category=category.code, group=category.group,
             observed_at=observed_at if isinstance(observed_at, str) else observed_at.isoformat(),

@@ -9,14 +9,26 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from eventsourcing.persistence import IntegrityError
 from marshmallow import ValidationError
 
-from koll.ledger.domain.area import REVISABLE, SECTIONS, Area, OutsideAreas, area_id_for, centre, contains
+from koll.ledger.domain import daylight
+from koll.ledger.domain.area import (
+    REVISABLE,
+    SECTIONS,
+    Area,
+    OutsideAreas,
+    area_id_for,
+    centre,
+    centroid,
+    contains,
+)
 from koll.ledger.domain.base import Actor, DomainError, NotFound
 from koll.ledger.projections.areas import areas as areas_table
 from koll.schema import taxonomy
@@ -35,6 +47,12 @@ class AreaView:
     definition: dict[str, Any]
     box: tuple[float, float, float, float]
     version: int
+
+    @cached_property
+    def sky(self) -> daylight.Sky:
+        """Where the area's sun is read (its boundary's centroid) and its clock."""
+        lat, lon = centroid(self.definition["boundary"])
+        return daylight.Sky(lat, lon, ZoneInfo(self.definition.get("time_zone") or "Europe/Stockholm"))
 
     def holds(self, lat: float, lon: float) -> bool:
         min_lon, min_lat, max_lon, max_lat = self.box
@@ -168,6 +186,11 @@ class AreaCommands:
 
     def area_view(self: Ledger, code: str) -> AreaView | None:
         return next((a for a in self.area_views() if a.code == code), None)
+
+    def sky_of(self: Ledger, code: str | None) -> daylight.Sky:
+        """The sun and clock a record of the area is told by (the square's, before areas)."""
+        view = self.area_view(code) if code else None
+        return view.sky if view is not None else daylight.BEFORE_AREAS
 
     def place_in_area(self: Ledger, by: Actor, lat: float, lon: float, named: str | None = None) -> AreaView | None:
         """The area a report at (lat, lon) belongs to: the one it names, or the one whose boundary
