@@ -61,12 +61,21 @@
         .on("tileerror", function () { el.classList.add("no-tiles"); })
         .addTo(map);
     }
+    // A view before any layer: Leaflet projects vectors onto the view they are added to.
+    var shape = parse(input ? input.value : "") || cfg.boundary;
+    var ring = outerRing(shape);
+    var bounds = ring.length ? L.latLngBounds(ring) : null;
+    Array.prototype.forEach.call(document.querySelectorAll("tr[data-place-row]"), function (row) {
+      var lat = number(row.querySelector("input[name$='-lat']")), lon = number(row.querySelector("input[name$='-lon']"));
+      if (lat !== null && lon !== null) bounds = bounds ? bounds.extend([lat, lon]) : L.latLngBounds([[lat, lon]]);
+    });
+    if (bounds) map.fitBounds(bounds.pad(0.15));
+    else if (cfg.bounds) map.fitBounds(cfg.bounds);
+    else map.setView([62.0, 16.0], 5);
     (cfg.others || []).forEach(function (o) {
       L.geoJSON(o.boundary, {style: {color: "#6b6b6b", weight: 1, fillOpacity: 0.06}, interactive: false}).addTo(map);
     });
 
-    var shape = parse(input ? input.value : "") || cfg.boundary;
-    var ring = outerRing(shape);
     var poly = L.polygon([], {color: "#0b5cad", weight: 3, fillOpacity: 0.08, interactive: false}).addTo(map);
     var handles = L.layerGroup().addTo(map);
     var placeLayer = L.layerGroup().addTo(map);
@@ -166,14 +175,6 @@
 
     redraw();
     drawPlaces();
-    var bounds = ring.length ? L.latLngBounds(ring) : null;
-    placeRows().forEach(function (row) {
-      var lat = number(field(row, "lat")), lon = number(field(row, "lon"));
-      if (lat !== null && lon !== null) bounds = bounds ? bounds.extend([lat, lon]) : L.latLngBounds([[lat, lon]]);
-    });
-    if (bounds) map.fitBounds(bounds.pad(0.15));
-    else if (cfg.bounds) map.fitBounds(cfg.bounds);
-    else map.setView([62.0, 16.0], 5);
     setMode(null);
     document.body.dataset.mapReady = "1";
   }
