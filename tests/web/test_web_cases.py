@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from helpers import observation
 from webhelpers import shoot, sign_in
 
 pytestmark = pytest.mark.browser
@@ -96,6 +97,16 @@ def test_resolve_with_a_public_note_then_reopen(board: Any, page: Any) -> None:
     page.wait_for_selector("#decision-message")
     assert page.locator("#case-status").get_attribute("data-status") == "triaged"
     assert "Nytt klotter samma kväll" in page.locator("#case-history > li").last.inner_text()
+
+
+def test_the_resolve_form_says_who_will_hear_by_mail_without_showing_the_address(board: Any, page: Any) -> None:
+    case_id, _ = _cases(board, "status = 'assigned' and visibility = 'public'")[0]
+    joining = observation(case_id=case_id, notify_email="boende@example.se")
+    r = board.client("reporter").post("/api/v1/observations", joining)
+    assert r.status_code == 201, r.text
+    sign_in(page, board.base, "operativ", path=f"/arenden/{case_id}")
+    assert page.locator("#resolve-notice").inner_text().startswith("1 rapportör får besked")
+    assert "boende@example.se" not in page.content()
 
 
 def test_mark_a_duplicate_of_a_nearby_case(board: Any, page: Any) -> None:
