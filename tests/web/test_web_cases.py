@@ -186,6 +186,19 @@ def test_a_stale_case_form_is_refused_nothing_recorded_and_the_text_kept(board: 
     shoot(second, "case-stale")
 
 
+def test_a_nul_in_a_form_is_refused_by_field_with_nothing_recorded(board: Any, page: Any) -> None:
+    case_id, _ = _cases(board, "status = 'new' and visibility = 'public'")[0]
+    before = _events(board, case_id)
+    sign_in(page, board.base, "operativ", path=f"/arenden/{case_id}")
+    form = page.locator('form.decision[data-action="triage"]')
+    form.get_by_label("Anteckning").fill("Trasig\x00lampa")
+    with page.expect_response(lambda r: r.request.method == "POST") as got:
+        form.get_by_role("button").click()
+    assert got.value.status == 400
+    assert "note: texten innehåller tecken som inte kan lagras" in page.locator("main").inner_text()
+    assert _events(board, case_id) == before
+
+
 def test_a_refused_decision_names_the_field_and_keeps_the_text(board: Any, page: Any) -> None:
     case_id, _ = _cases(board, "status = 'resolved' and visibility = 'public'")[0]
     sign_in(page, board.base, "operativ", path=f"/arenden/{case_id}")
