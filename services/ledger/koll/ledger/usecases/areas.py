@@ -8,6 +8,9 @@ really changes is recorded: importing the file just exported records nothing.
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -102,6 +105,21 @@ def register_terms(definition: dict[str, Any]) -> None:
     taxonomy.register_area_terms(places, organisations, categories)
 
 
+_held = threading.local()  # the areas held for the batch being placed on this thread
+
+
+def _areas_of(by: Actor, views: list[AreaView]) -> list[AreaView]:
+    """The areas ``by`` may report in, worked out once a batch for each kind of caller."""
+    key = (by.role, tuple(sorted(getattr(by, "areas", ()) or ())))
+    memo = getattr(_held, "mine", None)
+    if memo is not None and key in memo:
+        return memo[key]
+    mine = [a for a in views if may_act_in(by, a.code)]
+    if memo is not None:
+        memo[key] = mine
+    return mine
+
+
 class AreaCommands:
     """Mixed into the Ledger: ``self`` is the Ledger."""
 
@@ -169,8 +187,26 @@ class AreaCommands:
 
     # Reading areas where the write side needs them.
 
+    @contextmanager
+    def areas_held(self: Ledger) -> Iterator[list[AreaView]]:
+        """One look at the areas for a whole batch of reports on this thread: a batch of 500 is
+        placed among the boundaries as they stood when it began (as one transaction records it),
+        instead of asking the database whether an area changed before each report."""
+        if getattr(_held, "views", None) is not None:  # a batch within a batch: the outer look holds
+            yield _held.views
+            return
+        _held.views, _held.mine = self.area_views(), {}
+        try:
+            yield _held.views
+        finally:
+            _held.views = _held.mine = None
+
     def area_views(self: Ledger) -> list[AreaView]:
-        """Every area, from the read model; kept while no area changes (one small query a call)."""
+        """Every area, from the read model; kept while no area changes (one small query a call,
+        none within ``areas_held``)."""
+        held = getattr(_held, "views", None)
+        if held is not None:
+            return held
         with self.store.read() as conn:
             key = conn.execute(sa.select(sa.func.count(), sa.func.sum(areas_table.c.version),
                                          sa.func.max(areas_table.c.updated_at))).one()
@@ -201,7 +237,7 @@ class AreaCommands:
             if named:
                 raise DomainError(f"no area '{named}'", sv=f"inget område '{named}'", field="area")
             return None
-        mine = [a for a in views if may_act_in(by, a.code)]
+        mine = _areas_of(by, views)
         if named is not None:
             chosen = next((a for a in mine if a.code == named), None)
             if chosen is None:
