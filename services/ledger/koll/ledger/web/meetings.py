@@ -31,17 +31,13 @@ from koll.ledger.web import i18n
 from koll.ledger.web.cases import _field_errors as field_errors
 from koll.ledger.web.cases import _why as why
 from koll.ledger.web.common import MEETINGS_ROLES, bp, koll, page, reading, render
-from koll.ledger.web.situation import visible_areas
+from koll.ledger.web.situation import area_choices
 from koll.ledger.web.told import tell
 from koll.schema import taxonomy
 from koll.schema.payloads_measures import (ESCALATION_ANSWERS, MEETING_GROUPS, AttendanceSchema, DecisionSchema,
                                            HoldSchema, MeetingSchema)
 
 OTHER_ORG = "_"  # the attendance row for people from no listed organisation
-
-
-def _areas() -> list[dict[str, str]]:
-    return [{"code": v.code, "label": v.definition["name"].get(i18n.lang()) or v.name_sv} for v in visible_areas()]
 
 
 def next_dates(conn: sa.Connection, actor: Actor, today: date) -> dict[str, str]:
@@ -93,7 +89,7 @@ def new_meeting(actor: Actor) -> Any:
         message = i18n.t("form_refused", why="; ".join(f"{i18n.field_text(k)}: {v}" for k, v in errors.items()))
         status = 422
     return render("meeting_new.html", form=form, errors=errors, message=message, offered=offered,
-                  groups=MEETING_GROUPS, areas=_areas()), status
+                  groups=MEETING_GROUPS, areas=area_choices()), status
 
 
 def _meeting_uuid(meeting_id: str) -> UUID:

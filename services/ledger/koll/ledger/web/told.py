@@ -45,7 +45,7 @@ def _value(key: str, value: Any, aggregate: str, titles: dict[str, str]) -> tupl
     if kind == "case":
         return str(value)[:8], url_for("boards.case", case_id=str(value))
     if kind == "meeting":
-        return titles.get(str(value), i18n.t("meeting")), None
+        return titles.get(str(value), i18n.t("meeting")), url_for("boards.meeting", meeting_id=str(value))
     if kind == "yes_no":
         return ("ja" if value else "nej") if i18n.lang() == "sv" else ("yes" if value else "no"), None
     if kind == "close_reason" and aggregate != "Case":
@@ -114,7 +114,8 @@ def tell(entries: Iterable[dict[str, Any]], conn: sa.Connection, actor: Actor) -
             details.append((i18n.field_text(key), *_value(key, data[key], aggregate, titles)))
         meeting = e.get("meeting_id")
         if meeting and "meeting_id" not in told_keys and "meeting_id" not in TOLD_FIELDS.get(e["event"], ()):
-            details.append((i18n.field_text("meeting_id"), titles.get(meeting, i18n.t("meeting")), None))
+            details.append((i18n.field_text("meeting_id"), titles.get(meeting, i18n.t("meeting")),
+                            url_for("boards.meeting", meeting_id=meeting)))
         out.append({"event": e["event"], "what": i18n.event_text(e["event"]), "at": e["at"], "version": e["version"],
                     "by": e.get("by") or e.get("who"), "details": details, "aggregate_id": e.get("aggregate_id"),
                     "aggregate_type": aggregate, "position": e.get("position")})
