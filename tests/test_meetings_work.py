@@ -109,3 +109,32 @@ def test_a_meeting_of_an_unknown_kind_is_refused(ledger):
     with pytest.raises(DomainError):
         Meeting.schedule(OPS, id=uuid.uuid4(), group="fika", date="2018-06-01", title=None, attendees=[],
                          fingerprint="x")
+
+
+def test_over_http_a_workshop_takes_attendance_and_the_strategic_group_answers(service):
+    ops, strategic = service.client("operational"), service.client("strategic")
+    workshop = {"id": str(uuid.uuid4()), "group": "workshop", "date": "2018-05-29", "title": "Workshop"}
+    assert ops.post("/api/v1/meetings", workshop).status_code == 201
+    came = {"attendance": [{"org": "polisen", "count": 8}, {"org": "sdf", "names": ["Eva", "Ali"]}]}
+    url = f"/api/v1/meetings/{workshop['id']}/attendance"
+    assert ops.post(url, came).status_code == 428
+    assert ops.post(url, came, headers={"If-Match": "0"}).status_code == 412
+    bad = ops.post(url, {"attendance": [{"org": "nobody", "count": 1}]}, headers={"If-Match": "1"})
+    assert bad.status_code == 422 and "attendance.0.org" in bad.json()["errors"]
+    got = ops.post(url, came, headers={"If-Match": "1"})
+    assert got.status_code == 200, got.text
+    assert got.json()["attendance_total"] == 10 and got.headers["ETag"] == '"2"'
+
+    mid = ops.post("/api/v1/measures", {"id": str(uuid.uuid4()), "what": "Belysta planer"}).json()["id"]
+    assert ops.post(f"/api/v1/measures/{mid}/escalate", {"support_needed": "Budget"},
+                    headers={"If-Match": "1"}).status_code == 200
+    meeting = {"id": str(uuid.uuid4()), "group": "strategic", "date": "2018-06-20"}
+    assert ops.post("/api/v1/meetings", meeting).status_code == 201
+    answer = {"id": str(uuid.uuid4()), "text": "Beviljas", "escalation": f"{mid}:2", "answer": "granted"}
+    wrong = strategic.post(f"/api/v1/meetings/{meeting['id']}/decisions", dict(answer, answer="maybe"))
+    assert wrong.status_code == 422
+    done = strategic.post(f"/api/v1/meetings/{meeting['id']}/decisions", answer)
+    assert done.status_code == 201, done.text
+    assert done.json()["decisions_list"][0]["answer"]["outcome"] == "granted"
+    again = strategic.post(f"/api/v1/meetings/{meeting['id']}/decisions", dict(answer, id=str(uuid.uuid4())))
+    assert again.status_code == 422 and "escalation" in again.json()["errors"]

@@ -148,6 +148,9 @@ def test_a_stale_decision_form_is_refused_nothing_recorded_and_the_text_kept(ser
     assert form.get_by_label("Beslut", exact=True).input_value() == "Skrivet i en gammal flik"
     assert form.get_by_label(re.compile("Klotterplank")).is_checked()
     shoot(second, "meeting-stale")
+    form.get_by_role("button", name="Registrera beslut").click()  # read it through, and send again
+    second.wait_for_selector("#decision-list")
+    assert "Skrivet i en gammal flik" in second.locator("#decision-list").inner_text()
 
 
 def test_a_refused_meeting_and_walk_name_the_field_and_keep_what_was_typed(service: Any, page: Any) -> None:

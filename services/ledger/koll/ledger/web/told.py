@@ -89,7 +89,9 @@ def tell(entries: Iterable[dict[str, Any]], conn: sa.Connection, actor: Actor) -
     """Entries from ``history.describe`` or the audit timeline, told for ``actor``: a case they
     may not see is named only as one with restricted access."""
     entries = list(entries)
-    entries = sorted(entries + decisions_about(conn, entries), key=lambda e: e["at"]) if entries else entries
+    extra = decisions_about(conn, entries) if entries else []
+    if extra:  # a measure's or case's own history, oldest first: the decisions fall in their place
+        entries = sorted(entries + extra, key=lambda e: e["at"])
     entries = Policy(actor).redact(conn, entries)
     titles = meeting_titles(conn, [e.get("meeting_id") or (e.get("data") or {}).get("meeting_id") for e in entries])
     out = []
