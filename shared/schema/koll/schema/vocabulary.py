@@ -59,7 +59,7 @@ MEASURE_STATUSES: tuple[Term, ...] = (
     Term("started", "Påbörjad", "Started"),
     Term("paused", "Pausad", "Paused"),
     Term("done", "Genomförd", "Done"),
-    Term("cancelled", "Inställd", "Cancelled"),
+    Term("cancelled", "Avbruten", "Cancelled"),
 )
 
 # "Uppsatta mål – har vi nått dem, helt eller delvis": the report-back's first question.
@@ -131,6 +131,7 @@ SORTING_DIMENSIONS: tuple[Term, ...] = (
     Term("mandate", "Mandat", "Mandate"),
     Term("urgency", "Brådska", "Urgency"),
     Term("approach", "Inriktning", "Approach"),
+    Term("visibility", "Synlighet", "Visibility"),
 )
 
 SORTINGS: dict[str, tuple[Term, ...]] = {
@@ -149,6 +150,11 @@ SORTINGS: dict[str, tuple[Term, ...]] = {
         Term("kan_vanta", "Kan vänta", "Can wait"),
     ),
     "approach": (Term("reaktiv", "Reaktiv", "Reactive"), Term("preventiv", "Preventiv", "Preventive")),
+    # "Man ska börja med saker där man snabbt får synlig och påtaglig effekt för de boende i området"
+    "visibility": (
+        Term("synlig", "Synlig effekt för de boende", "Visible to residents"),
+        Term("subtil", "Osynlig eller subtil", "Invisible or subtle"),
+    ),
 }
 
 # --- Users and what they may see ---------------------------------------------------------
