@@ -284,6 +284,8 @@ def decide(actor: Actor, measure_id: str) -> Any:
         why = "; ".join(f"{i18n.field_text(k)}: {v}" for k, v in errors.items())
         return refused(422, i18n.t("refused", why=why), errors=errors)
     except StaleVersion as e:
+        if action == "revise":
+            typed.update(_theirs_where_untouched(mid, seen, typed))
         return refused(409, i18n.t("stale", seen=seen, now=e.details.get("current", "?")), "warn")
     except NotFound:
         abort(404)
@@ -293,6 +295,23 @@ def decide(actor: Actor, measure_id: str) -> Any:
     anchor = {"revise": "#plan", "link_case": "#cases", "unlink_case": "#cases", "indicator": "#indicators",
               "indicator_revise": "#indicators"}.get(action, "#decisions")
     return redirect(url_for("boards.measure", measure_id=measure_id, saved=action) + anchor)
+
+
+def _theirs_where_untouched(mid: UUID, seen: int, typed: dict[str, Any]) -> dict[str, Any]:
+    """A stale plan form shown again: what the user changed is kept as typed, a column they left
+    as it was shows what the other change made of it, so sending it again undoes nobody's work."""
+    try:
+        then = koll().ledger.repository.get(mid, version=seen)
+    except Exception:  # noqa: BLE001 - no such version: keep everything as typed
+        return {}
+    now = koll().ledger.measure(mid)
+    out: dict[str, Any] = {}
+    for k in PLAN_TEXT:
+        if (typed.get(k) or "") == (getattr(then, k) or ""):
+            out[k] = getattr(now, k) or ""
+    if sorted(typed.get("partners") or []) == sorted(then.partners):
+        out["partners"] = list(now.partners)
+    return out
 
 
 # --- A new idea on the gross list, or what an organisation already does -----------------------
