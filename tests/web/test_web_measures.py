@@ -216,14 +216,16 @@ def test_download_edit_upload_and_confirm_the_sheet(board: Any, plan: dict[str, 
             break
     new_row = sheet.max_row + 1
     sheet.cell(new_row, col["Vad ska göras?"], "Läxhjälp på biblioteket")
-    sheet.cell(new_row, col["Vem har ansvar?"], "Civilsamhället")
+    sheet.cell(new_row, col["Vem har ansvar?"], "Biblioteket")
     buf = io.BytesIO()
     book.save(buf)
     before = events(board)
     page.locator("#sheet-file").set_input_files(files=[{"name": "insatser.xlsx", "mimeType": "application/octet-stream",
                                                         "buffer": buf.getvalue()}])
     page.get_by_role("button", name="Visa vad som ändras").click()
-    page.wait_for_selector("#sheet-preview")
+    page.wait_for_selector("#sheet-preview, #sheet-errors")
+    if page.locator("#sheet-errors").count():
+        pytest.fail(page.locator("#sheet-errors").inner_text())
     assert events(board) == before  # the preview records nothing
     assert "Läxhjälp på biblioteket" in page.locator("#sheet-created").inner_text()
     change = page.locator(f'table.sheet-changes[data-measure="{plan["lights"]}"]').inner_text()
