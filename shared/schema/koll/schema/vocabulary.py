@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from koll.schema.glossary import TERMS as _G
+
 LANGUAGES = ("sv", "en")
 
 
@@ -59,7 +61,7 @@ MEASURE_STATUSES: tuple[Term, ...] = (
     Term("started", "Påbörjad", "Started"),
     Term("paused", "Pausad", "Paused"),
     Term("done", "Genomförd", "Done"),
-    Term("cancelled", "Avbruten", "Cancelled"),
+    Term("cancelled", *_G["cancelled_measure"]),
 )
 
 # "Uppsatta mål – har vi nått dem, helt eller delvis": the report-back's first question.
@@ -168,9 +170,9 @@ ROLES: tuple[Term, ...] = (
 )
 
 VISIBILITIES: tuple[Term, ...] = (
-    Term("public", "Publik", "Public"),
-    Term("internal", "Intern", "Internal"),
-    Term("restricted", "Begränsad", "Restricted"),
+    Term("public", *_G["public"]),
+    Term("internal", *_G["internal"]),
+    Term("restricted", *_G["restricted"]),
 )
 
 # Reporters also see their own reports; that rule needs the author, so it lives elsewhere.

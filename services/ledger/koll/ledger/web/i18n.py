@@ -13,7 +13,8 @@ from typing import Any
 from flask import g, request, session
 
 from koll.ledger.domain.daylight import STOCKHOLM
-from koll.schema import taxonomy, vocabulary
+from koll.schema import glossary, taxonomy, vocabulary
+from koll.schema.glossary import TERMS as G
 
 LANGS = ("sv", "en")
 
@@ -88,21 +89,21 @@ WORDS: dict[str, tuple[str, str]] = {
     # Insatser
     "measures_title": ("Insatstavla", "Measure board"),
     "principles": ("Portföljens fyra principer", "The portfolio's four principles"),
-    "critical_mass": ("Kritisk massa", "Critical mass"),
-    "endurance": ("Uthållighet", "Endurance"),
-    "many_kinds": ("Många olika", "Many kinds"),
-    "across_boundaries": ("Över gränser", "Across boundaries"),
+    "critical_mass": G["critical_mass"],
+    "endurance": G["endurance"],
+    "many_kinds": G["many_kinds"],
+    "across_boundaries": G["across_boundaries"],
     "active_measures": ("aktiva insatser", "active measures"),
     "in_ordinary": ("i ordinarie drift", "in ordinary operations"),
     "median_age": ("medianålder (dagar)", "median age (days)"),
-    "palette_groups_used": ("av palettens sju insatsgrupper", "of the palette's seven groups"),
+    "palette_groups_used": G["palette_groups_used"],
     "multi_org": ("med flera organisationer", "with several organisations"),
     "owner": ("Ansvarig organisation", "Owner organisation"),
     "owner_person": ("Ansvarig person", "Responsible person"),
-    "palette": ("Insatsgrupp", "Palette group"),
-    "track": ("Spår", "Track"),
-    "horizon": ("Tidshorisont", "Time horizon"),
-    "focus": ("Fokusområde", "Focus area"),
+    "palette": G["palette_group"],
+    "track": G["track"],
+    "horizon": G["horizon"],
+    "focus": G["focus_area"],
     "group_by": ("Gruppera efter", "Group by"),
     "no_grouping": ("Ingen gruppering", "No grouping"),
     "columns_view": ("Kolumner per status", "Columns by status"),
@@ -121,8 +122,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "no_measures": ("Inga insatser ännu.", "No measures yet."),
     "measure": ("Insats", "Measure"),
     "indicators": ("Indikatorer", "Indicators"),
-    "baseline": ("Utgångsläge", "Baseline"),
-    "target": ("Målvärde", "Target value"),
+    "baseline": G["baseline"],
+    "target": G["target_value"],
     "linked_cases": ("Ärenden som insatsen gäller", "Cases the measure addresses"),
     "history": ("Historik", "History"),
     "decisions": ("Beslut", "Decisions"),
@@ -132,10 +133,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "act_start": ("Starta", "Start"),
     "act_progress": ("Rapportera framsteg", "Report progress"),
     "act_complete": ("Slutför", "Complete"),
-    "act_cancel": ("Avbryt", "Cancel"),
+    "act_cancel": G["cancel_measure"],
     "act_escalate": ("Eskalera till strategiska gruppen", "Escalate to the strategic group"),
     "act_pause": ("Pausa", "Pause"),
-    "act_operations": ("För in i ordinarie drift", "Move into ordinary operations"),
+    "act_operations": G["into_operations"],
     "trend_improving": ("förbättras", "improving"),
     "trend_worsening": ("försämras", "worsening"),
     "trend_flat": ("oförändrad", "flat"),
@@ -146,7 +147,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "deviation": ("Orsak till avvikelse", "Reason for deviation"),
     "support_needed": ("Stöd som behövs", "Support needed"),
     "achieved": ("Vad har vi uppnått?", "What have we achieved?"),
-    "ordinary": ("Flyttas in i ordinarie drift", "Moved into ordinary operations"),
+    "ordinary": G["moved_into_operations"],
     "save": ("Spara", "Save"),
     "version": ("Version", "Version"),
     "saved": ("Beslutet är registrerat.", "The decision is recorded."),
@@ -282,7 +283,7 @@ WORDS: dict[str, tuple[str, str]] = {
     # Vandringar
     "walks_title": ("Trygghetsvandringar", "Safety walks"),
     "walk": ("Vandring", "Walk"),
-    "findings": ("Fynd", "Findings"),
+    "findings": G["observations"],
     "protocol": ("Protokoll per ansvarig organisation", "Protocol by responsible organisation"),
     "no_walks": ("Inga vandringar ännu.", "No safety walks yet."),
     "participants": ("Deltagare", "Participants"),
@@ -292,7 +293,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "state_started": ("pågår", "in progress"),
     "state_ended": ("avslutad", "ended"),
     "state_held": ("genomfört", "held"),
-    "positive_notes": ("Positiva iakttagelser", "Positive notes"),
+    "positive_notes": ("Positiva iakttagelser", "Positive observations"),
     # Revision
     "audit_title": ("Revision – vem beslutade vad och när", "Audit – who decided what and when"),
     "timeline": ("Tidslinje", "Timeline"),
@@ -378,6 +379,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "act_reopen": ("Öppna igen", "Reopen"),
     "public_note": ("Svar till rapportören (visas för den som rapporterade)",
                     "Answer to the reporter (shown to whoever reported it)"),
+    "reporters_told": ("får besked med svaret via e-post när ärendet markeras som åtgärdat.",
+                       "will hear by e-mail, with the answer, when the case is marked resolved."),
     "close_reason": ("Skäl", "Reason"),
     "reopen_reason": ("Varför öppnas ärendet igen?", "Why is the case reopened?"),
     "duplicate_of": ("Dubblett av", "Duplicate of"),
@@ -462,12 +465,12 @@ EVENTS: dict[str, tuple[str, str]] = {
     "Measure.ProgressReported": ("Framsteg rapporterades", "Progress was reported"),
     "Measure.Paused": ("Insatsen pausades", "The measure was paused"),
     "Measure.Completed": ("Insatsen avslutades", "The measure was completed"),
-    "Measure.Cancelled": ("Insatsen avbröts", "The measure was cancelled"),
+    "Measure.Cancelled": G["measure_cancelled"],
     "Measure.CaseUnlinked": ("Ett ärende kopplades bort från insatsen", "A case was unlinked from the measure"),
     "Measure.IndicatorRevised": ("En indikators utgångsläge eller målvärde ändrades", "An indicator's baseline or target was changed"),
     "Measure.AreaLinked": ("Insatsen kopplades till ytterligare ett område", "The measure was linked to another area"),
     "Measure.Escalated": ("Insatsen eskalerades till strategiska gruppen", "The measure was escalated to the strategic group"),
-    "Measure.MovedToOperations": ("Insatsen flyttades in i ordinarie drift", "The measure moved into ordinary operations"),
+    "Measure.MovedToOperations": G["measure_into_operations"],
     "Measure.CaseLinked": ("Ett ärende kopplades till insatsen", "A case was linked to the measure"),
     "Measure.IndicatorDefined": ("En indikator lades till", "An indicator was defined"),
     "Measure.IndicatorValueRecorded": ("Ett indikatorvärde registrerades", "An indicator value was recorded"),
@@ -517,11 +520,11 @@ FIELDS: dict[str, tuple[str, str, str | None]] = {
     "deviation_reason": ("Orsak till avvikelse", "Reason for deviation", None),
     "success_factors": ("Framgångsfaktorer", "Success factors", None),
     "support_needed": ("Stöd som behövs", "Support needed", None),
-    "palette": ("Insatsgrupp", "Palette group", "palette"),
-    "track": ("Spår", "Track", "track"),
-    "horizon": ("Tidshorisont", "Time horizon", "horizon"),
+    "palette": (*G["palette_group"], "palette"),
+    "track": (*G["track"], "track"),
+    "horizon": (*G["horizon"], "horizon"),
     "focus_area": ("Fokusområde", "Focus area", "focus"),
-    "in_operations": ("I ordinarie drift", "In ordinary operations", "yes_no"),
+    "in_operations": (*G["in_operations"], "yes_no"),
     "active": ("Aktiv", "Active", "yes_no"),
     "role": ("Roll", "Role", "role"),
     "name": ("Namn", "Name", None),
@@ -544,19 +547,8 @@ FIELDS: dict[str, tuple[str, str, str | None]] = {
     "changes": ("Ändringar", "Changes", None),
 }
 
-# Counted nouns: (Swedish one, Swedish many, English one, English many).
-NOUNS: dict[str, tuple[str, str, str, str]] = {
-    "case": ("ärende", "ärenden", "case", "cases"),
-    "measure": ("insats", "insatser", "measure", "measures"),
-    "observation": ("iakttagelse", "iakttagelser", "observation", "observations"),
-    "photo": ("foto", "foton", "photo", "photos"),
-    "user": ("användare", "användare", "user", "users"),
-    "token": ("nyckel", "nycklar", "token", "tokens"),
-    "finding": ("fynd", "fynd", "finding", "findings"),
-    "meeting": ("möte", "möten", "meeting", "meetings"),
-    "walk": ("vandring", "vandringar", "walk", "walks"),
-    "event": ("händelse", "händelser", "event", "events"),
-}
+# Counted nouns come from the shared glossary: (Swedish one, Swedish many, English one, English many).
+NOUNS = glossary.NOUNS
 
 
 def number(n: int) -> str:
@@ -567,8 +559,7 @@ def number(n: int) -> str:
 
 def noun(n: int, what: str) -> str:
     """The noun for ``n`` of them: 'ärende' for 1, 'ärenden' otherwise."""
-    sv1, svn, en1, enn = NOUNS[what]
-    return (en1 if n == 1 else enn) if lang() == "en" else (sv1 if n == 1 else svn)
+    return glossary.noun(n, what, lang())
 
 
 def count(n: int, what: str) -> str:
