@@ -35,7 +35,7 @@ from koll.ledger.projections.walks import WalksProjection
 from koll.ledger.usecases.areas import AreaCommands
 from koll.ledger.usecases.walks import WalkCommands
 from koll.ledger.projections.measures import EscalationsProjection, IndicatorValuesProjection, MeasuresProjection
-from koll.ledger.projections.meetings import DecisionsProjection, MeetingsProjection
+from koll.ledger.projections.meetings import DecisionsProjection, EscalationAnswersProjection, MeetingsProjection
 from koll.ledger.usecases.measures import MeasureCommands
 from koll.ledger.usecases.meetings import MeetingCommands
 from koll.ledger.usecases.users import UserCommands
@@ -105,7 +105,8 @@ def default_projections() -> list[Projection]:
     # In this order: observations follow their case's visibility, and the timeline both.
     return [AreasProjection(), UsersProjection(), CasesProjection(), ObservationsProjection(),
             MeasuresProjection(), EscalationsProjection(), IndicatorValuesProjection(),
-            MeetingsProjection(), DecisionsProjection(), WalksProjection(), AuditProjection()]
+            MeetingsProjection(), DecisionsProjection(), EscalationAnswersProjection(), WalksProjection(),
+            AuditProjection()]
 
 
 class Ledger(AreaCommands, UserCommands, MeasureCommands, MeetingCommands, WalkCommands, Application):

@@ -269,7 +269,7 @@ class AreaCommands:
     def place_in_area(self: Ledger, by: Actor, lat: float, lon: float, named: str | None = None) -> AreaView | None:
         """The area a report at (lat, lon) belongs to: the one it names, or the one whose boundary
         holds the point, among those the caller may report in. None while no area is defined (a
-        ledger from before areas, until its migration)."""
+        ledger from before areas, until its migration). Within ``areas_held`` a batch reads them once."""
         views = self.area_views()
         if not views:
             if named:

@@ -52,6 +52,11 @@ def visible_areas() -> list[Any]:
     return g.koll_areas
 
 
+def area_choices() -> list[dict[str, str]]:
+    """The areas a form offers, each with its name in the page's language."""
+    return [{"code": v.code, "label": v.definition["name"].get(i18n.lang()) or v.name_sv} for v in visible_areas()]
+
+
 def view_filters() -> dict[str, Any]:
     """The page's filters as given (bad values dropped, never an error); the area is the one
     asked for, or the user's only one."""
