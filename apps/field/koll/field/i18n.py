@@ -188,6 +188,22 @@ STRINGS: dict[str, tuple[str, str]] = {
     "mine_empty": ("Inga rapporter ännu.", "No reports yet."),
     "mine_offline": ("Visar senast hämtade läge (offline).", "Showing the last fetched state (offline)."),
     "refresh": ("Uppdatera", "Refresh"),
+    # areas
+    "choose_area": ("Välj område", "Choose an area"),
+    "choose_area_hint": ("Du får rapportera i flera områden. Välj det du är i nu; telefonen kommer ihåg det.",
+                         "You may report in several areas. Choose the one you are in now; the phone remembers it."),
+    "change_area": ("Byt område", "Change area"),
+    "area_in": ("Område: {area}", "Area: {area}"),
+    "area_places": ("{n} {places}", "{n} {places}"),
+    "area_loading": ("Hämtar området …", "Loading the area …"),
+    "area_unavailable": ("Området går inte att hämta utan nät, och telefonen har inte sparat det än.",
+                         "The area cannot be loaded without a connection, and the phone has not kept it yet."),
+    "areas_none": ("Inga områden ännu – rapporter placeras efter sin position.",
+                   "No areas yet – reports are placed by their position."),
+    "map_loading": ("Kartan över {area} hämtas … {done} MB{share}", "Fetching the map of {area} … {done} MB{share}"),
+    "map_new": ("Kartan över {area} är hämtad.", "The map of {area} is in."),
+    "map_offline": ("Kartan kunde inte uppdateras (inget nät) – den sparade visas.",
+                    "The map could not be updated (no connection) – the kept one is shown."),
     "responsible": ("ansvarig", "responsible"),
 }
 
@@ -201,6 +217,7 @@ PLURALS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
     "attempt": (("försök", "försök"), ("attempt", "attempts")),
     "sent": (("skickad", "skickade"), ("sent", "sent")),
     "failed": (("misslyckad", "misslyckade"), ("failed", "failed")),
+    "place": (("plats", "platser"), ("place", "places")),
 }
 
 
