@@ -90,6 +90,7 @@ class KollFieldApp(SignIn, Reporting, Walks, Areas, App):
         self.last_walk_id = ""
         self.worker: SyncWorker | None = None
         self._last_status: SyncStatus | None = None
+        self._map_thread: threading.Thread | None = None  # the area's base map coming in
 
     # services
 

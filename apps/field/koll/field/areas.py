@@ -222,7 +222,7 @@ class KeptAreas(BuiltInArea):
 
     def available(self) -> list[Area]:
         listed = self.listed()
-        if listed is not None:
+        if listed:  # none listed: a server from before areas; what was kept still serves
             found = [a for a in (self.kept(x["code"]) for x in listed) if a is not None]
         else:
             found = [a for a in (self.kept(p.stem) for p in sorted(self.dir.glob("*.json"))

@@ -9,7 +9,7 @@ import threading
 from typing import Any
 
 from kivy.app import App
-from kivy.clock import mainthread
+from kivy.clock import Clock, mainthread
 from kivy.properties import StringProperty
 from kivy.uix.screenmanager import Screen
 
@@ -100,7 +100,7 @@ class Areas:
 
     def fetch_map(self) -> None:
         """The area's base map in the background: only when it changed on the server."""
-        if getattr(self, "_map_thread", None) is not None and self._map_thread.is_alive():
+        if self._map_thread is not None and self._map_thread.is_alive():
             return
         client = self.client()
         if client is None:
@@ -109,8 +109,10 @@ class Areas:
         lang = self.lang
 
         @mainthread
-        def show(line: str) -> None:
+        def show(line: str, fade: bool = False) -> None:
             self.map_line = line
+            if fade:  # "the map is in" is news for a moment, not a state
+                Clock.schedule_once(lambda dt: setattr(self, "map_line", "") if self.map_line == line else None, 8)
 
         def progress(done: int, total: int | None) -> None:
             show(t("map_loading", lang, area=area.name(lang), done=f"{done / 1e6:.1f}",
@@ -122,7 +124,7 @@ class Areas:
             except (Offline, ApiError, Unauthorized, OSError):
                 show(t("map_offline", lang) if self.ctl.map_path(area.code).exists() else "")
                 return
-            show({"new": t("map_new", lang, area=area.name(lang)), "current": "", "none": ""}[outcome])
+            show({"new": t("map_new", lang, area=area.name(lang)), "current": "", "none": ""}[outcome], fade=True)
             if outcome == "new":
                 mainthread(lambda: self.sm.get_screen("pin").area_changed())()
 
