@@ -273,6 +273,7 @@ class Ledger(AreaCommands, UserCommands, MeasureCommands, MeetingCommands, WalkC
             walk_id=str(report["walk_id"]) if report.get("walk_id") else None, case_id=case_id,
             attributes=attributes, visibility=visibility, dark=dark, time_of_day=time_of_day,
             fingerprint=fingerprint, by=by.as_dict(), area=area.code if area else None,
+            contact=seal(key, report.get("notify_email"), str(oid)),
         )
         # The case first: its row exists when the observation lands in the read model.
         events = [*(new_case.collect_events() if new_case else []), *observation.collect_events()]
