@@ -1,7 +1,8 @@
-"""The app's own words, Swedish first. The taxonomy's labels come from koll.schema."""
+"""The app's own words, Swedish first, and its times. The taxonomy's labels come from koll.schema."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 LANGS = ("sv", "en")
@@ -167,12 +168,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "walk_left": ("Du har lämnat vandringen; ledaren avslutar den.", "You have left the walk; the leader ends it."),
     "sign_out_warning": ("{n} {reports} har inte nått servern än. De skickas i ditt namn när nätet finns, "
                          "även efter att du loggat ut. Logga ut ändå?",
-                         "{n} {reports} have not reached the server yet. They are sent in your name when "
+                         "{n} {reports} {have} not reached the server yet. They are sent in your name when "
                          "there is a connection, even after you sign out. Sign out anyway?"),
     "sign_out_anyway": ("Logga ut ändå", "Sign out anyway"),
     "cancel": ("Avbryt", "Cancel"),
     "signed_out_unsent": ("Utloggad. {n} {reports} skickas i ditt namn när nätet finns.",
-                          "Signed out. {n} {reports} are sent in your name when there is a connection."),
+                          "Signed out. {n} {reports} {are} sent in your name when there is a connection."),
     "join": ("Gå med", "Join"),
     "walk_active": ("Pågående vandring: {title}", "Walk in progress: {title}"),
     "finding": ("Nytt fynd", "New finding"),
@@ -218,6 +219,8 @@ PLURALS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
     "sent": (("skickad", "skickade"), ("sent", "sent")),
     "failed": (("misslyckad", "misslyckade"), ("failed", "failed")),
     "place": (("plats", "platser"), ("place", "places")),
+    "have": (("har", "har"), ("has", "have")),  # verbs agree with the count in English
+    "are": (("", ""), ("is", "are")),
 }
 
 
@@ -238,3 +241,19 @@ def pick(item: Any, lang: str) -> str:
     if isinstance(item, dict):
         return item.get(lang) or item.get("sv") or ""
     return getattr(item, lang if lang in LANGS else "sv")
+
+
+def local_time(iso: str, time_zone: str | None = None) -> str:
+    """A stored UTC moment in the area's local time (its ``time_zone``); where the phone has no
+    time-zone database, as the phone's own clock shows it."""
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso[11:16]
+    try:
+        from zoneinfo import ZoneInfo
+
+        return moment.astimezone(ZoneInfo(time_zone)).strftime("%H:%M") if time_zone else \
+            moment.astimezone().strftime("%H:%M")
+    except (ImportError, LookupError, ValueError, OSError):  # ZoneInfoNotFoundError is a KeyError
+        return moment.astimezone().strftime("%H:%M")

@@ -4,7 +4,6 @@ offline viewing), with the unsent ones on top. Times in the phone's local time."
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from kivy.app import App
@@ -13,17 +12,9 @@ from kivy.properties import StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
-from koll.field.i18n import plural, t
+from koll.field.i18n import local_time, plural, t
 from koll.field.ui import TAP_DP, _button, _error_text, _label, _para
 from koll.schema import taxonomy, vocabulary
-
-
-def local_time(iso: str) -> str:
-    """A stored UTC moment as the phone's own clock shows it (the area's time on the square)."""
-    try:
-        return datetime.fromisoformat(iso).astimezone().strftime("%H:%M")
-    except ValueError:
-        return iso[11:16]
 
 
 class OutboxScreen(Screen):
@@ -45,7 +36,7 @@ class OutboxScreen(Screen):
             box.add_widget(lab)
         for row in app.outbox.rows(limit=100):
             cat = _label(taxonomy.CATEGORIES, row.category, lang)
-            when = local_time(row.created_at)
+            when = local_time(row.created_at, app.ctl.area.time_zone)
             state = t(f"state_{row.state}", lang)
             line = f"[b]{state}[/b] · {cat} · {when}"
             if row.photo_state != "none":

@@ -83,14 +83,16 @@ class SignIn:
         setup = self.sm.get_screen("setup")
         for field in ("token", "username", "password"):
             setup.ids[field].text = ""
-        setup.message = t("signed_out_unsent", self.lang, n=unsent, reports=plural(unsent, "report", self.lang)) \
+        setup.message = t("signed_out_unsent", self.lang, n=unsent, reports=plural(unsent, "report", self.lang),
+                            are=plural(unsent, "are", self.lang)) \
             if unsent else ""
         self.refresh_lines()
         self.go("setup")
 
     def _confirm_sign_out(self, unsent: int) -> None:
         box = BoxLayout(orientation="vertical", spacing=dp(8), padding=dp(8))
-        box.add_widget(_para(t("sign_out_warning", self.lang, n=unsent, reports=plural(unsent, "report", self.lang)),
+        box.add_widget(_para(t("sign_out_warning", self.lang, n=unsent, reports=plural(unsent, "report", self.lang),
+                               have=plural(unsent, "have", self.lang)),
                              kid="signout:warning"))
         popup = Popup(title=t("sign_out", self.lang), content=box, size_hint=(0.92, 0.5), auto_dismiss=False)
 
