@@ -123,3 +123,24 @@ def test_choosing_an_area_among_two_on_the_phone_its_places_its_map_and_reports_
     ctl = FieldController(str(phone))
     assert ctl.area.code == "husby-torg" and "husby-torget" in [p.code for p in ctl.area.places]
     assert "FYS-H01" in [c.code for c in ctl.area.categories]
+
+
+def test_a_walk_planned_on_the_phone_of_a_user_of_two_areas_belongs_to_the_area_chosen(two_areas, tmp_path):
+    from koll.field.controller import FieldController
+    from koll.field.sync import Syncer
+
+    svc, _admin, _map = two_areas
+    user = svc.user(areas=("hasselby-torg", "husby-torg"))
+    ctl = FieldController(str(tmp_path / "phone"), server=svc.url, token=user.token)
+    ctl.signed_in(ctl.client().me())
+    ctl.load_areas(ctl.client())
+    assert ctl.must_choose_area() and ctl.settings.area == ""
+    ctl.choose_area("husby-torg", ctl.client())
+    husby_orgs = [o.code for o in ctl.organisations()]
+    assert "bostadsbolaget" in husby_orgs and "ica" not in husby_orgs
+    walk_id = ctl.plan_walk("Kvällsvandring runt torget", True, ["bostadsbolaget", "polisen"], ["Amina"])
+    Syncer(ctl.outbox, ctl.sync_client()).flush()
+    assert [(c["kind"], c["state"], c.get("error")) for c in ctl.outbox.commands()] == [
+        ("walk_create", "sent", None), ("walk_start", "sent", None)]
+    walk = user.api("GET", f"/walks/{walk_id}").json()
+    assert walk["area"] == "husby-torg" and walk["organisations"] == ["bostadsbolaget", "polisen"]

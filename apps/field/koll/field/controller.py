@@ -194,7 +194,8 @@ class FieldController:
         walk_id = str(uuid.uuid4())
         body = {"id": walk_id, "title": title, "planned_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 "light": "morker" if dark else None, "organisations": organisations,
-                "participants": [{"name": p, "kind": kind} for p in participants]}
+                "participants": [{"name": p, "kind": kind} for p in participants],
+                "area": self.area.code if self.area.from_server else None}  # a user of several names it
         body = {k: v for k, v in body.items() if v is not None}
         try:
             WalkPlanSchema().load(body)

@@ -22,14 +22,6 @@ blp = Blueprint("observations", __name__, url_prefix="/api/v1", description="Obs
 _observation = ObservationSchema()
 
 
-@blp.before_request
-def _areas_known() -> None:
-    """An area defined since this process started (through the API, or by another instance or
-    `koll area import`) has its places and local categories known before a report naming them
-    is validated (one small cached query)."""
-    ledger().area_views()
-
-
 @blp.route("/observations", methods=["POST"])
 @requires(*FILE)
 @blp.arguments(ObservationSchema)
