@@ -24,7 +24,7 @@ def test_the_sign_out_warning_agrees_with_its_count(n, sv, en):
 
 def test_every_counted_word_has_a_singular_and_a_plural():
     assert plural(1, "place", "sv") == "plats" and plural(6, "place", "sv") == "platser"
-    assert plural(0, "report", "sv") == "rapporter" and plural(1, "finding", "en") == "finding"
+    assert plural(0, "report", "sv") == "rapporter" and plural(1, "report", "en") == "report"
     assert "{n} {places}" in STRINGS["area_places"][0]
 
 
