@@ -346,6 +346,43 @@ WORDS: dict[str, tuple[str, str]] = {
     "user_changed": ("Ändringen är registrerad.", "The change is recorded."),
     "password_short": ("lösenordet måste ha minst {n} tecken", "the password needs at least {n} characters"),
     "user_refused": ("Kunde inte registreras: {why}", "Could not be recorded: {why}"),
+    # Gemensam lägesbeskrivning
+    "description_title": G["situation_description"],
+    "description_help": ("Konkret, rakt på sak och inte censurerad: hur det faktiskt ser ut, skrivet av dem som "
+                         "känner platsen. Bredvid lägesbilden med antalen; varje version sparas.",
+                         "Concrete, straight to the point and not censored: how it actually is, written by those "
+                         "who know the place. Beside the counted picture; every version is kept."),
+    "description_now": ("Gällande lägesbeskrivning", "The description now"),
+    "description_none": ("Ingen lägesbeskrivning är skriven för området ännu.",
+                         "No situation description has been written for the area yet."),
+    "description_write": ("Skriv lägesbeskrivningen", "Write the description"),
+    "description_revise": ("Revidera lägesbeskrivningen", "Revise the description"),
+    "description_open": ("Läs hela lägesbeskrivningen och dess historik", "Read the whole description and its history"),
+    "description_note": ("Vad ändrades och varför (valfritt)", "What changed and why (optional)"),
+    "description_saved": ("Lägesbeskrivningen är sparad som version {version}.",
+                          "The description is saved as version {version}."),
+    "description_stale": ("Någon annan har ändrat lägesbeskrivningen sedan du öppnade sidan (du såg version {seen}, "
+                          "nu är den version {now}). Ingenting sparades – läs den nya versionen; det du skrev finns "
+                          "kvar i formuläret.",
+                          "Someone else changed the description after you opened the page (you saw version {seen}, "
+                          "it is now version {now}). Nothing was saved – read the new version; what you typed is "
+                          "still in the form."),
+    "description_refused": ("Lägesbeskrivningen kunde inte sparas: {why} {where}",
+                            "The description could not be saved: {why} {where}"),
+    "choose_area": ("Välj ett område.", "Choose an area."),
+    "part_symptoms": ("Symptom – vad syns och händer?", "Symptoms – what is seen and happens?"),
+    "part_symptoms_help": ("Det som syns på platsen, stort som smått: från nedskräpning till droghandel.",
+                           "What shows on the spot, big and small: from litter to drug dealing."),
+    "part_causes": ("Orsaker och effekter", "Causes and effects"),
+    "part_causes_help": ("Vad ligger bakom, och vad leder det till?", "What lies behind it, and what does it lead to?"),
+    "part_concrete": ("Det konkreta", "The concrete"),
+    "part_concrete_help": ("Platser, tider, grupper – det man kan peka på.", "Places, times, groups – what one can point at."),
+    "part_subtle": ("Det subtila", "The subtle"),
+    "part_subtle_help": ("Stämningen, normaliteten, vem som \"äger\" platsen – det som är svårare att räkna.",
+                         "The mood, what passes for normal, who \"owns\" the place – what is harder to count."),
+    "part_influence": ("Vem kan påverka vad?", "Who can influence what?"),
+    "part_influence_help": ("Vilka aktörer rår på vilka delar av läget.", "Which organisations can change which parts."),
+    "kind_SituationDescription": G["situation_description"],
 }
 
 # What happened, in words: an event's name (Aggregate.Event) told as a sentence.
@@ -377,6 +414,8 @@ EVENTS: dict[str, tuple[str, str]] = {
     "Meeting.Scheduled": ("Mötet planerades", "The meeting was scheduled"),
     "Meeting.DecisionRecorded": ("Ett beslut protokollfördes", "A decision was minuted"),
     "Meeting.Held": ("Mötet hölls", "The meeting was held"),
+    "SituationDescription.Written": ("Lägesbeskrivningen skrevs", "The situation description was written"),
+    "SituationDescription.Revised": ("Lägesbeskrivningen reviderades", "The situation description was revised"),
     "Walk.Planned": ("Trygghetsvandringen planerades", "The safety walk was planned"),
     "Walk.Started": ("Trygghetsvandringen började", "The safety walk started"),
     "Walk.Ended": ("Trygghetsvandringen avslutades", "The safety walk ended"),
