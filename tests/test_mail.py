@@ -8,11 +8,13 @@ import time
 import uuid
 from collections.abc import Iterator
 from email import message_from_bytes
+from email.header import decode_header, make_header
 from email.message import Message
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from aiosmtpd.controller import Controller
 from werkzeug.serving import make_server
 
@@ -96,7 +98,7 @@ def test_a_restricted_case_is_never_described_by_mail(mailing):
                                               observation(category="SOC-01", note="Langning vid trappan")).json()["case_id"]
     _assign(service, case_id, "polisen", who="police")
     [mail] = inbox.wait_for(1)
-    raw = mail.as_string()
+    raw = mail.as_string() + _readable(mail)
     assert mail["To"] == "lpo.vasterort@example.se" and "begränsad åtkomst" in mail.get_payload(decode=True).decode()
     for secret in ("Langning", "SOC-01", "narkotika", "Narkotika", "trappan", "Tunnelbane", "Torget"):
         assert secret not in raw, secret
@@ -125,3 +127,87 @@ def test_an_escalated_measure_and_a_scheduled_meeting_are_told_and_nothing_else_
     service.client("reporter").post("/api/v1/observations", observation())  # a report mails nobody
     time.sleep(0.5)
     assert len(inbox.messages) == 1 + len(addresses)
+
+
+def _readable(mail: Message) -> str:
+    """The subject and the body as the recipient reads them (not as encoded on the wire)."""
+    return str(make_header(decode_header(mail["Subject"]))) + "\n" + mail.get_payload(decode=True).decode("utf-8")
+
+
+def _resolve(service: Service, case_id: str, note: str | None, who: str = "operational") -> None:
+    staff = service.client(who)
+    version = staff.get(f"/api/v1/cases/{case_id}").json()["version"]
+    r = staff.post(f"/api/v1/cases/{case_id}/resolve", {"public_note": note}, headers={"If-Match": str(version)})
+    assert r.status_code == 200, r.text
+
+
+def test_a_reporter_who_asked_hears_when_the_case_is_resolved_and_one_who_did_not_hears_nothing(mailing):
+    service, inbox = mailing
+    reporter = service.client("reporter")
+    first = observation(category="BEL-01", note="Lampan vid trappan är släckt")
+    r = reporter.post("/api/v1/observations", first | {"notify_email": "boende@example.se"})
+    assert r.status_code == 201, r.text
+    case_id = r.json()["case_id"]
+    # A second report of the same thing joins the case without asking to hear back.
+    assert reporter.post("/api/v1/observations", observation(category="BEL-01") | {"case_id": case_id}).status_code == 201
+    _assign(service, case_id, "trafikkontoret")
+    inbox.wait_for(1)
+    # The address is never shown, not even to the staff who work the case: only that one was given.
+    seen = service.client("operational").get(f"/api/v1/cases/{case_id}").text
+    assert "boende@example.se" not in seen and '"notify": true' in seen.replace('"notify":true', '"notify": true')
+    _resolve(service, case_id, "Lampan är lagad.")
+    got = inbox.wait_for(2)
+    assert [m["To"] for m in got] == ["trafikkontoret.felanmalan@example.se", "boende@example.se"]
+    text = _readable(got[1])
+    assert "Koll: åtgärdat" in text and "Lampan är lagad." in text
+    assert "Trasig/släckt belysning vid " in text and "Hässelby torg" in text
+    assert "Lampan vid trappan" not in text  # the reporter's own note is not sent back over mail
+
+
+def test_a_bad_address_is_refused_by_field_with_nothing_recorded(mailing):
+    service, _ = mailing
+    reporter = service.client("reporter")
+    report = observation() | {"notify_email": "inte en adress"}
+    r = reporter.post("/api/v1/observations", report)
+    assert r.status_code == 422 and "notify_email" in r.json()["errors"], r.text
+    assert reporter.get(f"/api/v1/observations/{report['id']}").status_code == 404
+
+
+def test_a_restricted_case_tells_its_reporter_only_that_it_is_resolved_and_an_erased_one_nothing(mailing):
+    service, inbox = mailing
+    reporter = service.client("reporter")
+    restricted = observation(category="SOC-01", note="Langning vid trappan") | {"notify_email": "boende@example.se"}
+    case_id = reporter.post("/api/v1/observations", restricted).json()["case_id"]
+    _assign(service, case_id, "polisen", who="police")
+    _resolve(service, case_id, "Polisen har gripit två personer vid trappan", who="police")
+    got = inbox.wait_for(2)
+    assert got[1]["To"] == "boende@example.se"
+    raw = _readable(got[1])
+    assert "åtgärdats" in raw
+    for secret in ("Langning", "SOC-01", "arkotika", "trappan", "gripit", "Torget", "Tunnelbane"):
+        assert secret not in raw, secret
+    # Erased, the report's key is gone: the address cannot be opened and nobody is told.
+    erased = observation(category="BEL-01") | {"notify_email": "annan@example.se"}
+    other = reporter.post("/api/v1/observations", erased).json()["case_id"]
+    r = service.client("admin").post(f"/api/v1/observations/{erased['id']}/erase", {"reason": "begäran om radering"})
+    assert r.status_code == 200, r.text
+    _assign(service, other, "trafikkontoret")
+    _resolve(service, other, "Lagad")
+    time.sleep(1.0)
+    assert "annan@example.se" not in [m["To"] for m in inbox.wait_for(4, seconds=3)]
+
+
+def test_an_open311_request_with_an_email_hears_when_it_is_resolved(mailing):
+    service, inbox = mailing
+    form = {"api_key": service.tokens["reporter"], "jurisdiction_id": "hasselby-torg", "service_code": "KLO-01",
+            "lat": "59.3669", "long": "17.8441", "description": "Klotter på väggen", "email": "granne@example.se"}
+    r = requests.post(service.base + "/open311/v2/requests.json", data=form, timeout=30)
+    assert r.status_code == 201, r.text
+    case_id = r.json()[0]["service_request_id"]
+    _assign(service, case_id, "trafikkontoret")
+    _resolve(service, case_id, "Klottret är sanerat.")
+    got = inbox.wait_for(2)
+    assert got[-1]["To"] == "granne@example.se" and "Klottret är sanerat." in _readable(got[-1])
+    bad = requests.post(service.base + "/open311/v2/requests.json", data=form | {"email": "nej", "description": "x"},
+                        timeout=30)
+    assert bad.status_code == 400 and "notify_email" in bad.text

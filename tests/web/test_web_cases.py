@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from helpers import observation
 from webhelpers import shoot, sign_in
 
 pytestmark = pytest.mark.browser
@@ -98,6 +99,16 @@ def test_resolve_with_a_public_note_then_reopen(board: Any, page: Any) -> None:
     assert "Nytt klotter samma kväll" in page.locator("#case-history > li").last.inner_text()
 
 
+def test_the_resolve_form_says_who_will_hear_by_mail_without_showing_the_address(board: Any, page: Any) -> None:
+    case_id, _ = _cases(board, "status = 'assigned' and visibility = 'public'")[0]
+    joining = observation(case_id=case_id, notify_email="boende@example.se")
+    r = board.client("reporter").post("/api/v1/observations", joining)
+    assert r.status_code == 201, r.text
+    sign_in(page, board.base, "operativ", path=f"/arenden/{case_id}")
+    assert page.locator("#resolve-notice").inner_text().startswith("1 rapportör får besked")
+    assert "boende@example.se" not in page.content()
+
+
 def test_mark_a_duplicate_of_a_nearby_case(board: Any, page: Any) -> None:
     from koll.ledger.queries import cases as q
     from koll.ledger.domain.base import Actor
@@ -173,6 +184,19 @@ def test_a_stale_case_form_is_refused_nothing_recorded_and_the_text_kept(board: 
     assert form.get_by_label("Prioritet").input_value() == "3"
     assert second.locator("#case-status").get_attribute("data-status") == "triaged"  # the new state shown
     shoot(second, "case-stale")
+
+
+def test_a_nul_in_a_form_is_refused_by_field_with_nothing_recorded(board: Any, page: Any) -> None:
+    case_id, _ = _cases(board, "status = 'new' and visibility = 'public'")[0]
+    before = _events(board, case_id)
+    sign_in(page, board.base, "operativ", path=f"/arenden/{case_id}")
+    form = page.locator('form.decision[data-action="triage"]')
+    form.get_by_label("Anteckning").fill("Trasig\x00lampa")
+    with page.expect_response(lambda r: r.request.method == "POST") as got:
+        form.get_by_role("button").click()
+    assert got.value.status == 400
+    assert "note: texten innehåller tecken som inte kan lagras" in page.locator("main").inner_text()
+    assert _events(board, case_id) == before
 
 
 def test_a_refused_decision_names_the_field_and_keeps_the_text(board: Any, page: Any) -> None:

@@ -72,6 +72,7 @@ NOUNS: dict[str, tuple[str, str, str, str]] = {
     "observation": ("iakttagelse", "iakttagelser", "observation", "observations"),
     "finding": ("iakttagelse", "iakttagelser", "observation", "observations"),
     "report": ("rapport", "rapporter", "report", "reports"),
+    "reporter": ("rapportör", "rapportörer", "reporter", "reporters"),
     "photo": ("foto", "foton", "photo", "photos"),
     "user": ("användare", "användare", "user", "users"),
     "token": ("nyckel", "nycklar", "token", "tokens"),

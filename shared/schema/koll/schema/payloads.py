@@ -185,6 +185,10 @@ class ObservationSchema(StrictSchema):
     # No default: a report without it is placed by its point, and hashes as it did before areas.
     area = fields.String(validate=validate.Length(1, 40),
                          metadata={"description": "the area's code; left out, the area whose boundary holds the point"})
+    # No default either: a report without it hashes as before. Sealed like the note, so erasable.
+    notify_email = fields.Email(validate=validate.Length(max=254), metadata={
+        "description": "an address that hears when the case is resolved (the reporter asked to); "
+                       "never shown, sealed like the note and erased with it"})
 
     @validates("observed_at")
     def _not_future(self, value: datetime, **_: Any) -> None:

@@ -33,8 +33,10 @@ class Observation(KollAggregate):
         fingerprint: str,
         by: dict[str, str],
         area: str | None = None,  # None only in a ledger from before areas (see Area.LedgerAdopted)
+        contact: str | None = None,  # None before it could be given; sealed: the address that hears when the case is resolved
     ) -> None:
         self.area = area
+        self.contact = contact
         self.category = category
         self.group = group
         self.observed_at = observed_at

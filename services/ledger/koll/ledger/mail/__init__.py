@@ -1,4 +1,5 @@
-"""E-mail to the organisation a case or measure is now theirs, and invitations to meetings.
+"""E-mail to the organisation a case or measure is now theirs, invitations to meetings, and to
+the reporters who asked, a word when their case is resolved.
 
 Like webhooks, a mail is written to an outbox in the transaction that appends its event, so a
 crash never loses one, and sent after the commit by a courier (SMTP at KOLL_SMTP_URL). The
@@ -117,7 +118,37 @@ def _meeting_mail(conn: sa.Connection, event: Any, defs: dict[str, dict[str, Any
             for o in definition.get("organisations", []) if o.get("email")]
 
 
-COMPOSERS = {"Case.Assigned": _case_mail, "Measure.Escalated": _measure_mail, "Meeting.Scheduled": _meeting_mail}
+def _resolved_mail(conn: sa.Connection, event: Any, defs: dict[str, dict[str, Any]]) -> list[tuple[str, str, str]]:
+    """The reporters who asked hear that their case is resolved, with the public note. The
+    address is opened here, inside Koll; an erased report has no key and hears nothing."""
+    from koll.ledger.projections.situation import cases, observations
+    from koll.ledger.vault import ERASED, keys_table, open_sealed
+
+    row = conn.execute(sa.select(cases).where(cases.c.case_id == str(event.originator_id))).first()
+    if row is None:
+        return []
+    asked = conn.execute(sa.select(observations.c.observation_id, observations.c.contact_sealed, keys_table.c.key)
+                         .join(keys_table, keys_table.c.subject_id == observations.c.observation_id)
+                         .where(observations.c.case_id == row.case_id, observations.c.contact_sealed.is_not(None))
+                         ).all()
+    addresses = sorted({a for a in (open_sealed(bytes(k), c, o) for o, c, k in asked) if a and a != ERASED})
+    if not addresses:
+        return []
+    definition = defs.get(row.area) or {}
+    area = definition.get("name", {}).get("sv", "")
+    if row.visibility == "restricted":  # neither what it was about nor the note leaves Koll
+        subject, text = "Koll: ditt ärende är avslutat", "Hej!\n\nEtt ärende du rapporterade har åtgärdats och avslutats."
+    else:
+        category = taxonomy.category(row.category).sv if row.category in taxonomy.CATEGORY_BY_CODE else row.category
+        place = next((p["sv"] for p in definition.get("places", []) if p["code"] == row.place), row.place)
+        what = f"{category}{' vid ' + place if place else ''}{' i ' + area if area else ''}"
+        note = f"\n\n{event.public_note}" if getattr(event, "public_note", None) else ""
+        subject, text = f"Koll: åtgärdat: {category}", f"Hej!\n\nDet du rapporterade är åtgärdat: {what}.{note}"
+    return [(to, subject, text + "\n\nTack för att du rapporterade." + SIGNATURE) for to in addresses]
+
+
+COMPOSERS = {"Case.Assigned": _case_mail, "Case.Resolved": _resolved_mail, "Measure.Escalated": _measure_mail,
+             "Meeting.Scheduled": _meeting_mail}
 
 
 def compose(conn: sa.Connection, batch: Sequence[tuple[int, Any]]) -> int:

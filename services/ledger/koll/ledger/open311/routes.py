@@ -231,6 +231,8 @@ def create_request(fmt: str) -> Response:
         "location": {"lat": lat, "lon": lon, "source": "pin"},
         "note": fields["description"] or None, "attributes": attributes,
     }
+    if request.values.get("email"):  # GeoReport's submitter address: here, to hear when it is resolved
+        report["notify_email"] = request.values["email"]
     try:
         # A retry comes later than the first try, so its time differs: the id (from what was
         # reported) finds the first one, and the answer is the first one's.

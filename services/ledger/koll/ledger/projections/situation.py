@@ -76,6 +76,7 @@ observations = sa.Table(
     sa.Column("visibility", sa.String(16), nullable=False),
     # Sealed with the report's own key: an erasure destroys the key, and this copy with it.
     sa.Column("note_sealed", sa.Text),
+    sa.Column("contact_sealed", sa.Text),  # the reporter's address for the notice of resolution
     sa.Column("attributes", sa.Text, nullable=False),
     sa.Column("photos", sa.Text, nullable=False),
     sa.Index("rm_observations_case", "case_id"),
@@ -246,6 +247,7 @@ class ObservationsProjection(RowProjection):
                 "time_of_day": event.time_of_day, "dark": event.dark,
                 "walk_id": event.walk_id, "reporter": event.by["user"], "reporter_role": event.by["role"],
                 "reporter_org": event.by["org"], "visibility": event.visibility, "note_sealed": event.note,
+                "contact_sealed": getattr(event, "contact", None),
                 "attributes": json.dumps(event.attributes, sort_keys=True, ensure_ascii=False),
                 "photos": "[]",
             }

@@ -198,6 +198,7 @@ def observation_row(row: Any) -> dict[str, Any]:
     r["group"] = r.pop("group_code")
     r["attributes"] = json.loads(r["attributes"])
     r["photos"] = json.loads(r["photos"])
+    r["notify"] = r.pop("contact_sealed", None) is not None  # that the reporter asked, never the address
     return r
 
 

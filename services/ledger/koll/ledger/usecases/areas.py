@@ -169,11 +169,13 @@ class AreaCommands:
     def area_view(self: Ledger, code: str) -> AreaView | None:
         return next((a for a in self.area_views() if a.code == code), None)
 
-    def place_in_area(self: Ledger, by: Actor, lat: float, lon: float, named: str | None = None) -> AreaView | None:
+    def place_in_area(self: Ledger, by: Actor, lat: float, lon: float, named: str | None = None,
+                      views: list[AreaView] | None = None) -> AreaView | None:
         """The area a report at (lat, lon) belongs to: the one it names, or the one whose boundary
         holds the point, among those the caller may report in. None while no area is defined (a
-        ledger from before areas, until its migration)."""
-        views = self.area_views()
+        ledger from before areas, until its migration). A batch passes the ``views`` it read once."""
+        if views is None:
+            views = self.area_views()
         if not views:
             if named:
                 raise DomainError(f"no area '{named}'", sv=f"inget område '{named}'", field="area")

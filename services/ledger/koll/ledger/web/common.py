@@ -16,6 +16,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from koll.ledger.api.auth import AUDIT, DECIDE, MEETINGS, READ, session_actor
 from koll.ledger.domain.base import Actor
 from koll.ledger.web import i18n
+from koll.schema.payloads import unreadable_text
 
 bp = Blueprint("boards", __name__)
 
@@ -84,6 +85,15 @@ def check_csrf() -> bool:
 def _csrf_on_every_post() -> Any:
     if request.method == "POST" and not check_csrf():
         return render("error.html", message=i18n.t("csrf_failed"), status=400), 400
+    if request.method == "POST":
+        # The API's one rule for text holds for every form too: a NUL would fail deep in PostgreSQL.
+        bad = unreadable_text({k: request.form.getlist(k) for k in request.form})
+        if bad:
+            field, found = next(iter(bad.items()))
+            while isinstance(found, dict):  # {0: [message]}: the field's first value
+                found = next(iter(found.values()))
+            text = found[0]["sv" if i18n.lang() == "sv" else "en"]
+            return render("error.html", message=f"{field}: {text}", status=400), 400
     return None
 
 

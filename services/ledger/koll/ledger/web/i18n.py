@@ -284,6 +284,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "act_reopen": ("Öppna igen", "Reopen"),
     "public_note": ("Svar till rapportören (visas för den som rapporterade)",
                     "Answer to the reporter (shown to whoever reported it)"),
+    "reporters_told": ("får besked med svaret via e-post när ärendet markeras som åtgärdat.",
+                       "will hear by e-mail, with the answer, when the case is marked resolved."),
     "close_reason": ("Skäl", "Reason"),
     "reopen_reason": ("Varför öppnas ärendet igen?", "Why is the case reopened?"),
     "duplicate_of": ("Dubblett av", "Duplicate of"),
