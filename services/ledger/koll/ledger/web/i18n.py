@@ -385,6 +385,28 @@ WORDS: dict[str, tuple[str, str]] = {
     "part_influence": ("Vem kan påverka vad?", "Who can influence what?"),
     "part_influence_help": ("Vilka aktörer rår på vilka delar av läget.", "Which organisations can change which parts."),
     "kind_SituationDescription": G["situation_description"],
+    # Boendesidan (offentlig, utan inloggning)
+    "public_intro": ("Så här arbetar stadsdelen, polisen, fastighetsägarna, föreningarna och de andra "
+                     "tillsammans för ett tryggare område: vad som har rapporterats, vad vi har gjort och när nästa "
+                     "trygghetsvandring går.",
+                     "How the district, the police, the property owners, the associations and the others work "
+                     "together for a safer area: what has been reported, what we have done and when the next "
+                     "safety walk is."),
+    "public_next_walk": ("Nästa trygghetsvandring", "The next safety walk"),
+    "public_route": ("Vägen", "The route"),
+    "public_walk_welcome": ("Alla som bor och verkar här är välkomna att gå med.",
+                            "Everyone who lives or works here is welcome to join."),
+    "public_no_walk": ("Ingen vandring är planerad just nu.", "No walk is planned right now."),
+    "public_done": ("Det här har vi gjort", "What we have done"),
+    "public_nothing_done": ("Inget att visa ännu.", "Nothing to show yet."),
+    "public_status_done": ("Genomfört", "Done"),
+    "public_status_started": ("Pågår", "Under way"),
+    "public_reported": ("Det här har rapporterats, vecka för vecka", "What has been reported, week by week"),
+    "public_reported_note": ("Antal rapporter per slag och vecka, de senaste tolv veckorna. Små antal visas som "
+                             "\"färre än 3\" och inga platser, anteckningar eller foton visas – ingen ska kunna "
+                             "pekas ut.",
+                             "Reports by kind and week, the last twelve weeks. Small numbers show as \"fewer than "
+                             "3\" and no places, notes or photos are shown – nobody can be singled out."),
 }
 
 # What happened, in words: an event's name (Aggregate.Event) told as a sentence.
