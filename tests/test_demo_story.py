@@ -95,3 +95,24 @@ def test_loaded_today_the_boards_make_sense_today(ledger):
     assert today - timedelta(days=14) <= date.fromisoformat(last_meeting) <= today
     assert any(p.date() > today for p in planned)  # the next safety walk is ahead
     assert late <= 3  # not "23 försenade"
+
+
+def test_the_story_has_its_description_goals_and_surveys(told):
+    ledger = told[0]
+    description = ledger.situation_description("hasselby-torg")
+    assert description.version == 2 and "tunnelbaneuppgången" in description.text["symptoms"]
+    history = ledger.situation_description_history("hasselby-torg")
+    assert history[-1]["at"].date().isoformat()[:7] == "2018-05"  # written at the May conference
+    follow_up = ledger.follow_up("hasselby-torg")
+    short = {g["title"] for g in follow_up.goals.values() if g["horizon"] == "kort"}
+    assert short == {"Reducera otrygghet", "Stoppa det akuta våldet", "Återerövra det offentliga rummet"}
+    assert {g["track"] for g in follow_up.goals.values() if g["horizon"] == "lang"} == {
+        "trygghet", "utbildning", "boende", "arbete"}
+    assert [s["name"] for s in follow_up.surveys] == [f"Trygghetsmätningen {y}" for y in (2017, 2018, 2019)]
+    from koll.ledger.queries import follow_up as q
+
+    with ledger.store.read() as conn:
+        goals = q.goals(conn, demo.Actor("operativ", "operational", "sdf"), "hasselby-torg",
+                        datetime(2019, 9, 23, tzinfo=timezone.utc), follow_up)
+    dealing = next(i for g in goals for i in g["indicators"] if i["name"].startswith("Öppen droghandel"))
+    assert dealing["better"] is True  # the last report-back has a change to report

@@ -339,3 +339,54 @@ def _situation_story(ledger: Ledger, shift: timedelta) -> None:
     with clock.frozen_at(STRATEGIC[-2] + shift - timedelta(days=3)):
         ledger.describe_situation(ops, AREA, 1, DESCRIPTION_2019, note="Reviderad inför återrapporten till "
                                                                       "strategiska gruppen")
+    for i, (day, rows) in enumerate(SURVEYS):  # the 2017 survey is read in as the baseline, after the conference
+        at = datetime(*day, 12, 0, tzinfo=timezone.utc) + shift
+        text = "datum;fråga;plats;värde;enhet\n" + "".join(
+            f"{at.date().isoformat()};{question};{place};{value};%\n" for question, place, value in rows)
+        with clock.frozen_at(max(at, START + shift) + timedelta(days=1)):
+            ledger.import_survey(ops, AREA, f"Trygghetsmätningen {at.year}", text)
+        if i == 0:
+            with clock.frozen_at(STRATEGIC[0] + shift):  # the goals, set by the strategic group in September
+                for goal in GOALS:
+                    ledger.set_goal(ops, AREA, goal)
+
+
+# The report's goals: three on the short term, the long term along the four tracks.
+_FELT = {"source": "perceived_safety", "places": ["torget", "tunnelbaneuppgangen"], "direction": "up",
+         "baseline": 2.0, "baseline_period": "maj–augusti 2018", "target": 3.5}
+GOALS = [
+    {"code": "reducera-otrygghet", "horizon": "kort", "title": "Reducera otrygghet", "track": "trygghet",
+     "indicators": [{"name": "Andel otrygga kvällstid", "source": "survey", "question": "Andel som känner sig otrygga "
+                     "på torget kvällstid", "baseline": 48, "baseline_period": "mätningen 2017", "target": 30,
+                     "unit": "%"},
+                    {"name": "Upplevd trygghet vid torget och tunnelbanan", **_FELT}]},
+    {"code": "stoppa-vaaldet", "horizon": "kort", "title": "Stoppa det akuta våldet", "track": "trygghet",
+     "indicators": [{"name": "Våld, rån och bråk per vecka", "source": "observations",
+                     "categories": ["SOC-18", "SOC-11", "SOC-05"], "baseline": 1.0,
+                     "baseline_period": "maj–augusti 2018", "target": 0.25}]},
+    {"code": "ateroevra-rummet", "horizon": "kort", "title": "Återerövra det offentliga rummet", "track": "trygghet",
+     "indicators": [{"name": "Öppen droghandel per vecka vid torget och tunnelbaneuppgången", "source": "observations",
+                     "categories": ["SOC-01", "SOC-10"], "places": ["torget", "tunnelbaneuppgangen"],
+                     "baseline": 3.0, "baseline_period": "maj–augusti 2018", "target": 0.5},
+                    {"name": "Goda krafter på plats per vecka", "source": "observations", "categories": ["UPP-05"],
+                     "direction": "up", "baseline": 0.1, "baseline_period": "maj–augusti 2018", "target": 1}]},
+    {"code": "tillit-socialt-kapital", "horizon": "lang", "title": "Bygga trygghet och socialt kapital",
+     "track": "trygghet", "indicators": [{"name": "Förtroende för polisen", "source": "survey", "direction": "up",
+                                          "question": "Andel med förtroende för polisen", "baseline": 52,
+                                          "baseline_period": "mätningen 2017", "target": 70, "unit": "%"}]},
+    {"code": "skolans-roll", "horizon": "lang", "title": "Skolan som central arena: klara slutbetygen",
+     "track": "utbildning", "indicators": []},
+    {"code": "blandat-boende", "horizon": "lang", "title": "Ett nytt sätt att stadsplanera och bygga",
+     "track": "boende", "indicators": []},
+    {"code": "arbete", "horizon": "lang", "title": "Praktikplatser och nya typer av företag", "track": "arbete",
+     "indicators": []},
+]
+# The yearly safety survey (Kommunikation): the late-autumn results, as the district exports them.
+SURVEYS = [
+    ((2017, 11, 15), [("Andel som känner sig otrygga på torget kvällstid", "", 48),
+                      ("Andel med förtroende för polisen", "", 52)]),
+    ((2018, 11, 14), [("Andel som känner sig otrygga på torget kvällstid", "", 44),
+                      ("Andel med förtroende för polisen", "", 55)]),
+    ((2019, 9, 4), [("Andel som känner sig otrygga på torget kvällstid", "", 37),
+                    ("Andel med förtroende för polisen", "", 61)]),
+]

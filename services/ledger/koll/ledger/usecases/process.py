@@ -1,5 +1,6 @@
 """The steps around the plan (the report's färdplan): the shared situation description of an area,
-written and revised by the groups, with its history read back from the ledger."""
+written and revised by the groups, with its history read back from the ledger; and the area's
+follow-up: its goals with indicators, and the safety surveys imported."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from eventsourcing.application import AggregateNotFoundError
 
 from koll.ledger.domain.base import Actor, NotAllowed
+from koll.ledger.domain.follow_up import FollowUp, follow_up_id
 from koll.ledger.domain.situation_description import SituationDescription, description_id
 
 if TYPE_CHECKING:
@@ -59,3 +61,33 @@ class ProcessCommands:
             out.append({"version": e.originator_version, "at": e.timestamp, "by": e.by.get("user"),
                         "org": e.by.get("org"), "text": e.text, "note": e.note})
         return out[::-1]
+
+    def follow_up(self: Ledger, area: str) -> FollowUp | None:
+        """The area's goals and surveys, or None when none are set yet."""
+        try:
+            found = self.repository.get(follow_up_id(area))
+        except AggregateNotFoundError:
+            return None
+        return found if isinstance(found, FollowUp) else None
+
+    def _follow_up_for(self: Ledger, by: Actor, area: str | None) -> FollowUp:
+        require_may_describe(by)
+        code = self.area_for(by, area)
+        return self.follow_up(code) or FollowUp.open(by, code)
+
+    def set_goal(self: Ledger, by: Actor, area: str | None, goal: dict[str, Any]) -> FollowUp:
+        """Sets one of the area's goals (a goal with the same code is replaced)."""
+        follow_up = self._follow_up_for(by, area)
+        follow_up.set_goal(by, goal)
+        self.save(follow_up)
+        return follow_up
+
+    def import_survey(self: Ledger, by: Actor, area: str | None, name: str, text: str) -> FollowUp:
+        """Imports a safety survey (CSV text, see koll.ledger.survey); refused whole on any bad row."""
+        from koll.ledger.survey import parse_survey
+
+        rows = parse_survey(text)
+        follow_up = self._follow_up_for(by, area)
+        follow_up.import_survey(by, name=name, rows=rows)
+        self.save(follow_up)
+        return follow_up
