@@ -748,6 +748,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "public_no_walk": ("Ingen vandring är planerad just nu.", "No walk is planned right now."),
     "public_done": ("Det här har vi gjort", "What we have done"),
     "public_nothing_done": ("Inget att visa ännu.", "Nothing to show yet."),
+    "public_no_reports": ("Inga rapporter de senaste tolv veckorna.", "No reports in the last twelve weeks."),
     "public_status_done": ("Genomfört", "Done"),
     "public_status_started": ("Pågår", "Under way"),
     "public_reported": ("Det här har rapporterats, vecka för vecka", "What has been reported, week by week"),
