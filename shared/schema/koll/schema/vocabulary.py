@@ -133,6 +133,7 @@ SORTING_DIMENSIONS: tuple[Term, ...] = (
     Term("mandate", "Mandat", "Mandate"),
     Term("urgency", "Brådska", "Urgency"),
     Term("approach", "Inriktning", "Approach"),
+    Term("visibility", "Synlighet", "Visibility"),
 )
 
 SORTINGS: dict[str, tuple[Term, ...]] = {
@@ -151,6 +152,11 @@ SORTINGS: dict[str, tuple[Term, ...]] = {
         Term("kan_vanta", "Kan vänta", "Can wait"),
     ),
     "approach": (Term("reaktiv", "Reaktiv", "Reactive"), Term("preventiv", "Preventiv", "Preventive")),
+    # "Man ska börja med saker där man snabbt får synlig och påtaglig effekt för de boende i området"
+    "visibility": (
+        Term("synlig", "Synlig effekt för de boende", "Visible to residents"),
+        Term("subtil", "Osynlig eller subtil", "Invisible or subtle"),
+    ),
 }
 
 # --- Users and what they may see ---------------------------------------------------------
