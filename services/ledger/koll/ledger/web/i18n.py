@@ -986,8 +986,14 @@ def label(kind: str, code: str | None) -> str:
     if index is None:
         index = _BY_CODE[kind] = {item.code: item for item in items}
     item = index.get(code)
+    if item is None and kind in AREA_TERMS:  # an area's own place, organisation or category
+        item = AREA_TERMS[kind].get(code)
     return getattr(item, lang()) if item is not None else code
 
+
+# The look-ups that also hold the terms areas define (registered as the ledger reads its areas).
+AREA_TERMS: dict[str, dict[str, Any]] = {"place": taxonomy.PLACE_BY_CODE, "org": taxonomy.ORGANISATION_BY_CODE,
+                                         "category": taxonomy.CATEGORY_BY_CODE}
 
 VOCABULARIES: dict[str, Iterable[Any]] = {
     "category": taxonomy.CATEGORIES,

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, current_app, request, stream_with_context
+from flask import Response, current_app, g, request, stream_with_context
 
 from koll.ledger.api.auth import READ
 from koll.ledger.domain import daylight
@@ -46,8 +46,11 @@ def visible_areas() -> list[Any]:
     from koll.ledger.queries.areas import may_see
     from koll.ledger.web.common import web_actor
 
+    if "koll_areas" in g:  # asked by the menu, the filters, the map and the page: once a request
+        return g.koll_areas
     who = web_actor()
-    return [v for v in koll().ledger.area_views() if who is None or may_see(who, v.code)]
+    g.koll_areas = [v for v in koll().ledger.area_views() if who is None or may_see(who, v.code)]
+    return g.koll_areas
 
 
 def area_choices() -> list[dict[str, str]]:
