@@ -88,6 +88,14 @@ def test_schedule_a_meeting_record_attendance_and_decide_a_measure_in_it(service
     assert page.get_by_role("link", name="Workshop om lägesbilden").get_attribute("href") == f"/moten/{meeting_id}"
     shoot(page, "measure-decided-in-meeting")
 
+    page.goto(f"{board.base}/moten/{meeting_id}")  # the meeting is held: its record closes
+    page.get_by_label("Slutsatser").fill("Lägesbilden är gemensam; bruttolistan nästa gång")
+    page.get_by_role("button", name="Mötet är genomfört").click()
+    page.wait_for_selector("#meeting-message")
+    assert page.locator("#meeting-status").get_attribute("data-status") == "held"
+    assert page.locator("#decision-form").count() == 0 and "bruttolistan nästa gång" in page.locator("#hold").inner_text()
+    assert board.ledger.meeting(uuid.UUID(meeting_id)).conclusions == "Lägesbilden är gemensam; bruttolistan nästa gång"
+
 
 def test_the_strategic_group_answers_an_escalation_which_closes_it(service: Any, page: Any) -> None:
     board = service
