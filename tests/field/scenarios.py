@@ -185,7 +185,7 @@ def pin_and_rules(d):
     assert "Polisen" in screen.visibility_text and "Socialtjänsten" in screen.visibility_text, screen.visibility_text
     assert d.find(id="take_photo", screen="report").disabled  # never photos of social disorder
     assert d.has("attr:antal_personer")
-    assert "GPS" in screen.location_text or "nål" in screen.location_text
+    assert "GPS" in screen.location_text or "kartan" in screen.location_text
     # the map: tap near the metro entrance
     yield from d.tap(d.find(id="drop_pin", screen="report"))
     assert app.sm.current == "pin"

@@ -45,7 +45,7 @@ def test_move_a_measure_through_its_states(board: Any, plan: dict[str, str], pag
     sign_in(page, board.base, "operativ", path=f"/insatser/{plan['lights']}")
     assert page.locator("#measure-status").get_attribute("data-status") == "idea"
     assert page.locator("#measure-history li").count() >= 2               # proposed, case linked
-    assert page.locator("#cases-h + table tbody tr").count() == 1         # the linked case
+    assert page.locator("#linked-cases tbody tr").count() == 1         # the linked case
     assert page.evaluate("window.kollCharts.filter(Boolean).length") == 1  # the indicator's trend
 
     def act(action: str, fill: dict[str, str] | None = None) -> None:

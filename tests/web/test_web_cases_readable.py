@@ -32,7 +32,7 @@ def test_the_walk_protocol_says_the_time_on_the_square(board: Any, page: Any) ->
     local, utc = _local(seen[0], "%H:%M"), seen[0].strftime("%H:%M")
     assert local in protocol
     assert local == utc or utc not in protocol                   # 19:40 UTC is 20:40 or 21:40 on the square
-    assert "fynd" in page.locator(".walk-list").inner_text()        # "3 fynd", not a bare number
+    assert "iakttagelse" in page.locator(".walk-list").inner_text()  # "3 iakttagelser", not a bare number
 
 
 def test_revision_shows_swedish_time_and_takes_it(board: Any, page: Any) -> None:

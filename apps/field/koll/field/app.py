@@ -604,7 +604,7 @@ class ProtocolScreen(Screen):
         box.add_widget(_para(str(walk.get("title") or ""), bold=True, kid="protocol:title"))
         counts = protocol.get("counts") or {}
         if counts:
-            names = {"findings": ("Fynd", "Findings"), "positive": ("Positiva", "Positive")}
+            names = {"findings": ("Iakttagelser", "Observations"), "positive": ("Positiva", "Positive")}
             box.add_widget(_para(", ".join(f"{names.get(k, (k, k))[lang == 'en']}: {v}" for k, v in counts.items()),
                                  color=(0.7, 0.7, 0.7, 1)))
         for g in protocol.get("organisations") or []:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from koll.schema.glossary import NOUNS, TERMS as G
+
 LANGS = ("sv", "en")
 
 STRINGS: dict[str, tuple[str, str]] = {
@@ -55,28 +57,28 @@ STRINGS: dict[str, tuple[str, str]] = {
                     "Photo attached, sent like this (smaller, without location data):"),
     "remove_photo": ("Ta bort foto", "Remove photo"),
     "location": ("Position", "Location"),
-    "gps_waiting": ("Väntar på GPS … du kan sätta en nål eller välja plats under tiden",
+    "gps_waiting": ("Väntar på GPS … du kan markera på kartan eller välja plats under tiden",
                     "Waiting for GPS … you can drop a pin or choose a place meanwhile"),
-    "gps_none": ("Ingen GPS på den här enheten – sätt en nål eller välj plats",
+    "gps_none": ("Ingen GPS på den här enheten – markera på kartan eller välj plats",
                  "No GPS on this device – drop a pin or choose a place"),
     "gps_fix": ("GPS: noggrannhet {acc} m", "GPS: accuracy {acc} m"),
-    "gps_poor": ("Osäker position ({acc} m) – sätt gärna en nål eller välj plats",
+    "gps_poor": ("Osäker position ({acc} m) – markera gärna på kartan eller välj plats",
                  "Poor position ({acc} m) – consider a pin or a named place"),
     "gps_network": ("Ungefärlig position från mobilnätet ({acc} m), inte GPS",
                     "Rough position from the mobile network ({acc} m), not GPS"),
     "gps_stale": ("Gammal GPS-position ({age} s sedan, {acc} m) – du kan ha flyttat dig",
                   "Old GPS fix ({age} s ago, {acc} m) – you may have moved"),
     "gps_denied": ("Koll får inte använda platsen. Tillåt Plats för Koll i telefonens inställningar, "
-                   "eller sätt en nål eller välj plats.",
+                   "eller markera på kartan eller välj plats.",
                    "Koll may not use the location. Allow Location for Koll in the phone's settings, "
                    "or drop a pin or choose a place."),
     "accept_fix": ("Använd ändå", "Use it anyway"),
     "fix_accepted": ("godkänd av dig", "accepted by you"),
-    "accept_network": ("positionen är från mobilnätet: godkänn den eller sätt en nål",
+    "accept_network": ("positionen är från mobilnätet: godkänn den eller markera på kartan",
                        "the position is from the mobile network: accept it or drop a pin"),
-    "accept_stale": ("positionen är gammal: godkänn den eller sätt en nål",
+    "accept_stale": ("positionen är gammal: godkänn den eller markera på kartan",
                      "the position is old: accept it or drop a pin"),
-    "accept_poor": ("positionen är osäker: godkänn den eller sätt en nål",
+    "accept_poor": ("positionen är osäker: godkänn den eller markera på kartan",
                     "the position is poor: accept it or drop a pin"),
     "camera_refused": ("Koll får inte använda kameran. Tillåt Kamera i telefonens inställningar, "
                        "eller välj en bild ur galleriet.",
@@ -88,11 +90,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "gallery_failed": ("Bilden gick inte att läsa.", "The picture could not be read."),
     "not_an_image": ("Filen är ingen bild (JPEG eller PNG).", "The file is not a picture (JPEG or PNG)."),
     "from_gallery": ("Ur galleriet", "From the gallery"),
-    "pin_set": ("Nål på kartan: {lat:.5f}, {lon:.5f}", "Pin on the map: {lat:.5f}, {lon:.5f}"),
+    "pin_set": ("Markerat på kartan: {lat:.5f}, {lon:.5f}", "Marked on the map: {lat:.5f}, {lon:.5f}"),
     "place_set": ("Plats: {place}", "Place: {place}"),
     "night_map": ("Mörk karta", "Dark map"),
     "use_gps": ("Använd GPS", "Use GPS"),
-    "drop_pin": ("Sätt nål", "Drop pin"),
+    "drop_pin": G["mark_on_map"],
     "choose_place": ("Välj plats", "Choose place"),
     "no_place": ("(ingen namngiven plats)", "(no named place)"),
     "file": ("Skicka rapport", "File report"),
@@ -110,14 +112,14 @@ STRINGS: dict[str, tuple[str, str]] = {
                  "Not urgent: police 114 14."),
     "urgent_suggest": ("Pågår det just nu? Ring 112 – rapportera efteråt.",
                        "Is it happening now? Call 112 – report afterwards."),
-    "vis_public": ("Syns för alla samverkande och i den publika lägesbilden.",
+    "vis_public": ("Syns för alla samverkande och i den offentliga lägesbilden.",
                    "Visible to all partners and on the public situation picture."),
     "vis_internal": ("Intern: syns bara för de samverkande organisationerna, inte publikt.",
                      "Internal: seen only by the partner organisations, not publicly."),
     "vis_restricted": ("Begränsad: syns bara för {orgs}. Beskriv situationen, aldrig personer.",
                        "Restricted: seen only by {orgs}. Describe the situation, never people."),
-    "same_as_this": ("Samma som detta", "Same as this"),
-    "joined_case": ("Läggs till ärende {case}", "Added to case {case}"),
+    "same_as_this": G["same_case"],
+    "joined_case": G["joins_case"],
     "new_case": ("Nytt ärende", "New case"),
     "nearby_offer": ("Öppna ärenden inom 50 m i samma grupp:", "Open cases within 50 m in the same group:"),
     "nearby_none": ("Inga öppna ärenden i närheten.", "No open cases nearby."),
@@ -143,9 +145,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "walk_orgs": ("Organisationer som går med", "Organisations taking part"),
     "walk_participants": ("Deltagare (namn, kommaseparerade)", "Participants (names, comma separated)"),
     "walk_kind": ("Deltagarna är", "The participants are"),
-    "kind_boende": ("Boende", "Residents"),
-    "kind_forening": ("Förening", "Association"),
-    "kind_personal": ("Personal", "Staff"),
+    "kind_boende": G["walker_resident"],
+    "kind_forening": G["walker_association"],
+    "kind_personal": G["walker_staff"],
     "start_walk": ("Starta vandring", "Start walk"),
     "join_walk": ("Gå med i en vandring", "Join a walk"),
     "join_code_hint": ("Kod, t.ex. K7P4QX", "Code, e.g. K7P4QX"),
@@ -175,7 +177,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                           "Signed out. {n} {reports} are sent in your name when there is a connection."),
     "join": ("Gå med", "Join"),
     "walk_active": ("Pågående vandring: {title}", "Walk in progress: {title}"),
-    "finding": ("Nytt fynd", "New finding"),
+    "finding": G["new_observation"],
     "positive": ("Positiv notering", "Positive note"),
     "end_walk": ("Avsluta vandringen", "End the walk"),
     "protocol": ("Protokoll", "Protocol"),
@@ -192,15 +194,9 @@ STRINGS: dict[str, tuple[str, str]] = {
 }
 
 
-# Singular and plural of the words counted on screen.
+# Singular and plural of the words counted on screen: the shared glossary's.
 PLURALS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
-    "report": (("rapport", "rapporter"), ("report", "reports")),
-    "finding": (("fynd", "fynd"), ("finding", "findings")),
-    "observation": (("iakttagelse", "iakttagelser"), ("observation", "observations")),
-    "draft": (("utkast", "utkast"), ("draft", "drafts")),
-    "attempt": (("försök", "försök"), ("attempt", "attempts")),
-    "sent": (("skickad", "skickade"), ("sent", "sent")),
-    "failed": (("misslyckad", "misslyckade"), ("failed", "failed")),
+    word: ((sv1, svn), (en1, enn)) for word, (sv1, svn, en1, enn) in NOUNS.items()
 }
 
 

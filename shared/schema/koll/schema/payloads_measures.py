@@ -38,6 +38,7 @@ class SortingSchema(StrictSchema):
     mandate = fields.String(validate=_choice(vocabulary.SORTINGS["mandate"]))
     urgency = fields.String(validate=_choice(vocabulary.SORTINGS["urgency"]))
     approach = fields.String(validate=_choice(vocabulary.SORTINGS["approach"]))
+    visibility = fields.String(validate=_choice(vocabulary.SORTINGS["visibility"]))
     priority = fields.Integer(validate=validate.Range(1, 5))
     synergy = fields.Boolean(metadata={"description": "potential for synergy with other measures"})
 
@@ -55,11 +56,26 @@ class IndicatorSchema(StrictSchema):
     categories = fields.List(fields.String(validate=_counted), load_default=list)
     places = fields.List(fields.String(validate=_code_in(taxonomy.PLACE_BY_CODE, "unknown_place")),
                          load_default=list)
+    baseline_from = Day(allow_none=True, metadata={"description": "first day of the baseline period"})
+    baseline_to = Day(allow_none=True, metadata={"description": "last day of the baseline period"})
 
     @validates_schema
     def _computed_counts_something(self, data: dict[str, Any], **_: Any) -> None:
         if data.get("source") == "computed" and not data.get("categories"):
             raise ValidationError({"categories": [msg("counts_nothing")]})
+
+
+class ReviseIndicatorSchema(StrictSchema):
+    """An indicator's baseline (value and period), target (målvärde), name or unit, changed."""
+
+    code = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9_-]{1,40}$"))
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    unit = fields.String(allow_none=True, validate=validate.Length(max=40))
+    baseline = fields.Float(allow_none=True, allow_nan=False)
+    target = fields.Float(allow_none=True, allow_nan=False)
+    direction = fields.String(validate=validate.OneOf(("down", "up")))
+    baseline_from = Day(allow_none=True)
+    baseline_to = Day(allow_none=True)
 
 
 class PlanSchema(StrictSchema):
@@ -102,6 +118,8 @@ class MeasureSchema(PlanSchema):
     indicators = fields.List(fields.Nested(IndicatorSchema), load_default=list)
     area = fields.String(validate=validate.Length(1, 40),
                          metadata={"description": "the area's code; left out, the caller's only area"})
+    inventory = fields.Boolean(metadata={"description": "already running (the inventory): recorded as started "
+                                                        "on its start date, which is in the past"})
 
 
 class SheetRowSchema(PlanSchema):
@@ -165,6 +183,11 @@ class OperationsSchema(StrictSchema):
 
 class LinkCaseSchema(StrictSchema):
     case_id = fields.UUID(required=True)
+
+
+class UnlinkCaseSchema(StrictSchema):
+    case_id = fields.UUID(required=True)
+    note = _text(max_len=NOTE_MAX)
 
 
 class LinkAreaSchema(StrictSchema):

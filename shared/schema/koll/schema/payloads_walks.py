@@ -11,6 +11,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 
+from koll.schema.glossary import TERMS as _G
 from koll.schema import taxonomy
 from koll.schema.messages import msg
 from koll.schema.times import Instant
@@ -32,9 +33,9 @@ LIGHT: tuple[Term, ...] = (
 
 # Who walks: residents, associations and staff (the report's supporting triangle).
 PARTICIPANT_KINDS: tuple[Term, ...] = (
-    Term("boende", "Boende", "Resident"),
-    Term("forening", "Förening", "Association"),
-    Term("personal", "Personal", "Staff"),
+    Term("boende", *_G["walker_resident"]),
+    Term("forening", *_G["walker_association"]),
+    Term("personal", *_G["walker_staff"]),
 )
 
 MAX_PARTICIPANTS = 200

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from koll.schema.glossary import TERMS as _G
+
 LANGUAGES = ("sv", "en")
 
 
@@ -59,7 +61,7 @@ MEASURE_STATUSES: tuple[Term, ...] = (
     Term("started", "Påbörjad", "Started"),
     Term("paused", "Pausad", "Paused"),
     Term("done", "Genomförd", "Done"),
-    Term("cancelled", "Inställd", "Cancelled"),
+    Term("cancelled", *_G["cancelled_measure"]),
 )
 
 # "Uppsatta mål – har vi nått dem, helt eller delvis": the report-back's first question.
@@ -131,6 +133,7 @@ SORTING_DIMENSIONS: tuple[Term, ...] = (
     Term("mandate", "Mandat", "Mandate"),
     Term("urgency", "Brådska", "Urgency"),
     Term("approach", "Inriktning", "Approach"),
+    Term("visibility", "Synlighet", "Visibility"),
 )
 
 SORTINGS: dict[str, tuple[Term, ...]] = {
@@ -149,6 +152,11 @@ SORTINGS: dict[str, tuple[Term, ...]] = {
         Term("kan_vanta", "Kan vänta", "Can wait"),
     ),
     "approach": (Term("reaktiv", "Reaktiv", "Reactive"), Term("preventiv", "Preventiv", "Preventive")),
+    # "Man ska börja med saker där man snabbt får synlig och påtaglig effekt för de boende i området"
+    "visibility": (
+        Term("synlig", "Synlig effekt för de boende", "Visible to residents"),
+        Term("subtil", "Osynlig eller subtil", "Invisible or subtle"),
+    ),
 }
 
 # --- Users and what they may see ---------------------------------------------------------
@@ -162,9 +170,9 @@ ROLES: tuple[Term, ...] = (
 )
 
 VISIBILITIES: tuple[Term, ...] = (
-    Term("public", "Publik", "Public"),
-    Term("internal", "Intern", "Internal"),
-    Term("restricted", "Begränsad", "Restricted"),
+    Term("public", *_G["public"]),
+    Term("internal", *_G["internal"]),
+    Term("restricted", *_G["restricted"]),
 )
 
 # Reporters also see their own reports; that rule needs the author, so it lives elsewhere.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -14,30 +13,18 @@ from koll.ledger.api.auth import DECIDE, GOVERN, READ, expected_version, require
 from koll.ledger.api.common import actor, ledger, reading
 from koll.ledger.api.openapi import versioned
 from koll.ledger.api.errors import Problem
-from koll.ledger.domain.base import Actor
-from koll.ledger.domain.measure import Measure
 from koll.ledger.history import plain
 from koll.ledger.policy import Policy
 from koll.ledger.history import describe
 from koll.ledger.queries import measures as q
+from koll.ledger.usecases.measures import DECISIONS, Decision
 from koll.schema.payloads_measures import (
-    AssignMeasureSchema,
-    CompleteSchema,
-    DecideMeasureSchema,
-    EscalateSchema,
-    IndicatorSchema,
-    IndicatorValueSchema,
     LinkAreaSchema,
     LinkCaseSchema,
     MeasureQuerySchema,
     MeasureSchema,
-    OperationsSchema,
     PortfolioQuerySchema,
-    ProgressSchema,
-    ReasonSchema,
-    RevisePlanSchema,
     RecordedSchema,
-    StartMeasureSchema,
 )
 
 blp = Blueprint("measures", __name__, url_prefix="/api/v1", description="Measures (insatser)")
@@ -90,7 +77,6 @@ def _measure_response(measure_id: UUID) -> Response:
     return resp
 
 
-Decision = Callable[[Measure, Actor, dict[str, Any]], None]
 
 
 def _command(name: str, schema: type[Schema], roles: tuple[str, ...], decision: Decision, doc: str) -> None:
@@ -107,41 +93,24 @@ def _command(name: str, schema: type[Schema], roles: tuple[str, ...], decision: 
         requires(*roles)(versioned(blp.arguments(schema)(command))))
 
 
-_command("revise", RevisePlanSchema, DECIDE, lambda m, by, b: m.revise(by, b),
-         "Change columns of the plan (what, start, end, goal, resources, indicators, owner, sorting …); "
-         "only what really changes is recorded.")
-_command("decide", DecideMeasureSchema, DECIDE,
-         lambda m, by, b: m.decide(by, note=b.get("note"), meeting_id=str(b["meeting_id"]) if b.get("meeting_id") else None),
-         "Take the measure off the gross list: decided.")
-_command("assign", AssignMeasureSchema, DECIDE,
-         lambda m, by, b: m.assign(by, org=b["org"], person=b.get("person"), partners=b.get("partners")),
-         "Owner organisation and person; partners are the other organisations in it.")
-_command("start", StartMeasureSchema, DECIDE,
-         lambda m, by, b: m.start_work(by, note=b.get("note"), on=b["on"].isoformat() if b.get("on") else None),
-         "Start work (or resume a paused measure).")
-_command("progress", ProgressSchema, DECIDE,
-         lambda m, by, b: m.report_progress(by, achieved=b.get("achieved"), note=b.get("note")),
-         "What has been achieved so far (Vad har vi uppnått?).")
-_command("pause", ReasonSchema, DECIDE, lambda m, by, b: m.pause(by, reason=b["reason"]), "Pause, saying why.")
-_command("complete", CompleteSchema, DECIDE,
-         lambda m, by, b: m.complete(by, outcome=b["outcome"], achieved=b.get("achieved"),
-                                     deviation_reason=b.get("deviation_reason"),
-                                     success_factors=b.get("success_factors")),
-         "Done: the goal reached fully, partly or not, and why any deviation.")
-_command("cancel", ReasonSchema, DECIDE, lambda m, by, b: m.cancel(by, reason=b["reason"]), "Cancel, saying why.")
-_command("escalate", EscalateSchema, GOVERN,
-         lambda m, by, b: m.escalate(by, support_needed=b["support_needed"], note=b.get("note")),
-         "Escalate to the strategic group with the support needed.")
-_command("operations", OperationsSchema, DECIDE,
-         lambda m, by, b: m.move_to_operations(by, org=b.get("org"), note=b.get("note")),
-         "Move into ordinary operations (ordinarie drift).")
-_command("indicators", IndicatorSchema, DECIDE, lambda m, by, b: m.define_indicator(by, b),
-         "Add a success indicator (baseline, target, unit, direction; by hand or computed).")
-_command("indicator-value", IndicatorValueSchema, DECIDE,
-         lambda m, by, b: m.record_indicator_value(by, indicator=b["indicator"], value=b["value"],
-                                                   measured_on=b["measured_on"].isoformat(), source=b.get("source"),
-                                                   note=b.get("note")),
-         "A value measured by hand: a safety survey, a police assessment.")
+_DOCS = {
+    "revise": "Change columns of the plan (what, start, end, goal, resources, indicators, owner, sorting …); only what really changes is recorded.",
+    "decide": "Take the measure off the gross list: decided.",
+    "assign": "Owner organisation and person; partners are the other organisations in it.",
+    "start": "Start work (or resume a paused measure).",
+    "progress": "What has been achieved so far (Vad har vi uppnått?).",
+    "pause": "Pause, saying why.",
+    "complete": "Done: the goal reached fully, partly or not, and why any deviation.",
+    "cancel": "Cancel, saying why.",
+    "escalate": "Escalate to the strategic group with the support needed.",
+    "operations": "Move into ordinary operations (ordinarie drift).",
+    "indicators": "Add a success indicator (baseline and its period, target, unit, direction; by hand or computed).",
+    "indicator-revise": "Change an indicator's baseline (value and period), target, name, unit or direction.",
+    "indicator-value": "A value measured by hand: a safety survey, a police assessment.",
+    "unlink-case": "Unlink a case the measure turned out not to address.",
+}
+for _name, (_schema, _decision) in DECISIONS.items():
+    _command(_name, _schema, GOVERN if _name == "escalate" else DECIDE, _decision, _DOCS[_name])
 
 
 @blp.route("/measures/<uuid:measure_id>/link-case", methods=["POST"])

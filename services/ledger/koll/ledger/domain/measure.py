@@ -70,9 +70,26 @@ def check_indicator(spec: dict[str, Any]) -> dict[str, Any]:
     if source == "computed" and not categories:
         raise DomainError("a computed indicator names the categories it counts",
                           sv="en beräknad indikator anger vilka kategorier den räknar", field="indicators.categories")
+    baseline_from = iso_day(spec.get("baseline_from"), "baseline_from")
+    baseline_to = iso_day(spec.get("baseline_to"), "baseline_to")
+    if bool(baseline_from) != bool(baseline_to):
+        raise DomainError("a baseline period has a first and a last day",
+                          sv="en baslinjeperiod har både första och sista dag", field="baseline_to")
+    if baseline_from and baseline_to and baseline_to < baseline_from:
+        raise DomainError("the baseline period ends before it starts",
+                          sv="baslinjeperioden slutar innan den börjar", field="baseline_to")
     return {"code": spec["code"], "name": spec.get("name") or spec["code"], "unit": spec.get("unit"),
             "baseline": spec.get("baseline"), "target": spec.get("target"), "direction": direction,
-            "source": source, "categories": categories, "places": list(spec.get("places") or [])}
+            "source": source, "categories": categories, "places": list(spec.get("places") or []),
+            "baseline_from": baseline_from, "baseline_to": baseline_to}
+
+
+def required_text(value: str | None, field: str, en: str, sv: str) -> str:
+    """A reason the server insists on: an empty or blank text is refused, whatever the browser let through."""
+    text = (value or "").strip()
+    if not text:
+        raise DomainError(en, sv=sv, field=field)
+    return text
 
 
 class Measure(KollAggregate):
@@ -101,8 +118,10 @@ class Measure(KollAggregate):
         fingerprint: str,
         by: dict[str, str],
         area: str | None = None,  # None only in a ledger from before areas (see Area.LedgerAdopted)
+        inventory: bool = False,  # already running when it was recorded (the inventory, not a new idea)
     ) -> None:
         self.area = area
+        self.inventory = inventory
         self.linked_areas: list[str] = []  # other areas it spans, by explicit link only
         self.what = what
         self.start = start
@@ -138,7 +157,30 @@ class Measure(KollAggregate):
         specs = [check_indicator(i) for i in indicators]
         if len({i["code"] for i in specs}) != len(specs):
             raise DomainError("two indicators share a code", sv="två indikatorer har samma kod", field="indicators")
-        return cls(id=id, **plan, indicators=specs, fingerprint=fingerprint, by=by.as_dict(), area=area)
+        return cls(id=id, **plan, indicators=specs, fingerprint=fingerprint, by=by.as_dict(), area=area,
+                   inventory=False)
+
+    @classmethod
+    def record_running(cls, by: Actor, *, id: UUID, fingerprint: str, plan: dict[str, Any],  # noqa: A002
+                       indicators: list[dict[str, Any]] = (), area: str | None = None) -> Measure:  # type: ignore[assignment]
+        """What an organisation already does (the inventory before the gross list): a measure
+        running since a day in the past, recorded as proposed, decided and started on that day."""
+        plan = cls._checked_plan(plan)
+        if not plan["start"]:
+            raise DomainError("say since when it runs", sv="ange sedan när insatsen pågår", field="start")
+        if plan["start"] > date.today().isoformat():
+            raise DomainError("work already running started in the past",
+                              sv="det som redan pågår har startat, startdatum kan inte ligga i framtiden",
+                              field="start")
+        if not plan["owner_org"]:
+            raise DomainError("say which organisation does it", sv="ange vilken organisation som gör det",
+                              field="owner_org")
+        specs = [check_indicator(i) for i in indicators]
+        measure = cls(id=id, **plan, indicators=specs, fingerprint=fingerprint, by=by.as_dict(), area=area,
+                      inventory=True)
+        measure.decide(by, note="inventering: pågår redan")
+        measure.start_work(by, on=plan["start"])
+        return measure
 
     @staticmethod
     def _checked_plan(plan: dict[str, Any]) -> dict[str, Any]:
@@ -190,6 +232,7 @@ class Measure(KollAggregate):
 
     def pause(self, by: Actor, *, reason: str) -> None:
         self.require("pause", {"started"})
+        reason = required_text(reason, "reason", "say why the measure is paused", "ange varför insatsen pausas")
         self._paused(by=by.as_dict(), reason=reason)
 
     def complete(self, by: Actor, *, outcome: str, achieved: str | None = None,
@@ -206,11 +249,14 @@ class Measure(KollAggregate):
 
     def cancel(self, by: Actor, *, reason: str) -> None:
         self.require("cancel", NOT_ENDED)
+        reason = required_text(reason, "reason", "say why the measure is cancelled", "ange varför insatsen avbryts")
         self._cancelled(by=by.as_dict(), reason=reason)
 
     def escalate(self, by: Actor, *, support_needed: str, note: str | None = None) -> None:
         """Ask the strategic group for what the operational group cannot decide itself."""
         self.require("escalate", NOT_ENDED)
+        support_needed = required_text(support_needed, "support_needed", "say what support is needed",
+                                       "ange vilket stöd som behövs")
         self._escalated(by=by.as_dict(), support_needed=support_needed, note=note)
 
     def move_to_operations(self, by: Actor, *, org: str | None = None, note: str | None = None) -> None:
@@ -229,6 +275,13 @@ class Measure(KollAggregate):
                               sv=f"ärendet hör till {case_area}, utanför insatsens områden; koppla området först",
                               field="case_id")
         self._case_linked(by=by.as_dict(), case_id=case_id)
+
+    def unlink_case(self, by: Actor, *, case_id: str, note: str | None = None) -> None:
+        """The case turned out not to be what the measure addresses."""
+        if case_id not in self.cases:
+            raise DomainError("the case is not linked to the measure",
+                              sv="ärendet är inte kopplat till insatsen", field="case_id")
+        self._case_unlinked(by=by.as_dict(), case_id=case_id, note=note)
 
     @property
     def areas(self) -> list[str]:
@@ -252,6 +305,18 @@ class Measure(KollAggregate):
             raise DomainError(f"the measure already has an indicator '{indicator['code']}'",
                               sv=f"insatsen har redan en indikator '{indicator['code']}'", field="code")
         self._indicator_defined(by=by.as_dict(), indicator=indicator)
+
+    def revise_indicator(self, by: Actor, code: str, changes: dict[str, Any]) -> None:
+        """An indicator's baseline (value and period), target, name or unit changed; only what differs is recorded."""
+        spec = next((i for i in self.indicators if i["code"] == code), None)
+        if spec is None:
+            raise DomainError(f"the measure has no indicator '{code}'",
+                              sv=f"insatsen har ingen indikator '{code}'", field="indicator")
+        allowed = ("name", "unit", "baseline", "target", "direction", "baseline_from", "baseline_to")
+        merged = check_indicator({**spec, **{k: v for k, v in changes.items() if k in allowed}})
+        changed = {k: v for k, v in merged.items() if v != spec.get(k)}
+        if changed:
+            self._indicator_revised(by=by.as_dict(), indicator=code, changes=changed)
 
     def record_indicator_value(self, by: Actor, *, indicator: str, value: float, measured_on: str,
                                source: str | None = None, note: str | None = None) -> None:
@@ -347,6 +412,14 @@ class Measure(KollAggregate):
     @event("CaseLinked")
     def _case_linked(self, by: dict, case_id: str) -> None:
         self.cases = [*self.cases, case_id]
+
+    @event("CaseUnlinked")
+    def _case_unlinked(self, by: dict, case_id: str, note: str | None) -> None:
+        self.cases = [c for c in self.cases if c != case_id]
+
+    @event("IndicatorRevised")
+    def _indicator_revised(self, by: dict, indicator: str, changes: dict[str, Any]) -> None:
+        self.indicators = [{**i, **changes} if i["code"] == indicator else i for i in self.indicators]
 
     @event("IndicatorDefined")
     def _indicator_defined(self, by: dict, indicator: dict[str, Any]) -> None:

@@ -42,6 +42,7 @@ measures = sa.Table(
     sa.Column("deviation_reason", sa.Text),
     sa.Column("success_factors", sa.Text),
     sa.Column("in_operations", sa.Boolean, nullable=False),
+    sa.Column("inventory", sa.Boolean, nullable=False),  # already running when recorded (the inventory)
     sa.Column("support_needed", sa.Text),
     sa.Column("cases", sa.Text, nullable=False),
     sa.Column("indicators", sa.Text, nullable=False),
@@ -120,7 +121,8 @@ class MeasuresProjection(RowProjection):
                 "focus_area": event.focus_area, "sorting": json.dumps(event.sorting, sort_keys=True),
                 "partners": json.dumps(event.partners), "organisations": _organisations(event.owner_org, event.partners),
                 "status": "idea", "outcome": None, "deviation_reason": None, "success_factors": None,
-                "in_operations": False, "support_needed": None, "cases": "[]",
+                "in_operations": False, "inventory": bool(getattr(event, "inventory", False)),
+                "support_needed": None, "cases": "[]",
                 "indicators": json.dumps(event.indicators, ensure_ascii=False), "proposed_at": at,
                 "decided_at": None, "started_at": None, "done_at": None, "cancelled_at": None,
                 "operations_at": None, "escalated_at": None, "updated_at": at, "version": event.originator_version,
@@ -161,6 +163,11 @@ class MeasuresProjection(RowProjection):
             row["in_operations"] = True
         elif isinstance(event, Measure.CaseLinked):
             row["cases"] = json.dumps([*json.loads(row["cases"]), event.case_id])
+        elif isinstance(event, Measure.CaseUnlinked):
+            row["cases"] = json.dumps([c for c in json.loads(row["cases"]) if c != event.case_id])
+        elif isinstance(event, Measure.IndicatorRevised):
+            row["indicators"] = json.dumps([{**i, **event.changes} if i["code"] == event.indicator else i
+                                            for i in json.loads(row["indicators"])], ensure_ascii=False)
         elif isinstance(event, Measure.IndicatorDefined):
             row["indicators"] = json.dumps([*json.loads(row["indicators"]), event.indicator], ensure_ascii=False)
         return row

@@ -117,6 +117,7 @@ def get_measure(conn: sa.Connection, measure_id: str, viewer: Actor | None,
         return None
     row = measure_row(r, as_of)
     attach_trends(conn, [row], as_of, 12, viewer)
+    attach_own_period(conn, row, as_of, viewer)
     q = sa.select(escalations).where(escalations.c.measure_id == measure_id).order_by(escalations.c.escalated_at)
     row["escalations"] = [aware({k: v for k, v in e._mapping.items() if k != "measure_id"}) for e in conn.execute(q)]
     return Policy(viewer).redact(conn, row, CASES)
@@ -153,6 +154,54 @@ def attach_trends(conn: sa.Connection, rows: list[dict[str, Any]], as_of: date, 
             ind.update(assess(ind, points))
 
 
+BASELINE_WEEKS = 12  # the baseline when an indicator names no period of its own: the weeks before the start
+MAX_CHART_WEEKS = 260
+
+
+def measure_period(row: dict[str, Any], as_of: date) -> tuple[date, date]:
+    """The days the measure's indicators are followed over: its start to its end (today, if it
+    has not ended yet or has no end), or from when it was proposed if it has no start."""
+    first = date.fromisoformat(row["start"]) if row.get("start") else row["proposed_at"].date()
+    last = min(date.fromisoformat(row["end"]), as_of) if row.get("end") else as_of
+    return first, max(first, last)
+
+
+def baseline_period(indicator: dict[str, Any], start: date) -> tuple[date, date]:
+    if indicator.get("baseline_from") and indicator.get("baseline_to"):
+        return date.fromisoformat(indicator["baseline_from"]), date.fromisoformat(indicator["baseline_to"])
+    return start - timedelta(weeks=BASELINE_WEEKS), start - timedelta(days=1)
+
+
+def attach_own_period(conn: sa.Connection, row: dict[str, Any], as_of: date, viewer: Actor | None) -> None:
+    """Each indicator charted over the measure's own period with its baseline period before it
+    (a 2018 measure is drawn over 2018, not over the last weeks of today). Computed indicators
+    count observations per week; the baseline's mean is what the period is compared with."""
+    start, end = measure_period(row, as_of)
+    for ind in row["indicators"]:
+        b_from, b_to = baseline_period(ind, start)
+        ind["period"] = {"from": start.isoformat(), "to": end.isoformat()}
+        ind["baseline_period"] = {"from": b_from.isoformat(), "to": b_to.isoformat()}
+        if ind["source"] != "computed":
+            for p in ind["points"]:
+                p["baseline"] = bool(b_from.isoformat() <= str(p["at"]) <= b_to.isoformat())
+            ind["own_points"] = ind["points"]
+            continue
+        first = week_start(datetime.combine(min(b_from, start), datetime.min.time()))
+        weeks = min(MAX_CHART_WEEKS, (end - first.date()).days // 7 + 1)
+        labels, counts = _weekly_between(conn, ind["categories"], first, weeks, viewer)
+        points = []
+        for i, label in enumerate(labels):
+            monday = (first + timedelta(weeks=i)).date()
+            value = float(sum(n for (cat, grp, place), n in counts[i].items() if _counts(ind, cat, grp, place)))
+            points.append({"at": label, "value": value, "baseline": b_from <= monday + timedelta(days=6)
+                           and monday <= b_to, "during": monday + timedelta(days=6) >= start})
+        ind["own_points"] = points
+        before = [p["value"] for p in points if p["baseline"]]
+        during = [p["value"] for p in points if p["during"] and not p["baseline"]]
+        ind["baseline_computed"] = round(statistics.fmean(before), 2) if before else None
+        ind["period_mean"] = round(statistics.fmean(during), 2) if during else None
+
+
 def _counts(indicator: dict[str, Any], category: str, group: str, place: str | None) -> bool:
     wanted = indicator["categories"]
     return (category in wanted or group in wanted) and (not indicator["places"] or place in indicator["places"])
@@ -164,9 +213,16 @@ def _weekly_counts(conn: sa.Connection, indicators: list[dict[str, Any]], as_of:
     one grouped query serves every computed indicator on the board."""
     end = datetime.combine(as_of + timedelta(days=1), datetime.min.time())
     first = week_start(end - timedelta(days=1)) - timedelta(weeks=weeks - 1)
+    return _weekly_between(conn, sorted({c for ind in indicators for c in ind["categories"]}), first, weeks, viewer)
+
+
+def _weekly_between(conn: sa.Connection, wanted: list[str], first: datetime, weeks: int,  # type: ignore[no-untyped-def]
+                    viewer: Actor | None):
+    """Observations of the ``wanted`` categories or groups by (category, group, place) in each of
+    ``weeks`` weeks from the Monday ``first``."""
+    end = first + timedelta(weeks=weeks)
     labels = [f"{d.isocalendar()[0]}-W{d.isocalendar()[1]:02d}" for d in
               (first + timedelta(weeks=i) for i in range(weeks))]
-    wanted = sorted({c for ind in indicators for c in ind["categories"]})
     o = observations.c
     day = sa.func.date(o.observed_at)
     q = (sa.select(o.category, o.group_code, o.place, day, sa.func.count())
@@ -220,10 +276,26 @@ def is_active(r: Any) -> bool:
     return r.status in ACTIVE or bool(r.in_operations)
 
 
-def portfolio(conn: sa.Connection, as_of: date | None = None) -> dict[str, Any]:
-    """The report's four principles as figures over the whole portfolio, and who does what."""
-    as_of = as_of or today()
-    rows = list(conn.execute(sa.select(*_PORTFOLIO_COLUMNS)))
+def portfolio(conn: sa.Connection, as_of: date | None = None, area: str | None = None) -> dict[str, Any]:
+    """The report's four principles as figures over the whole portfolio (or one area's), and who does what."""
+    q = sa.select(*_PORTFOLIO_COLUMNS)
+    if area:
+        q = q.where(measures.c.area == area)
+    rows = list(conn.execute(q))
+    return {**principles(rows, as_of or today()), "by_organisation": by_organisation(rows)}
+
+
+def portfolios_by_area(conn: sa.Connection, codes: list[str], as_of: date) -> dict[str, dict[str, Any]]:
+    """The four principles of each area's own portfolio, from one query (the strategic overview)."""
+    grouped: dict[str, list[Any]] = {c: [] for c in codes}
+    for r in conn.execute(sa.select(*_PORTFOLIO_COLUMNS, measures.c.area).where(measures.c.area.in_(codes))):
+        grouped[r.area].append(r)
+    return {c: principles(rows, as_of) for c, rows in grouped.items()}
+
+
+def principles(rows: list[Any], as_of: date) -> dict[str, Any]:
+    """The four principles over the given measure rows: critical mass (active, late), endurance
+    (carried on in ordinary operations), many kinds (palette groups used), across boundaries."""
     active = [r for r in rows if is_active(r)]
     ever_started = [r for r in rows if r.started_at is not None]
     ages = [(as_of - (r.started_at or r.decided_at or r.proposed_at).date()).days for r in active]
@@ -247,7 +319,6 @@ def portfolio(conn: sa.Connection, as_of: date | None = None) -> dict[str, Any]:
                        "evenness": round(evenness, 3)},
         "across_boundaries": {"with_several_organisations": len(joint),
                               "share": _share(len(joint), len(active))},
-        "by_organisation": by_organisation(rows),
     }
 
 

@@ -15,6 +15,21 @@ from koll.ledger.domain.case import Case
 from koll.ledger.domain.measure import PLAN_FIELDS, Measure
 from koll.ledger.store import events_table
 from koll.schema.messages import msg
+from koll.schema.payloads_measures import (
+    AssignMeasureSchema,
+    CompleteSchema,
+    DecideMeasureSchema,
+    EscalateSchema,
+    IndicatorSchema,
+    IndicatorValueSchema,
+    OperationsSchema,
+    ProgressSchema,
+    ReasonSchema,
+    ReviseIndicatorSchema,
+    RevisePlanSchema,
+    StartMeasureSchema,
+    UnlinkCaseSchema,
+)
 
 if TYPE_CHECKING:
     from koll.ledger.application import Ledger
@@ -61,6 +76,7 @@ class Imported:
     # per updated measure, the plan's columns that change: {field: [before, after]}
     changes: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
     ignored_columns: list[str] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # what each created or changed measure says
 
 
 def create_once(ledger: Ledger, aggregate: KollAggregate, what: str) -> Recorded:
@@ -101,14 +117,57 @@ def _completion(row: dict[str, Any]) -> dict[str, Any]:
     return {k: row.get(k) for k in ("outcome", "achieved", "deviation_reason", "success_factors")}
 
 
+Decision = Callable[[Measure, Actor, dict[str, Any]], None]
+
+
+def _day(value: Any) -> str | None:
+    return value.isoformat() if value is not None and hasattr(value, "isoformat") else value
+
+
+def _revise_indicator(m: Measure, by: Actor, b: dict[str, Any]) -> None:
+    m.revise_indicator(by, b["code"], {k: _day(v) if k.startswith("baseline_") else v
+                                       for k, v in b.items() if k != "code"})
+
+
+# A decision on a measure: the schema its body is checked against and the call on the aggregate
+# it becomes. The API's endpoints and the measure page's forms both take them from here.
+DECISIONS: dict[str, tuple[type, Decision]] = {
+    "revise": (RevisePlanSchema, lambda m, by, b: m.revise(by, b)),
+    "decide": (DecideMeasureSchema, lambda m, by, b: m.decide(
+        by, note=b.get("note"), meeting_id=str(b["meeting_id"]) if b.get("meeting_id") else None)),
+    "assign": (AssignMeasureSchema, lambda m, by, b: m.assign(by, org=b["org"], person=b.get("person"),
+                                                              partners=b.get("partners"))),
+    "start": (StartMeasureSchema, lambda m, by, b: m.start_work(by, note=b.get("note"), on=_day(b.get("on")))),
+    "progress": (ProgressSchema, lambda m, by, b: m.report_progress(by, achieved=b.get("achieved"),
+                                                                    note=b.get("note"))),
+    "pause": (ReasonSchema, lambda m, by, b: m.pause(by, reason=b["reason"])),
+    "complete": (CompleteSchema, lambda m, by, b: m.complete(
+        by, outcome=b["outcome"], achieved=b.get("achieved"), deviation_reason=b.get("deviation_reason"),
+        success_factors=b.get("success_factors"))),
+    "cancel": (ReasonSchema, lambda m, by, b: m.cancel(by, reason=b["reason"])),
+    "escalate": (EscalateSchema, lambda m, by, b: m.escalate(by, support_needed=b["support_needed"],
+                                                             note=b.get("note"))),
+    "operations": (OperationsSchema, lambda m, by, b: m.move_to_operations(by, org=b.get("org"),
+                                                                           note=b.get("note"))),
+    "indicators": (IndicatorSchema, lambda m, by, b: m.define_indicator(by, b)),
+    "indicator-revise": (ReviseIndicatorSchema, _revise_indicator),
+    "indicator-value": (IndicatorValueSchema, lambda m, by, b: m.record_indicator_value(
+        by, indicator=b["indicator"], value=b["value"], measured_on=_day(b["measured_on"]),
+        source=b.get("source"), note=b.get("note"))),
+    "unlink-case": (UnlinkCaseSchema, lambda m, by, b: m.unlink_case(by, case_id=str(b["case_id"]),
+                                                                     note=b.get("note"))),
+}
+
+
 class MeasureCommands:
     """Mixed into the Ledger: ``self`` is the Ledger."""
 
     def propose_measure(self: Ledger, by: Actor, body: dict[str, Any]) -> Recorded:
         from koll.ledger.application import fingerprint_of
 
-        measure = Measure.propose(by, id=UUID(str(body["id"])), fingerprint=fingerprint_of(body), plan=body,
-                                  indicators=body.get("indicators") or [], area=self.area_for(by, body.get("area")))
+        make = Measure.record_running if body.get("inventory") else Measure.propose
+        measure = make(by, id=UUID(str(body["id"])), fingerprint=fingerprint_of(body), plan=body,
+                       indicators=body.get("indicators") or [], area=self.area_for(by, body.get("area")))
         return create_once(self, measure, "measure")
 
     def measure(self: Ledger, measure_id: UUID) -> Measure:
@@ -196,6 +255,7 @@ class MeasureCommands:
                         else msg("sheet_unversioned")
                     errors.append(RowError(number, "version", message["sv"]))
                     continue
+            result.names[str(mid)] = measure.what
             if measure.pending_events:
                 changed.append(measure)
                 if str(mid) not in result.created:

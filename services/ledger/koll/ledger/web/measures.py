@@ -7,11 +7,13 @@ page's If-Match), so a stale form is refused and says so instead of overwriting.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from flask import abort, redirect, request, url_for
+from marshmallow import ValidationError
 
 from koll.ledger.api.auth import DECIDE, READ
 from koll.ledger.application import StaleVersion
@@ -22,6 +24,10 @@ from koll.ledger.queries import cases as case_queries
 from koll.ledger.queries import measures as q
 from koll.ledger.web import i18n
 from koll.ledger.web.common import bp, koll, page, reading, render
+from koll.ledger.measure_sheet import SheetInvalid, check_sheet, header_of
+from koll.ledger.usecases.measures import DECISIONS
+from koll.schema.payloads_measures import MeasureSchema
+from koll.ledger.web.cases import _field_errors, _why
 from koll.ledger.web.told import tell
 from koll.schema import taxonomy, vocabulary
 
@@ -45,34 +51,6 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "done": ("operations",),
     "cancelled": (),
 }
-
-
-def _text(name: str) -> str | None:
-    value = request.form.get(name, "").strip()
-    return value or None
-
-
-def decision_for(action: str, by: Actor) -> Callable[[Any], None]:
-    """The form's action as a call on the Measure aggregate."""
-    if action == "decide":
-        return lambda m: m.decide(by, note=_text("note"))
-    if action == "start":
-        return lambda m: m.start_work(by, note=_text("note"))
-    if action == "progress":
-        return lambda m: m.report_progress(by, achieved=_text("achieved"), note=_text("note"))
-    if action == "pause":
-        return lambda m: m.pause(by, reason=_text("reason") or "")
-    if action == "complete":
-        return lambda m: m.complete(by, outcome=request.form.get("outcome", ""), achieved=_text("achieved"),
-                                    deviation_reason=_text("deviation_reason"),
-                                    success_factors=_text("success_factors"))
-    if action == "cancel":
-        return lambda m: m.cancel(by, reason=_text("reason") or "")
-    if action == "escalate":
-        return lambda m: m.escalate(by, support_needed=_text("support_needed") or "", note=_text("note"))
-    if action == "operations":
-        return lambda m: m.move_to_operations(by, note=_text("note"))
-    raise DomainError(f"unknown action '{action}'", sv=f"okänd åtgärd '{action}'", field="action")
 
 
 def board_filters() -> dict[str, Any]:
@@ -106,6 +84,9 @@ def _groups(rows: list[dict[str, Any]], group_by: str) -> list[tuple[str, list[d
 @bp.route("/insatser")
 @page(*READ)
 def measures(actor: Actor) -> Any:
+    view = request.args.get("vy", "")
+    if view in VIEWS:
+        return VIEWS[view](actor)
     f = board_filters()
     args: dict[str, Any] = {k: f[k] for k in ("owner", "palette", "track", "horizon", "focus_area", "status") if f[k]}
     if f["late"]:
@@ -117,7 +98,7 @@ def measures(actor: Actor) -> Any:
     statuses = [s.code for s in vocabulary.MEASURE_STATUSES]
     facet_options = [(arg, FACET_LABEL[arg], kind, terms) for arg, kind, terms in FACETS]
     return render("measures.html", f=f, data=data, portfolio=portfolio, sections=_groups(rows, f["group_by"]),
-                  statuses=statuses, facet_options=facet_options)
+                  statuses=statuses, facet_options=facet_options, tab="")
 
 
 def _measure_uuid(measure_id: str) -> UUID:
@@ -131,8 +112,80 @@ def _history(conn: Any, actor: Actor, measure_id: UUID) -> list[dict[str, Any]]:
     return tell((describe(e) for e in koll().ledger.history(measure_id)), conn, actor)
 
 
+# --- Forms: what a form sends, as the body the API's schema checks -----------------------------
+
+PLAN_TEXT = ("what", "start", "end", "goal", "resources", "indicators_text", "owner_org", "owner_person",
+             "follow_up", "palette", "track", "horizon", "focus_area")
+SORTING_TERMS = tuple(d.code for d in vocabulary.SORTING_DIMENSIONS)
+
+
+def _typed(name: str) -> str | None:
+    value = request.form.get(name, "").strip()
+    return value or None
+
+
+def sorting_from_form() -> dict[str, Any]:
+    """The gross list's sorting questions as answered in the form (unanswered ones left out)."""
+    out: dict[str, Any] = {d: v for d in SORTING_TERMS if (v := _typed(f"sorting_{d}"))}
+    if (priority := _typed("sorting_priority")) is not None:
+        out["priority"] = priority
+    synergy = request.form.get("sorting_synergy", "")
+    if synergy in ("ja", "nej"):
+        out["synergy"] = synergy == "ja"
+    return out
+
+
+def plan_from_form() -> dict[str, Any]:
+    """Every column of the plan as the form has it: an emptied field is an emptied column."""
+    body: dict[str, Any] = {k: _typed(k) for k in PLAN_TEXT}
+    body["partners"] = [p for p in request.form.getlist("partners") if p]
+    body["sorting"] = sorting_from_form()
+    return body
+
+
+def _indicator_from_form() -> dict[str, Any]:
+    body: dict[str, Any] = {k: v for k in ("code", "name", "unit", "baseline", "target", "direction", "source",
+                                            "baseline_from", "baseline_to") if (v := _typed(k)) is not None}
+    body["categories"] = [c for c in request.form.getlist("categories") if c]
+    return body
+
+
+def _indicator_revision_from_form() -> dict[str, Any]:
+    body: dict[str, Any] = {"code": _typed("code") or ""}
+    for k in ("baseline", "target", "baseline_from", "baseline_to"):
+        body[k] = _typed(k)  # an emptied field empties the value
+    return body
+
+
+def _fields(*names: str) -> Callable[[], dict[str, Any]]:
+    return lambda: {k: v for k in names if (v := _typed(k)) is not None}
+
+
+def _required(*names: str) -> Callable[[], dict[str, Any]]:
+    """A reason the decision needs: sent even when blank, so the schema and the domain refuse it."""
+    return lambda: {k: request.form.get(k, "").strip() for k in names}
+
+
+# The measure page's forms: the decision in usecases.measures.DECISIONS each records, and its body.
+FORMS: dict[str, tuple[str, Callable[[], dict[str, Any]]]] = {
+    "decide": ("decide", _fields("note")),
+    "start": ("start", _fields("note")),
+    "progress": ("progress", _fields("achieved", "note")),
+    "pause": ("pause", _required("reason")),
+    "complete": ("complete", _fields("outcome", "achieved", "deviation_reason", "success_factors")),
+    "cancel": ("cancel", _required("reason")),
+    "escalate": ("escalate", lambda: {**_required("support_needed")(), **_fields("note")()}),
+    "operations": ("operations", _fields("note")),
+    "revise": ("revise", plan_from_form),
+    "unlink_case": ("unlink-case", _fields("case_id", "note")),
+    "indicator": ("indicators", _indicator_from_form),
+    "indicator_revise": ("indicator-revise", _indicator_revision_from_form),
+}
+
+
 def _measure_page(actor: Actor, measure_id: str, *, status: int = 200, message: str | None = None,
-                  message_kind: str = "ok", form: dict[str, str] | None = None) -> Any:
+                  message_kind: str = "ok", form: dict[str, Any] | None = None,
+                  errors: dict[str, str] | None = None) -> Any:
     mid = _measure_uuid(measure_id)
     with reading() as conn:
         m = q.get_measure(conn, str(mid), actor)
@@ -141,16 +194,43 @@ def _measure_page(actor: Actor, measure_id: str, *, status: int = 200, message: 
         # A case the reader may not see is a placeholder row: there is one, and no more is said.
         linked = [case_queries.get_case(conn, actor, c) if isinstance(c, str) else c for c in m["cases"]]
         linked = [c for c in linked if c]
+        offered = [c for c in case_queries.list_cases(conn, actor, {"open": True, "limit": 40,
+                                                                    "area": m.get("area")})
+                   if c["id"] not in m["cases"]] if actor.role in DECIDE else []
         history = _history(conn, actor, mid)
-    charts = [{"id": f"ind-{i}", "label": ind["name"], "labels": [str(p["at"]) for p in ind["points"]],
-               "data": [p["value"] for p in ind["points"]]} for i, ind in enumerate(m["indicators"])]
+    charts = [indicator_chart(i, ind) for i, ind in enumerate(m["indicators"])]
     actions = ACTIONS.get(m["status"], ())
     if m.get("in_operations"):
         actions = tuple(a for a in actions if a != "operations")
     hidden = i18n.hidden_notice(sum(1 for c in linked if is_placeholder(c)))
-    return render("measure.html", m=m, linked=linked, history=history, charts=charts, hidden=hidden,
-                  actions=actions if actor.role in DECIDE else (), message=message, message_kind=message_kind,
-                  form=form or {}, outcomes=vocabulary.OUTCOMES), status
+    may = actor.role in DECIDE
+    return render("measure.html", m=m, linked=linked, offered=offered, history=history, charts=charts,
+                  hidden=hidden, actions=actions if may else (), may_edit=may and m["status"] != "cancelled",
+                  message=message, message_kind=message_kind, form=form or {}, errors=errors or {},
+                  outcomes=vocabulary.OUTCOMES, **plan_choices()), status
+
+
+def plan_choices() -> dict[str, Any]:
+    """What the plan's selects offer (the new-idea form and the measure page share them)."""
+    return {"organisations": taxonomy.ORGANISATIONS, "palette": vocabulary.PALETTE, "tracks": vocabulary.TRACKS,
+            "horizons": vocabulary.HORIZONS, "focus_areas": vocabulary.FOCUS_AREAS,
+            "sortings": [(d, vocabulary.SORTINGS[d.code]) for d in vocabulary.SORTING_DIMENSIONS],
+            "groups": taxonomy.GROUPS}
+
+
+def indicator_chart(i: int, ind: dict[str, Any]) -> dict[str, Any]:
+    """An indicator's chart: the baseline period, then the measure's own period, and the target."""
+    points = ind.get("own_points", ind["points"])
+    labels = [str(p["at"]) for p in points]
+    before = [p["value"] if p.get("baseline") else None for p in points]
+    during = [None if p.get("baseline") or p.get("during") is False else p["value"] for p in points]
+    datasets = [{"label": i18n.t("baseline_period"), "data": before, "color": "#8a8f98"},
+                {"label": i18n.t("measure_period"), "data": during, "color": "#0b5cad"}]
+    if ind.get("target") is not None:
+        datasets.append({"label": i18n.t("target"), "data": [ind["target"]] * len(points), "color": "#1a7f37",
+                         "dash": True})
+    return {"id": f"ind-{i}", "label": ind["name"], "labels": labels, "data": [p["value"] for p in points],
+            "datasets": datasets}
 
 
 @bp.route("/insatser/<measure_id>")
@@ -160,24 +240,295 @@ def measure(actor: Actor, measure_id: str) -> Any:
     return _measure_page(actor, measure_id, message=i18n.t("saved") if saved else None)
 
 
+def _seen_version() -> int:
+    try:
+        return int(request.form.get("version", ""))
+    except ValueError:
+        return -1
+
+
 @bp.route("/insatser/<measure_id>", methods=["POST"])
 @page(*DECIDE)
 def decide(actor: Actor, measure_id: str) -> Any:
+    """Every form on the measure's page: the body checked by the API's schema, then the same
+    ledger command at the version the form was rendered from; refused, nothing is recorded and
+    what was typed stays in the form."""
     mid = _measure_uuid(measure_id)
     action = request.form.get("action", "")
+    typed = {k: (request.form.getlist(k) if k in ("partners", "categories") else v)
+             for k, v in request.form.items()}
+    seen = _seen_version()
+
+    def refused(status: int, message: str, kind: str = "error", errors: dict[str, str] | None = None) -> Any:
+        return _measure_page(actor, measure_id, status=status, message=message, message_kind=kind, form=typed,
+                             errors=errors)
+
     try:
-        seen = int(request.form.get("version", ""))
-    except ValueError:
-        seen = -1
-    try:
-        koll().ledger.decide_measure(mid, seen, decision_for(action, actor))
+        if action == "link_case":
+            case_id = request.form.get("case_id", "").strip()
+            try:
+                cid = UUID(case_id)
+            except ValueError:
+                why = i18n.t("case_id_needed")
+                return refused(422, i18n.t("refused", why=why), errors={"case_id": why})
+            koll().ledger.link_case_to_measure(actor, mid, seen, cid)
+        elif action in FORMS:
+            name, body_of = FORMS[action]
+            schema, decision = DECISIONS[name]
+            body = schema().load(body_of())
+            koll().ledger.decide_measure(mid, seen, lambda m: decision(m, actor, body))
+        else:
+            return refused(422, i18n.t("refused", why=action or "–"))
+    except ValidationError as e:
+        errors = _field_errors(e)
+        why = "; ".join(f"{i18n.field_text(k)}: {v}" for k, v in errors.items())
+        return refused(422, i18n.t("refused", why=why), errors=errors)
     except StaleVersion as e:
-        now = e.details.get("current", "?")
-        return _measure_page(actor, measure_id, status=409, message=i18n.t("stale", seen=seen, now=now),
-                             message_kind="warn", form=request.form.to_dict())
+        if action == "revise":
+            typed.update(_theirs_where_untouched(mid, seen, typed))
+        return refused(409, i18n.t("stale", seen=seen, now=e.details.get("current", "?")), "warn")
     except NotFound:
         abort(404)
     except DomainError as e:
-        return _measure_page(actor, measure_id, status=422, message=i18n.t("refused", why=e.message),
-                             message_kind="error", form=request.form.to_dict())
-    return redirect(url_for("boards.measure", measure_id=measure_id, saved=action) + "#decisions")
+        field = e.details.get("field")
+        return refused(422, i18n.t("refused", why=_why(e)), errors={field: _why(e)} if field else None)
+    anchor = {"revise": "#plan", "link_case": "#cases", "unlink_case": "#cases", "indicator": "#indicators",
+              "indicator_revise": "#indicators"}.get(action, "#decisions")
+    return redirect(url_for("boards.measure", measure_id=measure_id, saved=action) + anchor)
+
+
+def _theirs_where_untouched(mid: UUID, seen: int, typed: dict[str, Any]) -> dict[str, Any]:
+    """A stale plan form shown again: what the user changed is kept as typed, a column they left
+    as it was shows what the other change made of it, so sending it again undoes nobody's work."""
+    try:
+        then = koll().ledger.repository.get(mid, version=seen)
+    except Exception:  # noqa: BLE001 - no such version: keep everything as typed
+        return {}
+    now = koll().ledger.measure(mid)
+    out: dict[str, Any] = {}
+    for k in PLAN_TEXT:
+        if (typed.get(k) or "") == (getattr(then, k) or ""):
+            out[k] = getattr(now, k) or ""
+    if sorted(typed.get("partners") or []) == sorted(then.partners):
+        out["partners"] = list(now.partners)
+    return out
+
+
+# --- A new idea on the gross list, or what an organisation already does -----------------------
+
+
+@bp.route("/insatser/ny", methods=["GET", "POST"])
+@page(*DECIDE)
+def new_measure(actor: Actor) -> Any:
+    """``/insatser/ny``: an idea for the gross list with the sorting questions answered;
+    ``?inventering=1``: work an organisation already does, running since a day in the past."""
+    inventory = (request.values.get("inventering") or request.form.get("inventory")) == "1"
+    form: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    message = None
+    status = 200
+    if request.method == "POST":
+        form = {k: (request.form.getlist(k) if k == "partners" else v) for k, v in request.form.items()}
+        body = {**plan_from_form(), "id": request.form.get("id", "")}
+        if inventory:
+            body["inventory"] = True
+        try:
+            loaded = MeasureSchema().load({k: v for k, v in body.items() if v is not None})
+            recorded = koll().ledger.propose_measure(actor, loaded)
+            return redirect(url_for("boards.measure", measure_id=recorded.id, saved="new"))
+        except ValidationError as e:
+            errors = _field_errors(e)
+            message = i18n.t("refused", why="; ".join(f"{i18n.field_text(k)}: {v}" for k, v in errors.items()))
+        except DomainError as e:
+            field = e.details.get("field")
+            errors = {field: _why(e)} if field else {}
+            message = i18n.t("refused", why=_why(e))
+        status = 422
+    return render("measure_new.html", form=form, errors=errors, message=message, inventory=inventory,
+                  new_id=form.get("id") or str(uuid4()), **plan_choices()), status
+
+
+# --- The gross list, the inventory and the matrix ----------------------------------------------
+
+# How the gross list sorts: a sorting question's poles in the order "do first".
+GROSS_SORTS = {"what": None, **{d: [t.code for t in vocabulary.SORTINGS[d]] for d in SORTING_TERMS},
+               "priority": None, "synergy": None, "owner": None}
+
+
+def start_here(sorting: dict[str, Any]) -> bool:
+    """The report's "where to start": simple, within the group's mandate, urgent and visible."""
+    return (sorting.get("complexity") == "enkel" and sorting.get("mandate") == "inom"
+            and sorting.get("urgency") == "bradskande" and sorting.get("visibility") == "synlig")
+
+
+def _gross_key(sort: str) -> Callable[[dict[str, Any]], Any]:
+    def key(m: dict[str, Any]) -> Any:
+        s = m["sorting"]
+        if sort == "what":
+            return (m["what"].casefold(),)
+        if sort == "priority":
+            return (s.get("priority") is None, s.get("priority") or 0, m["what"].casefold())
+        if sort == "synergy":
+            return (not s.get("synergy"), m["what"].casefold())
+        if sort == "owner":
+            return (m["owner_org"] is None, i18n.label("org", m["owner_org"]) if m["owner_org"] else "",
+                    m["what"].casefold())
+        poles = GROSS_SORTS[sort] or []
+        v = s.get(sort)
+        return (poles.index(v) if v in poles else len(poles), m["what"].casefold())
+    return key
+
+
+def gross_list(actor: Actor) -> Any:
+    sort = request.args.get("sortera", "what")
+    sort = sort if sort in GROSS_SORTS else "what"
+    start = request.args.get("start") == "1"
+    with reading() as conn:
+        rows = q.board(conn, actor, {"status": "idea"})["measures"]
+    for m in rows:
+        m["start_here"] = start_here(m["sorting"])
+    if start:
+        rows = [m for m in rows if m["start_here"]]
+    rows.sort(key=_gross_key(sort))
+    return render("measures_gross.html", rows=rows, sort=sort, start=start, sorts=list(GROSS_SORTS),
+                  dimensions=vocabulary.SORTING_DIMENSIONS, tab="bruttolista")
+
+
+def inventory(actor: Actor) -> Any:
+    """What each organisation already does ("Mycket görs redan idag – men ingen har koll på helheten"):
+    the measures recorded as already running, by the organisation that does them and those it works with."""
+    with reading() as conn:
+        rows = [m for m in q.board(conn, actor, {})["measures"] if m.get("inventory")]
+    by_org: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for m in rows:
+        if m["owner_org"]:
+            by_org.setdefault(m["owner_org"], []).append(("owner", m))
+        for p in m["partners"]:
+            by_org.setdefault(p, []).append(("partner", m))
+    order = [o.code for o in taxonomy.ORGANISATIONS]
+    orgs = sorted(by_org, key=lambda o: (-sum(1 for r, _ in by_org[o] if r == "owner"), order.index(o)
+                                         if o in order else len(order)))
+    return render("measures_inventory.html", orgs=[(o, by_org[o]) for o in orgs], total=len(rows),
+                  tab="inventering")
+
+
+def matrix(actor: Actor) -> Any:
+    """The four tracks (and the palette's groups) against the three time horizons."""
+    rows_of = request.args.get("rader", "track")
+    rows_of = rows_of if rows_of in ("track", "palette") else "track"
+    with reading() as conn:
+        measures_ = [m for m in q.board(conn, actor, {})["measures"] if m["status"] != "cancelled"]
+    terms = vocabulary.TRACKS if rows_of == "track" else vocabulary.PALETTE
+    horizons = [h.code for h in vocabulary.HORIZONS]
+    cells: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for m in measures_:
+        cells.setdefault((m.get(rows_of) or "", m.get("horizon") or ""), []).append(m)
+    row_codes = [t.code for t in terms] + ([""] if any(k[0] == "" for k in cells) else [])
+    col_codes = horizons + ([""] if any(k[1] == "" for k in cells) else [])
+    return render("measures_matrix.html", rows_of=rows_of, row_codes=row_codes, col_codes=col_codes, cells=cells,
+                  kind=rows_of, tab="matris")
+
+
+VIEWS: dict[str, Callable[[Actor], Any]] = {"bruttolista": gross_list, "inventering": inventory, "matris": matrix}
+
+
+# --- The sheet: upload, preview, confirm ----------------------------------------------------
+
+SHEET_MAX = 2 * 1024 * 1024  # what the preview carries to the confirmation in the form
+
+
+@bp.route("/insatser/ark", methods=["POST"])
+@page(*DECIDE)
+def sheet_upload(actor: Actor) -> Any:
+    """The sheet checked, not recorded: what it would create and change column by column, and
+    every conflict; the confirmation sends the same file back to be recorded."""
+    confirm = request.form.get("confirm") == "1"
+    if confirm:
+        try:
+            data = base64.b64decode(request.form.get("sheet", ""), validate=True)
+        except ValueError:
+            data = b""
+        name = request.form.get("filename", "")
+    else:
+        upload = request.files.get("file")
+        data = upload.read(SHEET_MAX + 1) if upload else b""
+        name = upload.filename if upload else ""
+    if not data:
+        return render("measure_sheet.html", result=None, errors=[{"row": 0, "column": "",
+                                                                   "message": i18n.t("sheet_missing")}],
+                      confirm=False, filename=name, sheet=""), 422
+    if len(data) > SHEET_MAX:
+        return render("measure_sheet.html", result=None, errors=[{"row": 0, "column": "",
+                                                                   "message": i18n.t("sheet_too_big")}],
+                      confirm=False, filename=name, sheet=""), 413
+    try:
+        result = check_sheet(koll().ledger, actor, data, record=confirm)
+    except SheetInvalid as e:
+        errors = [{"row": x.row, "column": x.column, "message": x.message.get(i18n.lang()) or x.message.get("sv")}
+                  for x in e.errors]
+        return render("measure_sheet.html", result=None, errors=errors, confirm=confirm, filename=name,
+                      sheet=""), e.status
+    except StaleVersion:
+        return render("measure_sheet.html", result=None, errors=[{"row": 0, "column": "",
+                                                                   "message": i18n.t("sheet_raced")}],
+                      confirm=confirm, filename=name, sheet=""), 409
+    names = result.names
+    changes = [(mid, names.get(mid, mid), [(header_of(k), before, after) for k, (before, after) in cols.items()])
+               for mid, cols in result.changes.items()]
+    return render("measure_sheet.html", result=result, errors=[], confirm=confirm, filename=name,
+                  sheet=base64.b64encode(data).decode() if not confirm else "", changes=changes,
+                  created=[(mid, names.get(mid, "")) for mid in result.created]), 200
+
+
+# --- Words the measure pages show ------------------------------------------------------------
+
+
+def sorting_label(dimension: str, value: Any) -> str:
+    """A sorting answer in words: "Enkel", "Inom gruppens mandat", "Prioritet 2", "Synergi: ja"."""
+    if dimension == "priority":
+        return f"{i18n.t('q_priority').split(' (')[0]} {value}"
+    if dimension == "synergy":
+        return f"{i18n.t('synergy')}: {i18n.t('yes') if value else i18n.t('no')}"
+    for term in vocabulary.SORTINGS.get(dimension, ()):
+        if term.code == value:
+            return term.en if i18n.lang() == "en" else term.sv
+    return str(value)
+
+
+def _dimension(term: Any) -> str:
+    return term.en if i18n.lang() == "en" else term.sv
+
+
+def sort_name(key: str) -> str:
+    if key == "what":
+        return i18n.t("col_what")
+    if key == "owner":
+        return i18n.t("col_owner")
+    if key in ("priority", "synergy"):
+        return i18n.t("q_" + key)
+    return i18n.t("q_" + key)
+
+
+def sheet_value(value: Any) -> str:
+    """A cell's value before or after, as the sheet's reader wrote it."""
+    if value is None or value == "" or value == []:
+        return "–"
+    if isinstance(value, bool):
+        return i18n.t("yes") if value else i18n.t("no")
+    if isinstance(value, list):
+        return ", ".join(i18n.label("org", v) if v in taxonomy.ORGANISATION_BY_CODE else str(v) for v in value)
+    if isinstance(value, dict):
+        return " · ".join(sorting_label(k, v) for k, v in value.items()) or "–"
+    if isinstance(value, str) and value in taxonomy.ORGANISATION_BY_CODE:
+        return i18n.label("org", value)
+    for kind in ("measure_status", "palette", "track", "horizon", "focus"):
+        text = i18n.label(kind, value)
+        if text != value:
+            return text
+    return str(value)
+
+
+@bp.app_context_processor
+def _measure_words() -> dict[str, Any]:
+    return {"sorting_label": sorting_label, "sort_name": sort_name, "label_of_dimension": _dimension,
+            "sheet_value": sheet_value}

@@ -212,11 +212,15 @@
     window.kollCharts = (data || []).map(function (d) {
       var el = document.getElementById(d.id);
       if (!el) return null;
+      /* Several series (a baseline period, the measure's own period, a target) or one. */
+      var sets = d.datasets ? d.datasets.map(function (s) {
+        return {label: s.label, data: s.data, borderColor: s.color, backgroundColor: s.color, tension: 0.2,
+                spanGaps: false, pointRadius: s.dash ? 0 : 2, borderDash: s.dash ? [6, 4] : []};
+      }) : [{label: d.label, data: d.data, borderColor: "#0b5cad", backgroundColor: "#0b5cad", tension: 0.2}];
       return new Chart(el, {
         type: "line",
-        data: {labels: d.labels, datasets: [{label: d.label, data: d.data, borderColor: "#0b5cad",
-                                             backgroundColor: "#0b5cad", tension: 0.2}]},
-        options: {maintainAspectRatio: false, plugins: {legend: {display: false}},
+        data: {labels: d.labels, datasets: sets},
+        options: {maintainAspectRatio: false, plugins: {legend: {display: !!d.datasets}},
                   scales: {y: {beginAtZero: true}}}
       });
     });
