@@ -94,6 +94,8 @@ def test_schedule_a_meeting_record_attendance_and_decide_a_measure_in_it(service
     page.wait_for_selector("#meeting-message")
     assert page.locator("#meeting-status").get_attribute("data-status") == "held"
     assert page.locator("#decision-form").count() == 0 and "bruttolistan nästa gång" in page.locator("#hold").inner_text()
+    page.goto(f"{board.base}/moten/{meeting_id}/aterrapport")  # the report-back says who came
+    assert "Polisen, lokalpolisområdet 12 (Ali, Bo)" in page.locator("article.report").inner_text()
     assert board.ledger.meeting(uuid.UUID(meeting_id)).conclusions == "Lägesbilden är gemensam; bruttolistan nästa gång"
 
 
