@@ -243,3 +243,30 @@ def test_the_new_pages_fit_a_phone(service: Any, browser: Any) -> None:
         shoot(page, "meeting-phone")
     finally:
         context.close()
+
+
+def test_a_decision_names_a_case_by_its_short_id_and_the_case_history_tells_the_meeting(service: Any,
+                                                                                          page: Any) -> None:
+    from helpers import observation
+
+    from koll.schema.payloads import ObservationSchema
+
+    board = service
+    case_id = board.ledger.file_observation(OPS, ObservationSchema().load(observation())).case_id
+    meeting = _meeting(board, title="Operativa gruppen vecka 49")
+    sign_in(page, board.base, "operativ", path=f"/moten/{meeting}")
+    form = page.locator("#decision-form")
+    form.get_by_label("Beslut", exact=True).fill("Renhållningen vid trappan tätas")
+    form.get_by_label("Beslutet gäller ärendena").fill("nosuchcase")
+    with page.expect_response(lambda r: r.request.method == "POST") as got:
+        form.get_by_role("button", name="Registrera beslut").click()
+    assert got.value.status == 422 and "nosuchcase" in page.locator("#decision-cases-error").inner_text()
+    form = page.locator("#decision-form")
+    assert form.get_by_label("Beslut", exact=True).input_value() == "Renhållningen vid trappan tätas"
+    form.get_by_label("Beslutet gäller ärendena").fill(case_id[:8])  # as the boards show a case
+    form.get_by_role("button", name="Registrera beslut").click()
+    page.wait_for_selector("#meeting-message")
+    assert "1 ärende" in page.locator("#decision-list").inner_text()
+    page.goto(f"{board.base}/arenden/{case_id}")
+    told = page.locator('#case-history li[data-event="Meeting.DecisionRecorded"]').inner_text()
+    assert "Renhållningen vid trappan tätas" in told and "Operativa gruppen vecka 49" in told
