@@ -406,6 +406,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "nothing": ("Inget att rapportera.", "Nothing to report."),
     "no_meetings": ("Inga möten ännu.", "No meetings yet."),
     "meeting_new": ("Planera ett möte", "Schedule a meeting"),
+    "meeting_state_planned": ("planerat", "planned"),  # ett möte: neuter, unlike a walk's "planerad"
+    "meeting_state_held": ("genomfört", "held"),
     "schedule_meeting": ("Planera mötet", "Schedule the meeting"),
     "meeting_kind": ("Slags möte", "Kind of meeting"),
     "kind_operational": ("Operativa gruppen", "Operational group"),
