@@ -162,6 +162,7 @@ WORDS: dict[str, tuple[str, str]] = {
     # Insatser: forms, the gross list, the inventory, the matrix, the sheet
     "target_value": ("Målvärde", "Target value"),
     "plan_saved": ("Planen är sparad.", "The plan is saved."),
+    "new_refused": ("Insatsen kunde inte föras in: {why}", "The measure could not be recorded: {why}"),
     "measure_added": ("Insatsen är införd.", "The measure is recorded."),
     "measure_areas": ("Områden", "Areas"),
     "link_area": ("Omfatta även området", "Span the area too"),

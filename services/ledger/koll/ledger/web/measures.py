@@ -365,11 +365,11 @@ def new_measure(actor: Actor) -> Any:
             return redirect(url_for("boards.measure", measure_id=recorded.id, saved="new"))
         except ValidationError as e:
             errors = _field_errors(e)
-            message = i18n.t("refused", why="; ".join(f"{i18n.field_text(k)}: {v}" for k, v in errors.items()))
+            message = i18n.t("new_refused", why="; ".join(f"{i18n.field_text(k)}: {v}" for k, v in errors.items()))
         except DomainError as e:
             field = e.details.get("field")
             errors = {field: _why(e)} if field else {}
-            message = i18n.t("refused", why=_why(e))
+            message = i18n.t("new_refused", why=_why(e))
         status = 422
     return render("measure_new.html", form=form, errors=errors, message=message, inventory=inventory,
                   new_id=form.get("id") or str(uuid4()), **plan_choices()), status
@@ -510,8 +510,15 @@ def sheet_upload(actor: Actor) -> Any:
 # --- Words the measure pages show ------------------------------------------------------------
 
 
-def sorting_label(dimension: str, value: Any) -> str:
-    """A sorting answer in words: "Enkel", "Inom gruppens mandat", "Prioritet 2", "Synergi: ja"."""
+SHORT = {"inom": ("Inom", "Within"), "utanfor": ("Utanför", "Outside"), "synlig": ("Synlig", "Visible"),
+         "subtil": ("Subtil", "Subtle"), "orsak": ("Orsak", "Cause")}
+
+
+def sorting_label(dimension: str, value: Any, short: bool = False) -> str:
+    """A sorting answer in words: "Enkel", "Inom gruppens mandat", "Prioritet 2", "Synergi: ja";
+    ``short`` for a table's cell ("Inom", "Synlig"), where the column's head says the rest."""
+    if short and value in SHORT:
+        return SHORT[value][1 if i18n.lang() == "en" else 0]
     if dimension == "priority":
         return f"{i18n.t('q_priority').split(' (')[0]} {value}"
     if dimension == "synergy":
