@@ -1,5 +1,7 @@
 """The comparison endpoint: bare Flask inserting the posted JSON into SQLite (WAL, FULL).
 
+Run under really sync workers (no threads); bench/http_bench.py makes the file and sets WAL first.
+
 What any Python service on these cores can do at the same durability; Koll's whole path is
 measured against it in the same run.
 """
@@ -22,9 +24,7 @@ def conn() -> sqlite3.Connection:
     c = getattr(_local, "conn", None)
     if c is None:
         c = sqlite3.connect(DB, isolation_level=None, timeout=60)
-        c.execute("PRAGMA journal_mode=WAL")
-        c.execute("PRAGMA synchronous=FULL")
-        c.execute("CREATE TABLE IF NOT EXISTS reports (id TEXT PRIMARY KEY, body TEXT NOT NULL)")
+        c.execute("PRAGMA synchronous=FULL")  # WAL is the file's, set once before the workers start
         _local.conn = c
     return c
 

@@ -27,6 +27,7 @@ MODULES = [
     "bench.field_outbox",
     "bench.bad_input_bench",
     "bench.signin_bench",
+    "bench.areas_bench",
 ]
 
 

@@ -35,7 +35,7 @@ from koll.ledger.projections.walks import WalksProjection
 from koll.ledger.usecases.areas import AreaCommands
 from koll.ledger.usecases.walks import WalkCommands
 from koll.ledger.projections.measures import EscalationsProjection, IndicatorValuesProjection, MeasuresProjection
-from koll.ledger.projections.meetings import DecisionsProjection, MeetingsProjection
+from koll.ledger.projections.meetings import DecisionsProjection, EscalationAnswersProjection, MeetingsProjection
 from koll.ledger.usecases.measures import MeasureCommands
 from koll.ledger.usecases.meetings import MeetingCommands
 from koll.ledger.usecases.users import UserCommands
@@ -105,7 +105,8 @@ def default_projections() -> list[Projection]:
     # In this order: observations follow their case's visibility, and the timeline both.
     return [AreasProjection(), UsersProjection(), CasesProjection(), ObservationsProjection(),
             MeasuresProjection(), EscalationsProjection(), IndicatorValuesProjection(),
-            MeetingsProjection(), DecisionsProjection(), WalksProjection(), AuditProjection()]
+            MeetingsProjection(), DecisionsProjection(), EscalationAnswersProjection(), WalksProjection(),
+            AuditProjection()]
 
 
 class Ledger(AreaCommands, UserCommands, MeasureCommands, MeetingCommands, WalkCommands, Application):
@@ -196,22 +197,23 @@ class Ledger(AreaCommands, UserCommands, MeasureCommands, MeetingCommands, WalkC
         # A batch is often an outbox sent again, so look first; a single report just tries.
         recorded = self._recorded_observations([str(r["id"]) for r in reports]) if len(reports) > 1 else {}
         pending: dict[str, tuple[int, _Pending]] = {}
-        for i, report in enumerate(reports):
-            oid = str(report["id"])
-            fingerprint = fingerprint_of(report)
-            answer: Filed | DomainError
-            if oid in recorded:
-                answer = self._repeat(recorded[oid], fingerprint)
-            elif oid in pending:  # the same report twice in one batch
-                answer = self._repeat_pending(pending[oid][1], fingerprint)
-            else:
-                try:
-                    prepared = self._prepare(by, report, fingerprint)
-                    pending[oid] = (i, prepared)
-                    answer = prepared.answer
-                except DomainError as e:
-                    answer = e
-            answers.append(answer)
+        with self.areas_held():  # placed among the areas as they stood when the batch began
+            for i, report in enumerate(reports):
+                oid = str(report["id"])
+                fingerprint = fingerprint_of(report)
+                answer: Filed | DomainError
+                if oid in recorded:
+                    answer = self._repeat(recorded[oid], fingerprint)
+                elif oid in pending:  # the same report twice in one batch
+                    answer = self._repeat_pending(pending[oid][1], fingerprint)
+                else:
+                    try:
+                        prepared = self._prepare(by, report, fingerprint)
+                        pending[oid] = (i, prepared)
+                        answer = prepared.answer
+                    except DomainError as e:
+                        answer = e
+                answers.append(answer)
         if pending:
             try:
                 self._commit_together([p for _, p in pending.values()])
@@ -265,7 +267,8 @@ class Ledger(AreaCommands, UserCommands, MeasureCommands, MeetingCommands, WalkC
         when = observed_at if isinstance(observed_at, datetime) else datetime.fromisoformat(observed_at)
         if report.get("walk_id"):
             self._walk_for_finding(str(report["walk_id"])).check_finding(when)
-        dark, time_of_day = daylight.light_at(when, attributes.get("tid_pa_dygnet"))
+        dark, time_of_day = daylight.light_at(when, attributes.get("tid_pa_dygnet"),
+                                              sky=area.sky if area is not None else daylight.BEFORE_AREAS)
         observation = Observation(
             id=oid, category=category.code, group=category.group,
             observed_at=observed_at if isinstance(observed_at, str) else observed_at.isoformat(),

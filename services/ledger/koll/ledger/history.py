@@ -44,6 +44,26 @@ def event_data(event: Any) -> dict[str, Any]:
     return {k: v for k, v in event.__dict__.items() if k not in SKIP}
 
 
+_mapper: Any = None
+
+
+def stored_data(originator_id: str, version: int, topic: str, state: bytes) -> dict[str, Any]:
+    """What a stored event carries, as ``event_data`` told it plainly: the timeline keeps only the
+    event's position and reads the data from the ledger's own row (the same bytes the chain covers)."""
+    global _mapper
+    if _mapper is None:
+        from eventsourcing.application import Application
+        from eventsourcing.persistence import JSONTranscoder, Mapper
+
+        transcoder = JSONTranscoder()
+        Application.register_transcodings(None, transcoder)  # type: ignore[arg-type]  # the ledger's own
+        _mapper = Mapper(transcoder=transcoder)
+    from eventsourcing.persistence import StoredEvent
+
+    event = _mapper.to_domain_event(StoredEvent(UUID(str(originator_id)), version, topic, bytes(state)))
+    return json.loads(to_json(event_data(event)))
+
+
 def event_name(event: Any) -> str:
     """'Case.Triaged' — the aggregate and what happened to it."""
     return type(event).__qualname__

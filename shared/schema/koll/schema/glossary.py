@@ -73,6 +73,7 @@ NOUNS: dict[str, tuple[str, str, str, str]] = {
     "finding": ("iakttagelse", "iakttagelser", "observation", "observations"),
     "report": ("rapport", "rapporter", "report", "reports"),
     "reporter": ("rapportör", "rapportörer", "reporter", "reporters"),
+    "area": ("område", "områden", "area", "areas"),
     "photo": ("foto", "foton", "photo", "photos"),
     "user": ("användare", "användare", "user", "users"),
     "token": ("nyckel", "nycklar", "token", "tokens"),

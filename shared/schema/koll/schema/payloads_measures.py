@@ -12,7 +12,8 @@ from koll.schema.messages import msg
 from koll.schema.payloads import NOTE_MAX, Day, StrictSchema, _choice, _code_in
 
 TEXT_MAX = 4000
-MEETING_GROUPS = ("operational", "strategic")
+MEETING_GROUPS = ("operational", "strategic", "mobilisation", "workshop")  # the two groups, the conference, workshops
+ESCALATION_ANSWERS = ("granted", "declined", "other")
 _org = _code_in(taxonomy.ORGANISATION_BY_CODE, "unknown_org")
 
 
@@ -246,6 +247,24 @@ class DecisionSchema(StrictSchema):
     text = _text(required=True)
     measures = fields.List(fields.UUID(), load_default=list)
     cases = fields.List(fields.UUID(), load_default=list)
+    decide_measures = fields.Boolean(load_default=False, metadata={
+        "description": "the measures named that are ideas on the gross list are decided in this meeting"})
+    escalation = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 48), metadata={
+        "description": "the escalation this decision answers (the strategic group only); it closes it"})
+    answer = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(ESCALATION_ANSWERS))
+
+
+class AttendanceRowSchema(StrictSchema):
+    org = fields.String(load_default=None, allow_none=True, validate=_org)
+    count = fields.Integer(load_default=0, validate=validate.Range(0, 10000))
+    names = fields.List(fields.String(validate=validate.Length(1, 120)), load_default=list,
+                        validate=validate.Length(max=500))
+
+
+class AttendanceSchema(StrictSchema):
+    """Who came, by organisation: a count and any names; replaces what was recorded before."""
+
+    attendance = fields.List(fields.Nested(AttendanceRowSchema), required=True, validate=validate.Length(max=100))
 
 
 class HoldSchema(StrictSchema):

@@ -10,7 +10,7 @@ from flask import jsonify
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from koll.ledger.api.auth import AUDIT, GOVERN, READ, expected_version, requires
+from koll.ledger.api.auth import OVERVIEW, READ, expected_version, requires
 from koll.ledger.api.common import actor, ledger, reading
 from koll.ledger.api.openapi import versioned
 from koll.ledger.api.errors import Problem
@@ -29,7 +29,6 @@ from koll.schema.areas import (
 blp = Blueprint("areas", __name__, url_prefix="/api/v1", description="Areas (områden)")
 
 ADMIN = ("admin",)
-OVERVIEW = tuple(sorted(set(GOVERN) | set(AUDIT)))
 
 
 class AreaBriefSchema(Schema):
@@ -100,6 +99,8 @@ class OverviewRowSchema(Schema):
     last_meeting = fields.String(allow_none=True)
     next_meeting = fields.String(allow_none=True)
     escalations_waiting = fields.Integer()
+    principles = fields.Dict(metadata={"description": "the four principles of the area's own portfolio, "
+                                                      "as /measures/portfolio gives them"})
 
 
 class OverviewSchema(Schema):

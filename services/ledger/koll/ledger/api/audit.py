@@ -27,7 +27,11 @@ blp = Blueprint("audit", __name__, url_prefix="/api/v1", description="Revision: 
 ERASE = ("admin",)
 
 
+AREA = fields.String(validate=validate.Length(1, 40), metadata={"description": "one area's events"})
+
+
 class TimelineQuerySchema(StrictSchema):
+    area = AREA
     aggregate = fields.String(validate=validate.Length(max=36))
     kind = fields.String(validate=validate.Length(max=120))
     actor = fields.String(validate=validate.Length(max=120))
@@ -41,6 +45,7 @@ class TimelineQuerySchema(StrictSchema):
 
 
 class PeriodQuerySchema(StrictSchema):
+    area = AREA
     from_ = Moment(data_key="from")
     to = Moment()
     aggregate = fields.String(validate=validate.Length(max=36))

@@ -25,6 +25,7 @@ READ = ALL_ROLES
 AUDIT = ("auditor", "operational", "strategic", "admin")          # history, time travel, verify
 
 MEETINGS = GOVERN + ("auditor",)                                 # read meetings and the report-back
+OVERVIEW = tuple(sorted(set(GOVERN) | set(AUDIT)))                # the strategic view across areas
 ADMIN = ("admin",)                                               # users and their tokens
 # The edges, decided where the object is known: a meeting is run by its own group (operational
 # staff also run the strategic group's, which they report to); a walk is started and ended by its

@@ -16,7 +16,8 @@ from koll.ledger.history import plain
 from koll.ledger.policy import Policy
 from koll.ledger.history import describe
 from koll.ledger.queries import meetings as q
-from koll.schema.payloads_measures import DecisionSchema, HoldSchema, MeetingQuerySchema, MeetingSchema, RecordedSchema
+from koll.schema.payloads_measures import (AttendanceSchema, DecisionSchema, HoldSchema, MeetingQuerySchema,
+                                           MeetingSchema, RecordedSchema)
 
 blp = Blueprint("meetings", __name__, url_prefix="/api/v1", description="Meetings (möten) and report-back")
 
@@ -65,6 +66,16 @@ def decide(body: dict[str, Any], meeting_id: UUID):  # type: ignore[no-untyped-d
     decisions are appended, they do not overwrite one another)."""
     recorded = ledger().record_decision(actor(), meeting_id, body)
     return _meeting_response(meeting_id, 201 if recorded.created else 200)
+
+
+@blp.route("/meetings/<uuid:meeting_id>/attendance", methods=["POST"])
+@requires(*GOVERN)
+@versioned
+@blp.arguments(AttendanceSchema)
+def attendance(body: dict[str, Any], meeting_id: UUID):  # type: ignore[no-untyped-def]
+    """Who came, by organisation (a count and any names); replaces what was recorded. If-Match required."""
+    ledger().record_attendance(actor(), meeting_id, expected_version(), body["attendance"])
+    return _meeting_response(meeting_id)
 
 
 @blp.route("/meetings/<uuid:meeting_id>/held", methods=["POST"])

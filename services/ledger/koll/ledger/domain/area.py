@@ -160,6 +160,28 @@ def centre(geometry: dict[str, Any]) -> tuple[float, float]:
     return (min_lat + max_lat) / 2, (min_lon + max_lon) / 2
 
 
+def centroid(geometry: dict[str, Any]) -> tuple[float, float]:
+    """(lat, lon) of a boundary's centroid (of its largest polygon's outer ring): where the area's
+    sun is read. Planar on longitude/latitude, which across a district is exact enough."""
+    if geometry["type"] == "Point":
+        return geometry["coordinates"][1], geometry["coordinates"][0]
+    polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    best: tuple[float, float, float] | None = None
+    for poly in polygons:
+        ring = poly[0]
+        a = cx = cy = 0.0
+        for (x0, y0, *_), (x1, y1, *_) in zip(ring, ring[1:]):
+            cross = x0 * y1 - x1 * y0
+            a += cross
+            cx += (x0 + x1) * cross
+            cy += (y0 + y1) * cross
+        if a and (best is None or abs(a) > abs(best[0])):
+            best = (a, cy / (3 * a), cx / (3 * a))
+    if best is None:
+        return centre(geometry)
+    return best[1], best[2]
+
+
 class OutsideAreas(DomainError):
     """A point inside no area the caller may report in."""
 

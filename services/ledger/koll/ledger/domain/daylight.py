@@ -1,7 +1,12 @@
-"""Darkness and time of day at the square: the report says it is most unsafe in the dark."""
+"""Darkness and time of day at an area: the report says it is most unsafe in the dark.
+
+The sun is read at the area's own place (its boundary's centroid: darkness differs by seconds
+across a district, by an hour between Malmö and Kiruna) and the clock in its own time zone.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -10,14 +15,30 @@ from astral import Observer
 from astral.sun import elevation
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-# Hässelby torg; darkness differs by seconds across a district, so one observer serves.
-SQUARE = Observer(latitude=59.3667, longitude=17.8437)
 
 
-def sun_elevation(at: datetime) -> float:
+@dataclass(frozen=True)
+class Sky:
+    """Where the sun is read and which clock tells the time of day."""
+
+    lat: float
+    lon: float
+    zone: ZoneInfo = STOCKHOLM
+
+    @property
+    def observer(self) -> Observer:
+        return Observer(latitude=self.lat, longitude=self.lon)
+
+
+# A ledger recorded before areas existed has one square; its reports keep the sun they were
+# recorded with (Hässelby torg's), until an area is defined and every new report reads its own.
+BEFORE_AREAS = Sky(59.3667, 17.8437, STOCKHOLM)
+
+
+def sun_elevation(at: datetime, sky: Sky = BEFORE_AREAS) -> float:
     # The sun moves a quarter of a degree a minute: a minute's resolution is plenty, and the
     # cache makes replaying a year of reports cheap.
-    return _elevation_at_minute(int(at.timestamp() // 60))
+    return _elevation_at_minute(round(sky.lat, 4), round(sky.lon, 4), int(at.timestamp() // 60))
 
 
 # Sunset is when the sun's centre is 0.833° below the horizon *geometrically*: 0.567° of
@@ -29,21 +50,21 @@ CIVIL_DUSK = -6.0
 
 
 @lru_cache(maxsize=1 << 16)
-def _elevation_at_minute(epoch_minute: int) -> float:
+def _elevation_at_minute(lat: float, lon: float, epoch_minute: int) -> float:
     at = datetime.fromtimestamp(epoch_minute * 60, tz=timezone.utc)
-    return float(elevation(SQUARE, at, with_refraction=False))
+    return float(elevation(Observer(latitude=lat, longitude=lon), at, with_refraction=False))
 
 
-def is_dark(at: datetime) -> bool:
+def is_dark(at: datetime, sky: Sky = BEFORE_AREAS) -> bool:
     """Dark from sunset to sunrise."""
-    return light_at(at)[0]
+    return light_at(at, sky=sky)[0]
 
 
-def time_of_day(at: datetime, sun: float | None = None) -> str:
+def time_of_day(at: datetime, sun: float | None = None, sky: Sky = BEFORE_AREAS) -> str:
     """dag, skymning, kvall or natt, as walkers use the words: skymning follows the light (the sun
-    between sunset and civil dusk, or dawn), the others the clock in local time."""
-    local = at.astimezone(STOCKHOLM)
-    sun = sun_elevation(at) if sun is None else sun
+    between sunset and civil dusk, or dawn), the others the clock in the area's local time."""
+    local = at.astimezone(sky.zone)
+    sun = sun_elevation(at, sky) if sun is None else sun
     if CIVIL_DUSK <= sun < SUNSET:
         return "skymning"
     if 6 <= local.hour < 18:
@@ -53,15 +74,26 @@ def time_of_day(at: datetime, sun: float | None = None) -> str:
     return "natt"
 
 
-def light_at(at: datetime, said: str | None = None) -> tuple[bool, str]:
+def light_at(at: datetime, said: str | None = None, sky: Sky = BEFORE_AREAS) -> tuple[bool, str]:
     """(dark?, time of day) at the moment of an observation; the walker's own word for the
     time of day, when given, wins over the clock's."""
-    sun = sun_elevation(at)
-    return sun < SUNSET, said or time_of_day(at, sun)
+    sun = sun_elevation(at, sky)
+    return sun < SUNSET, said or time_of_day(at, sun, sky)
 
 
-def sun_times(day: date) -> tuple[datetime, datetime]:
-    """(sunrise, sunset) of a local day at the square, in local time: between them it is light."""
+def sun_times(day: date, sky: Sky = BEFORE_AREAS) -> tuple[datetime, datetime] | None:
+    """(sunrise, sunset) of a local day at the area, in its local time: between them it is light.
+    None when the sun does not cross the horizon that day (polar night or midnight sun north of
+    the Arctic Circle: ``light_all_day`` tells which)."""
     from astral.sun import sunrise, sunset
 
-    return (sunrise(SQUARE, day, tzinfo=STOCKHOLM), sunset(SQUARE, day, tzinfo=STOCKHOLM))
+    try:
+        return (sunrise(sky.observer, day, tzinfo=sky.zone), sunset(sky.observer, day, tzinfo=sky.zone))
+    except ValueError:
+        return None
+
+
+def light_all_day(day: date, sky: Sky = BEFORE_AREAS) -> bool:
+    """Whether the sun is up at local noon: on a day without sunrise or sunset, light all day or dark."""
+    noon = datetime(day.year, day.month, day.day, 12, tzinfo=sky.zone)
+    return not is_dark(noon, sky)

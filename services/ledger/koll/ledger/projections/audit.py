@@ -19,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 
 import koll.ledger.audit  # noqa: F401  koll_digests joins the store's schema
-from koll.ledger.history import event_data, event_name, plain, to_json
+from koll.ledger.history import event_name, plain, to_json
 from koll.ledger.projections.base import CHUNK, Batch, Projection, bulk_insert, utc_naive
 from koll.ledger.projections.situation import by_level, held_cases, observations
 
@@ -41,13 +41,12 @@ audit_events = sa.Table(
     sa.Column("visibility", sa.String(16)),
     sa.Column("area", sa.String(40)),
     sa.Column("changes", sa.Text, nullable=False),  # {"field": [before, after]}
-    sa.Column("data", sa.Text, nullable=False),
+    # No copy of the event's data: ``position`` is the event's own row in koll_events, which the
+    # page reads for the few rows it shows (decision docs/decisions/0008-audit-timeline-slim-row.md).
+    # Indexes only for the selective filters; the others (org, kind, type) scan the position order.
     sa.Index("rm_audit_aggregate", "aggregate_id"),
     sa.Index("rm_audit_at", "at"),
     sa.Index("rm_audit_actor", "actor_user"),
-    sa.Index("rm_audit_org", "actor_org"),
-    sa.Index("rm_audit_event", "event"),
-    sa.Index("rm_audit_type", "aggregate_type"),
     sa.Index("rm_audit_meeting", "meeting_id"),
 )
 
@@ -126,7 +125,6 @@ def entry(position: int, event: Any, before: dict[str, Any], after: dict[str, An
         "meeting_id": str(meeting) if meeting else None, "visibility": after.get("visibility"),
         "area": after.get("area"),
         "changes": json.dumps(changes_between(before, after), ensure_ascii=False, sort_keys=True),
-        "data": to_json(event_data(event)),
     }
 
 

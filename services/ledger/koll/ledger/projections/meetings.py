@@ -44,6 +44,20 @@ decisions = sa.Table(
     sa.Index("rm_meeting_decisions_meeting", "meeting_id"),
 )
 
+# The strategic group's answers to escalations: an escalation without a row here is still open.
+answers = sa.Table(
+    "rm_escalation_answers",
+    metadata,
+    sa.Column("escalation_id", sa.String(48), primary_key=True),
+    sa.Column("measure_id", sa.String(36), nullable=False),
+    sa.Column("meeting_id", sa.String(36), nullable=False),
+    sa.Column("decision_id", sa.String(36), nullable=False),
+    sa.Column("outcome", sa.String(12), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("answered_at", sa.DateTime, nullable=False),
+    sa.Index("rm_escalation_answers_at", "answered_at"),
+)
+
 
 class MeetingsProjection(RowProjection):
     name = "meetings"
@@ -70,6 +84,8 @@ class MeetingsProjection(RowProjection):
         row = dict(row, version=event.originator_version)
         if isinstance(event, Meeting.DecisionRecorded):
             row["decisions"] += 1
+        elif isinstance(event, Meeting.AttendanceRecorded):
+            row["attendees"] = json.dumps(event.attendance, ensure_ascii=False)
         elif isinstance(event, Meeting.Held):
             row.update(status="held", held_at=at, conclusions=event.conclusions,
                        attendees=json.dumps(event.attendees, ensure_ascii=False))
@@ -92,3 +108,22 @@ class DecisionsProjection(RowProjection):
         return {"decision_key": f"{event.originator_id}:{event.decision_id}", "decision_id": event.decision_id, "meeting_id": str(event.originator_id), "text": event.text,
                 "measures": json.dumps(event.measures), "cases": json.dumps(event.cases),
                 "by_user": event.by["user"], "decided_at": utc_naive(event.timestamp)}
+
+
+class EscalationAnswersProjection(RowProjection):
+    name = "escalation_answers"
+    metadata = metadata
+    table = answers
+    key = "escalation_id"
+
+    def keys(self, event: Any) -> Iterable[str]:
+        answer = getattr(event, "answer", None) if isinstance(event, Meeting.DecisionRecorded) else None
+        return (answer["escalation"],) if answer else ()
+
+    def creates(self, event: Any) -> bool:
+        return True
+
+    def fold(self, row: dict[str, Any] | None, event: Any) -> dict[str, Any] | None:
+        return {"escalation_id": event.answer["escalation"], "measure_id": event.answer["measure"],
+                "meeting_id": str(event.originator_id), "decision_id": event.decision_id,
+                "outcome": event.answer["outcome"], "text": event.text, "answered_at": utc_naive(event.timestamp)}

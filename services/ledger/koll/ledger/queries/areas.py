@@ -47,14 +47,15 @@ def area_codes(conn: sa.Connection) -> list[str]:
 def overview(conn: sa.Connection, actor: Actor, since: datetime, day: date) -> list[dict[str, Any]]:
     """One row an area the caller may see, side by side for the strategic group: open cases and
     those new since ``since``, active and late measures (late as of ``day``), the last and next
-    meeting, and escalations waiting (asked for since the strategic group last met). Cases are
+    meeting, escalations waiting (asked for since the strategic group last met), and the four
+    principles of the area's own portfolio. Cases are
     counted as the caller may see them; those they may not are counted apart, without details."""
     from koll.ledger.domain.case import OPEN
     from koll.ledger.domain.measure import ACTIVE
     from koll.ledger.projections.measures import measures
     from koll.ledger.projections.meetings import meetings
     from koll.ledger.projections.situation import cases
-    from koll.ledger.queries.measures import late_clause
+    from koll.ledger.queries.measures import late_clause, portfolios_by_area
     from koll.ledger.queries.visibility import visible
 
     seen = list_areas(conn, actor)
@@ -92,4 +93,5 @@ def overview(conn: sa.Connection, actor: Actor, since: datetime, day: date) -> l
             measures.c.status.in_(sorted(ACTIVE)))):
         if strategic.get(area) is None or escalated_at > strategic[area]:
             rows[area]["escalations_waiting"] += 1
-    return [{**rows[a["code"]], "name": a["name"]} for a in seen]
+    principles = portfolios_by_area(conn, codes, day)
+    return [{**rows[a["code"]], "name": a["name"], "principles": principles[a["code"]]} for a in seen]

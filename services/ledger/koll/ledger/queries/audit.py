@@ -15,11 +15,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from koll.ledger.domain.base import Actor
+from koll.ledger.history import stored_data
 from koll.ledger.projections.audit import audit_events
 from koll.ledger.projections.base import utc_naive
 from koll.ledger.projections.situation import all_held_cases, hold_cases_as
 from koll.ledger.policy import Policy, is_placeholder
 from koll.ledger.queries.visibility import area_where
+from koll.ledger.store import events_table
 
 FIELDS = ("position", "at", "event", "aggregate_type", "aggregate_id", "version", "actor_user", "actor_role",
           "actor_org", "meeting_id", "changes")
@@ -73,7 +75,7 @@ def entry(row: Any) -> dict[str, Any]:
         "who": {"user": row.actor_user, "role": row.actor_role, "org": row.actor_org},
         "changes": {k: {"before": v[0], "after": v[1]} for k, v in changes.items()},
         "meeting_id": row.meeting_id,
-        "data": json.loads(row.data),
+        "data": stored_data(row.originator_id, row.version, row.topic, row.state),
     }
 
 
@@ -85,7 +87,9 @@ def timeline(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> dict[st
     desc = args.get("order") == "desc"
     if args.get("after") is not None:
         where.append(t.c.position < int(args["after"]) if desc else t.c.position > int(args["after"]))
-    q = (sa.select(t).where(*where).order_by(t.c.position.desc() if desc else t.c.position).limit(limit + 1))
+    e = events_table.c  # the event's data from its own row in the ledger, for the rows shown
+    q = (sa.select(t, e.originator_id, e.topic, e.state).join(events_table, e.id == t.c.position)
+         .where(*where).order_by(t.c.position.desc() if desc else t.c.position).limit(limit + 1))
     rows = list(conn.execute(q))
     more = len(rows) > limit
     rows = rows[:limit]

@@ -276,10 +276,26 @@ def is_active(r: Any) -> bool:
     return r.status in ACTIVE or bool(r.in_operations)
 
 
-def portfolio(conn: sa.Connection, as_of: date | None = None) -> dict[str, Any]:
-    """The report's four principles as figures over the whole portfolio, and who does what."""
-    as_of = as_of or today()
-    rows = list(conn.execute(sa.select(*_PORTFOLIO_COLUMNS)))
+def portfolio(conn: sa.Connection, as_of: date | None = None, area: str | None = None) -> dict[str, Any]:
+    """The report's four principles as figures over the whole portfolio (or one area's), and who does what."""
+    q = sa.select(*_PORTFOLIO_COLUMNS)
+    if area:
+        q = q.where(measures.c.area == area)
+    rows = list(conn.execute(q))
+    return {**principles(rows, as_of or today()), "by_organisation": by_organisation(rows)}
+
+
+def portfolios_by_area(conn: sa.Connection, codes: list[str], as_of: date) -> dict[str, dict[str, Any]]:
+    """The four principles of each area's own portfolio, from one query (the strategic overview)."""
+    grouped: dict[str, list[Any]] = {c: [] for c in codes}
+    for r in conn.execute(sa.select(*_PORTFOLIO_COLUMNS, measures.c.area).where(measures.c.area.in_(codes))):
+        grouped[r.area].append(r)
+    return {c: principles(rows, as_of) for c, rows in grouped.items()}
+
+
+def principles(rows: list[Any], as_of: date) -> dict[str, Any]:
+    """The four principles over the given measure rows: critical mass (active, late), endurance
+    (carried on in ordinary operations), many kinds (palette groups used), across boundaries."""
     active = [r for r in rows if is_active(r)]
     ever_started = [r for r in rows if r.started_at is not None]
     ages = [(as_of - (r.started_at or r.decided_at or r.proposed_at).date()).days for r in active]
@@ -303,7 +319,6 @@ def portfolio(conn: sa.Connection, as_of: date | None = None) -> dict[str, Any]:
                        "evenness": round(evenness, 3)},
         "across_boundaries": {"with_several_organisations": len(joint),
                               "share": _share(len(joint), len(active))},
-        "by_organisation": by_organisation(rows),
     }
 
 

@@ -10,8 +10,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from koll.ledger.domain.base import Actor
+from koll.ledger.domain.meeting import attendance_by_org
 from koll.ledger.projections.measures import escalations, measures
-from koll.ledger.projections.meetings import decisions, meetings
+from koll.ledger.projections.meetings import answers, decisions, meetings
 from koll.ledger.projections.situation import cases, observations
 from koll.ledger.queries.cases import aware
 from koll.ledger.queries.measures import in_measure_areas, late_on, measure_row
@@ -26,6 +27,8 @@ def meeting_row(row: Any) -> dict[str, Any]:
     r["id"] = r.pop("meeting_id")
     r["group"] = r.pop("group_code")
     r["attendees"] = json.loads(r["attendees"])
+    r["attendance"] = attendance_by_org(r["attendees"])
+    r["attendance_total"] = sum(a["count"] for a in r["attendance"])
     return r
 
 
@@ -48,7 +51,21 @@ def meeting_decisions(conn: sa.Connection, viewer: Actor | None, meeting_id: str
         d["id"] = d.pop("decision_id")
         d["measures"], d["cases"] = json.loads(d["measures"]), json.loads(d["cases"])
         out.append(d)
+    named = measure_names(conn, [m for d in out for m in d["measures"]])
+    answered = {r.decision_id: aware(dict(r._mapping)) for r in conn.execute(
+        sa.select(answers).where(answers.c.meeting_id == meeting_id))}
+    for d in out:
+        d["measure_list"] = [{"id": m, "what": named.get(m, m[:8])} for m in d["measures"]]
+        d["answer"] = answered.get(d["id"])
     return Policy(viewer).redact(conn, out, frozenset({"cases"}))
+
+
+def measure_names(conn: sa.Connection, ids: list[str]) -> dict[str, str]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    return {mid: what for mid, what in conn.execute(
+        sa.select(measures.c.measure_id, measures.c.what).where(measures.c.measure_id.in_(wanted)))}
 
 
 def get_meeting(conn: sa.Connection, viewer: Actor | None, meeting_id: str) -> dict[str, Any] | None:
@@ -79,14 +96,7 @@ def report_back(conn: sa.Connection, actor: Actor, meeting_id: str) -> dict[str,
         return None
     # A meeting is its area's: the report-back tells that area's measures and situation.
     in_area = in_measure_areas(None, meeting.get("area"))
-    prev = previous_meeting(conn, meeting)
-    day = date.fromisoformat(meeting["date"])
-    first_day = date.fromisoformat(prev["date"]) if prev else day - CYCLE
-    # Whole days, naive UTC like the read models: after the previous meeting's day, up to and
-    # including this meeting's day.
-    start = datetime.combine(first_day + timedelta(days=1), datetime.min.time())
-    end = datetime.combine(day + timedelta(days=1), datetime.min.time())
-    before = start - (end - start)
+    prev, day, first_day, (before, start, end) = _period(conn, meeting)
 
     def within(column: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
         return sa.and_(column >= start, column < end)
@@ -115,7 +125,66 @@ def report_back(conn: sa.Connection, actor: Actor, meeting_id: str) -> dict[str,
         "measures": {"started": rows(within(measures.c.started_at)), "done": done,
                      "late": [m | {"late": True} for m in rows(late_on(day))]},
         "situation": situation_change(conn, actor, (before, start, end), meeting.get("area")),
+        "escalations": {"open": open_escalations(conn, meeting.get("area")),
+                        "answered": answered_escalations(conn, meeting.get("area"), start, end)},
     }
+
+
+def _period(conn: sa.Connection, meeting: dict[str, Any]) -> tuple[dict[str, Any] | None, date, date, tuple[datetime, datetime, datetime]]:
+    """The group's previous meeting, this meeting's day, the period's first day, and the bounds
+    (the period before, this period's start and end): whole days, naive UTC like the read models,
+    after the previous meeting's day up to and including this meeting's day."""
+    prev = previous_meeting(conn, meeting)
+    day = date.fromisoformat(meeting["date"])
+    first_day = date.fromisoformat(prev["date"]) if prev else day - CYCLE
+    start = datetime.combine(first_day + timedelta(days=1), datetime.min.time())
+    end = datetime.combine(day + timedelta(days=1), datetime.min.time())
+    return prev, day, first_day, (start - (end - start), start, end)
+
+
+def _escalation_rows(conn: sa.Connection, area: str | None, *where: sa.ColumnElement[bool]) -> list[dict[str, Any]]:
+    q = (sa.select(escalations, measures.c.what, measures.c.owner_org, answers.c.outcome, answers.c.text,
+                   answers.c.answered_at, answers.c.meeting_id)
+         .join(measures, measures.c.measure_id == escalations.c.measure_id)
+         .outerjoin(answers, answers.c.escalation_id == escalations.c.escalation_id)
+         .where(*where, *in_measure_areas(None, area)).order_by(escalations.c.escalated_at))
+    rows = [aware(dict(r._mapping)) for r in conn.execute(q)]
+    held_in = sorted({r["meeting_id"] for r in rows if r["meeting_id"]})
+    titles = {mid: title for mid, title in conn.execute(
+        sa.select(meetings.c.meeting_id, sa.func.coalesce(meetings.c.title, meetings.c.date))
+        .where(meetings.c.meeting_id.in_(held_in)))} if held_in else {}
+    for r in rows:
+        r["id"] = r.pop("escalation_id")
+        r["meeting_title"] = titles.get(r["meeting_id"])
+    return rows
+
+
+def open_escalations(conn: sa.Connection, area: str | None) -> list[dict[str, Any]]:
+    """Escalations the strategic group has not answered yet (``Measure.Escalated`` with no answer)."""
+    return _escalation_rows(conn, area, answers.c.escalation_id.is_(None))
+
+
+def answered_escalations(conn: sa.Connection, area: str | None, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    return _escalation_rows(conn, area, answers.c.answered_at >= start, answers.c.answered_at < end)
+
+
+def agenda(conn: sa.Connection, actor: Actor, meeting: dict[str, Any], today: date) -> dict[str, Any]:
+    """What the meeting goes through: the late measures, the escalations waiting for an answer,
+    the ideas on the gross list to decide, and how the situation changed since the last meeting."""
+    area = meeting.get("area")
+    in_area = in_measure_areas(None, area)
+    prev, day, first_day, bounds = _period(conn, meeting)
+    on = min(day, today) if meeting["status"] == "planned" else day
+
+    def rows(*where: sa.ColumnElement[bool]) -> list[dict[str, Any]]:
+        q = sa.select(measures).where(*where, *in_area).order_by(measures.c.what, measures.c.measure_id)
+        return [_brief(measure_row(r, on)) for r in conn.execute(q)]
+
+    return {"previous_meeting": prev, "period": {"from": (first_day + timedelta(days=1)).isoformat(), "to": day.isoformat()},
+            "late": rows(late_on(on)), "to_decide": rows(measures.c.status == "idea"),
+            "active": rows(measures.c.status.in_(("decided", "started", "paused"))),
+            "escalations": open_escalations(conn, area),
+            "situation": situation_change(conn, actor, bounds, area)}
 
 
 def _brief(m: dict[str, Any]) -> dict[str, Any]:

@@ -8,15 +8,30 @@ really changes is recorded: importing the file just exported records nothing.
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from eventsourcing.persistence import IntegrityError
 from marshmallow import ValidationError
 
-from koll.ledger.domain.area import REVISABLE, SECTIONS, Area, OutsideAreas, area_id_for, centre, contains
+from koll.ledger.domain import daylight
+from koll.ledger.domain.area import (
+    REVISABLE,
+    SECTIONS,
+    Area,
+    OutsideAreas,
+    area_id_for,
+    centre,
+    centroid,
+    contains,
+)
 from koll.ledger.domain.base import Actor, DomainError, NotFound
 from koll.ledger.projections.areas import areas as areas_table
 from koll.schema import taxonomy
@@ -35,6 +50,12 @@ class AreaView:
     definition: dict[str, Any]
     box: tuple[float, float, float, float]
     version: int
+
+    @cached_property
+    def sky(self) -> daylight.Sky:
+        """Where the area's sun is read (its boundary's centroid) and its clock."""
+        lat, lon = centroid(self.definition["boundary"])
+        return daylight.Sky(lat, lon, ZoneInfo(self.definition.get("time_zone") or "Europe/Stockholm"))
 
     def holds(self, lat: float, lon: float) -> bool:
         min_lon, min_lat, max_lon, max_lat = self.box
@@ -82,6 +103,21 @@ def register_terms(definition: dict[str, Any]) -> None:
     categories = [taxonomy.Category(c["code"], c["group"], c["sv"], c.get("en") or c["sv"], c["visibility"], c["photo"],
                                     c["owner"]) for c in definition["categories"] if c.get("local")]
     taxonomy.register_area_terms(places, organisations, categories)
+
+
+_held = threading.local()  # the areas held for the batch being placed on this thread
+
+
+def _areas_of(by: Actor, views: list[AreaView]) -> list[AreaView]:
+    """The areas ``by`` may report in, worked out once a batch for each kind of caller."""
+    key = (by.role, tuple(sorted(getattr(by, "areas", ()) or ())))
+    memo = getattr(_held, "mine", None)
+    if memo is not None and key in memo:
+        return memo[key]
+    mine = [a for a in views if may_act_in(by, a.code)]
+    if memo is not None:
+        memo[key] = mine
+    return mine
 
 
 class AreaCommands:
@@ -151,8 +187,26 @@ class AreaCommands:
 
     # Reading areas where the write side needs them.
 
+    @contextmanager
+    def areas_held(self: Ledger) -> Iterator[list[AreaView]]:
+        """One look at the areas for a whole batch of reports on this thread: a batch of 500 is
+        placed among the boundaries as they stood when it began (as one transaction records it),
+        instead of asking the database whether an area changed before each report."""
+        if getattr(_held, "views", None) is not None:  # a batch within a batch: the outer look holds
+            yield _held.views
+            return
+        _held.views, _held.mine = self.area_views(), {}
+        try:
+            yield _held.views
+        finally:
+            _held.views = _held.mine = None
+
     def area_views(self: Ledger) -> list[AreaView]:
-        """Every area, from the read model; kept while no area changes (one small query a call)."""
+        """Every area, from the read model; kept while no area changes (one small query a call,
+        none within ``areas_held``)."""
+        held = getattr(_held, "views", None)
+        if held is not None:
+            return held
         with self.store.read() as conn:
             key = conn.execute(sa.select(sa.func.count(), sa.func.sum(areas_table.c.version),
                                          sa.func.max(areas_table.c.updated_at))).one()
@@ -169,16 +223,21 @@ class AreaCommands:
     def area_view(self: Ledger, code: str) -> AreaView | None:
         return next((a for a in self.area_views() if a.code == code), None)
 
+    def sky_of(self: Ledger, code: str | None) -> daylight.Sky:
+        """The sun and clock a record of the area is told by (the square's, before areas)."""
+        view = self.area_view(code) if code else None
+        return view.sky if view is not None else daylight.BEFORE_AREAS
+
     def place_in_area(self: Ledger, by: Actor, lat: float, lon: float, named: str | None = None) -> AreaView | None:
         """The area a report at (lat, lon) belongs to: the one it names, or the one whose boundary
         holds the point, among those the caller may report in. None while no area is defined (a
-        ledger from before areas, until its migration)."""
+        ledger from before areas, until its migration). Within ``areas_held`` a batch reads them once."""
         views = self.area_views()
         if not views:
             if named:
                 raise DomainError(f"no area '{named}'", sv=f"inget område '{named}'", field="area")
             return None
-        mine = [a for a in views if may_act_in(by, a.code)]
+        mine = _areas_of(by, views)
         if named is not None:
             chosen = next((a for a in mine if a.code == named), None)
             if chosen is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+import sqlalchemy as sa
 from eventsourcing.persistence import IntegrityError
 
 from koll.ledger.domain.base import Actor, DomainError, NotAllowed
@@ -22,7 +23,9 @@ _NONE_SV = {"measures": "ingen insats", "cases": "inget ärende"}
 # Who runs a group's meetings (schedules, records decisions, holds them). The operational staff
 # also prepare and minute the strategic group's meetings, which they report to; the strategic
 # group does not run the operational group's.
-RUN_BY = {"operational": ("operational", "admin"), "strategic": ("operational", "strategic", "admin")}
+# The mobilisation's conference and workshops are run by either group's people.
+RUN_BY = {"operational": ("operational", "admin"), "strategic": ("operational", "strategic", "admin"),
+          "mobilisation": ("operational", "strategic", "admin"), "workshop": ("operational", "strategic", "admin")}
 _GROUP_SV = {"operational": "operativa", "strategic": "strategiska"}
 
 
@@ -47,10 +50,13 @@ class MeetingCommands:
     def meeting(self: Ledger, meeting_id: UUID) -> Meeting:
         return self._get(Meeting, meeting_id, what="meeting")
 
-    def record_decision(self: Ledger, by: Actor, meeting_id: UUID, body: dict[str, Any]) -> Recorded:
+    def record_decision(self: Ledger, by: Actor, meeting_id: UUID, body: dict[str, Any],
+                        expected_version: int | None = None) -> Recorded:
         """A decision made at the meeting, idempotent on its id. Decisions are appended, not
-        decided against a version: two secretaries noting decisions do not conflict."""
-        from koll.ledger.application import ConflictingRepeat, fingerprint_of
+        decided against a version: two secretaries noting decisions do not conflict. A form
+        that shows the meeting passes the version it showed (``expected_version``): a decision
+        taken on what has since changed is refused."""
+        from koll.ledger.application import ConflictingRepeat, StaleVersion, fingerprint_of
 
         require_may_run(self.meeting(meeting_id).group, by)
         measures = [str(m) for m in body.get("measures") or []]
@@ -66,21 +72,65 @@ class MeetingCommands:
                                       field=name) from None
         decision_id = str(body["id"])
         fingerprint = fingerprint_of(body)
+        answer = self._escalation_answer(body) if body.get("escalation") else None
+        if answer and answer["measure"] not in measures:
+            measures.append(answer["measure"])
         for _attempt in range(5):  # another decision may land between our load and our save
             meeting = self.meeting(meeting_id)
+            if expected_version is not None and decision_id not in meeting.decisions \
+                    and meeting.version != expected_version:
+                raise StaleVersion(f"the meeting is at version {meeting.version}, not {expected_version}",
+                                   current=meeting.version)
             if meeting.decisions.get(decision_id, fingerprint) != fingerprint:
                 raise ConflictingRepeat("this decision id was already used with other content",
                                         sv="beslutets id har redan använts med annat innehåll", field="id")
+            # Deciding measures from the gross list: each is decided in this meeting, in the same
+            # transaction as the decision (its history names the meeting).
+            to_decide = [m for m in (self.measure(UUID(i)) for i in measures)
+                         if body.get("decide_measures") and m.status == "idea"] if decision_id not in meeting.decisions else []
             if not meeting.decide(by, decision_id=decision_id, text=body["text"], measures=measures,
-                                  cases=cases, fingerprint=fingerprint):
+                                  cases=cases, fingerprint=fingerprint, answer=answer,
+                                  decided=[str(m.id) for m in to_decide]):
                 return Recorded(decision_id, False)
+            for m in to_decide:
+                m.decide(by, note=body["text"], meeting_id=str(meeting_id))
             try:
-                self.save(meeting)
+                self.save(meeting, *to_decide)
                 return Recorded(decision_id, True)
             except IntegrityError:
+                if expected_version is not None:
+                    raise StaleVersion("the meeting was changed by someone else just now",
+                                       current=self.meeting(meeting_id).version) from None
                 continue
         raise DomainError("the meeting is busy; send the decision again",
                           sv="mötet ändras just nu; skicka beslutet igen", field="id")
+
+    def _escalation_answer(self: Ledger, body: dict[str, Any]) -> dict[str, Any]:
+        """The escalation a decision answers: asked for, and not answered before."""
+        from koll.ledger.projections.meetings import answers
+        from koll.ledger.projections.measures import escalations
+
+        escalation = str(body["escalation"])
+        with self.store.read() as conn:
+            asked = conn.execute(sa.select(escalations.c.measure_id).where(
+                escalations.c.escalation_id == escalation)).first()
+            done = conn.execute(sa.select(answers.c.meeting_id).where(answers.c.escalation_id == escalation)).first()
+        if asked is None:
+            raise DomainError(f"no escalation with id {escalation}", sv="ingen eskalering med det id:t",
+                              field="escalation")
+        if done is not None:
+            raise DomainError("the escalation has already been answered", sv="eskaleringen är redan besvarad",
+                              field="escalation")
+        if not body.get("answer"):
+            raise DomainError("an escalation's answer says granted, declined or other",
+                              sv="svaret på en eskalering är beviljat, avslaget eller annat", field="answer")
+        return {"escalation": escalation, "measure": asked.measure_id, "outcome": body["answer"]}
+
+    def record_attendance(self: Ledger, by: Actor, meeting_id: UUID, expected_version: int,
+                          attendance: list[dict[str, Any]]) -> Meeting:
+        """Who came, by organisation: a count and any names (the conference had about 70)."""
+        return self.decide(Meeting, meeting_id, expected_version, lambda m: m.record_attendance(by, attendance),
+                           what="meeting", check=lambda m: require_may_run(m.group, by))
 
     def hold_meeting(self: Ledger, by: Actor, meeting_id: UUID, expected_version: int,
                      conclusions: str | None, attendees: list[dict[str, Any]] | None) -> Meeting:

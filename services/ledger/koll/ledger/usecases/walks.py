@@ -55,14 +55,15 @@ class WalkCommands:
         fingerprint = fingerprint_of(plan)
         planned_at = plan["planned_at"]
         when = planned_at if isinstance(planned_at, datetime) else datetime.fromisoformat(planned_at)
-        light = plan.get("light") or ("morker" if daylight.is_dark(when) else "dagsljus")
+        area = self.area_for(by, plan.get("area"))
+        light = plan.get("light") or ("morker" if daylight.is_dark(when, self.sky_of(area)) else "dagsljus")
         people = list(plan.get("participants") or [])
         key = new_key()
         walk = Walk(id=walk_id, title=plan["title"], planned_at=when.isoformat(), route=list(plan.get("route") or []),
                     light=light, organisations=list(plan.get("organisations") or []),
                     participants=seal(key, json.dumps(people, ensure_ascii=False), str(walk_id)) if people else None,
                     participant_counts=participant_counts(people), fingerprint=fingerprint, by=by.as_dict(),
-                    area=self.area_for(by, plan.get("area")), join_code=self._new_join_code())
+                    area=area, join_code=self._new_join_code())
         try:
             self.save(walk, side_writes=[self.vault.writer({str(walk_id): key})])
         except IntegrityError:
@@ -89,7 +90,8 @@ class WalkCommands:
     def start_walk(self: Ledger, by: Actor, walk_id: UUID, expected_version: int) -> Walk:
         now = clock.now()
         return self.decide(Walk, walk_id, expected_version,
-                           lambda w: w.start(by, at=now, dark=daylight.is_dark(now)), what="walk",
+                           lambda w: w.start(by, at=now, dark=daylight.is_dark(now, self.sky_of(getattr(w, "area", None)))),
+                           what="walk",
                            check=lambda w: require_may_lead(w, by))
 
     def end_walk(self: Ledger, by: Actor, walk_id: UUID, expected_version: int, summary: str | None = None) -> Walk:

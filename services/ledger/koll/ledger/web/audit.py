@@ -13,7 +13,9 @@ from koll.ledger.api.auth import AUDIT
 from koll.ledger.domain.daylight import STOCKHOLM
 from koll.ledger.domain.base import Actor
 from koll.ledger.queries import audit as q
+from koll.ledger.web import i18n
 from koll.ledger.web.common import bp, koll, page, reading, render
+from koll.ledger.web.situation import visible_areas
 from koll.ledger.web.told import tell
 from koll.schema import taxonomy
 from koll.schema.payloads import BIGINT_MAX, unreadable_text, within_years
@@ -55,12 +57,13 @@ def timeline_filters() -> dict[str, Any]:
     f = {"aggregate": _uuid(a.get("aggregate")), "kind": a.get("kind") if a.get("kind") in KINDS else "",
          "actor": "" if unreadable_text(a.get("actor") or "") else (a.get("actor") or "").strip()[:120],
          "org": a.get("org") if a.get("org") in taxonomy.ORGANISATION_BY_CODE else "",
-         "from": (_day(a.get("from")) or "") and a.get("from"), "to": (_day(a.get("to")) or "") and a.get("to")}
+         "from": (_day(a.get("from")) or "") and a.get("from"), "to": (_day(a.get("to")) or "") and a.get("to"),
+         "area": a.get("area") if a.get("area") in {v.code for v in visible_areas()} else ""}
     return f
 
 
 def _query_args(f: dict[str, Any]) -> dict[str, Any]:
-    args: dict[str, Any] = {k: f[k] for k in ("aggregate", "kind", "actor", "org") if f[k]}
+    args: dict[str, Any] = {k: f[k] for k in ("area", "aggregate", "kind", "actor", "org") if f[k]}
     if f["from"]:
         args["from"] = datetime.combine(date.fromisoformat(f["from"]), time.min, STOCKHOLM)
     if f["to"]:
@@ -97,7 +100,8 @@ def audit(actor: Actor) -> Any:
         measure_history = _history(conn, actor, measure_id)
         case_history = _history(conn, actor, case_id)
     at = _moment(request.args.get("at"))
-    boards = q.as_of_boards(koll().ledger, at, actor, cache=_as_of_cache()) if at else None
-    return render("audit.html", f=f, page=page_, kinds=KINDS, organisations=taxonomy.ORGANISATIONS,
+    boards = q.as_of_boards(koll().ledger, at, actor, cache=_as_of_cache(), area=f["area"] or None) if at else None
+    areas = [{"code": v.code, "label": v.definition["name"].get(i18n.lang()) or v.name_sv} for v in visible_areas()]
+    return render("audit.html", f=f, page=page_, kinds=KINDS, organisations=taxonomy.ORGANISATIONS, areas=areas,
                   measure_id=measure_id, case_id=case_id, measure_history=measure_history,
                   case_history=case_history, at=request.args.get("at", ""), boards=boards, hidden=hidden)

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 
-from koll.ledger.api.auth import AUDIT, DECIDE, MEETINGS, READ, session_actor
+from koll.ledger.api.auth import AUDIT, DECIDE, MEETINGS, OVERVIEW, READ, session_actor
 from koll.ledger.domain.base import Actor
 from koll.ledger.web import i18n
 from koll.schema.payloads import unreadable_text
@@ -30,7 +30,9 @@ NAV = [
     ("boards.meetings", "nav_meetings", MEETINGS),
     ("boards.walks", "nav_walks", READ),
     ("boards.audit", "nav_audit", AUDIT),
+    ("boards.overview", "nav_overview", OVERVIEW),  # only to those who see more than one area
     ("boards.users", "nav_users", ("admin",)),
+    ("boards.admin_areas", "nav_areas", ("admin",)),
 ]
 MEETINGS_ROLES = MEETINGS
 
@@ -118,9 +120,16 @@ def _context() -> dict[str, Any]:
     return {
         "t": i18n.t, "label": i18n.label, "state": i18n.state, "lang": i18n.lang(), "actor": actor,
         "csrf_token": csrf_token, "with_args": with_args, "hidden_notice": i18n.hidden_notice,
-        "nav": [(ep, key) for ep, key, roles in NAV if actor and actor.role in roles],
+        "nav": [(ep, key) for ep, key, roles in NAV if actor and actor.role in roles
+                and (ep != "boards.overview" or _many_areas())],
         "can_decide": bool(actor and actor.role in DECIDE),
     }
+
+
+def _many_areas() -> bool:
+    from koll.ledger.web.areas import many_areas
+
+    return many_areas()
 
 
 @bp.errorhandler(403)

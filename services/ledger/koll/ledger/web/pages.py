@@ -1,3 +1,3 @@
 """Importing this registers every board page on ``bp``."""
 
-from koll.ledger.web import admin, audit, cases, measures, meetings, signin, situation, walks  # noqa: F401
+from koll.ledger.web import admin, areas, audit, cases, measures, meetings, signin, situation, walks  # noqa: F401

@@ -49,6 +49,11 @@ def visible_areas() -> list[Any]:
     return [v for v in koll().ledger.area_views() if who is None or may_see(who, v.code)]
 
 
+def area_choices() -> list[dict[str, str]]:
+    """The areas a form offers, each with its name in the page's language."""
+    return [{"code": v.code, "label": v.definition["name"].get(i18n.lang()) or v.name_sv} for v in visible_areas()]
+
+
 def view_filters() -> dict[str, Any]:
     """The page's filters as given (bad values dropped, never an error); the area is the one
     asked for, or the user's only one."""
@@ -167,13 +172,37 @@ def situation(actor: Actor) -> Any:
     download_args = {k: v for k, v in f.items() if v}
     areas = visible_areas()
     names = {v.code: v.definition["name"].get(i18n.lang()) or v.name_sv for v in areas}
-    sunrise, sunset = daylight.sun_times(datetime.now(daylight.STOCKHOLM).date())
+    shown = [v for v in areas if v.code == f["area"]] if f["area"] else areas
     return render(
-        "situation.html", f=f, counts=counts, sunrise=sunrise, sunset=sunset, charts=charts, places=config["places"], groups=config["groups"],
+        "situation.html", f=f, counts=counts, daylight_line=daylight_line(shown), charts=charts, places=config["places"], groups=config["groups"],
         download_args=download_args, trend_end=end, map_config=config,
         statuses=vocabulary.CASE_STATUSES, areas=[{"code": c, "label": n} for c, n in names.items()],
         area_name=names.get(f["area"]) or (i18n.t("all_areas") if len(areas) > 1 else ""),
     )
+
+
+def daylight_line(areas: list[Any]) -> str:
+    """When it is light today at the areas shown, each at its own place and on its own clock:
+    "I dag ljust 08:41–14:52: efter solnedgången …"; one clause an area when several are shown."""
+    skies = [(v.definition["name"].get(i18n.lang()) or v.name_sv, v.sky) for v in areas] or [
+        ("", daylight.BEFORE_AREAS)]
+    clauses = []
+    for name, sky in skies:
+        day = datetime.now(sky.zone).date()
+        times = daylight.sun_times(day, sky)
+        if times is None:
+            clauses.append((name, None, "daylight_midnight_sun" if daylight.light_all_day(day, sky)
+                            else "daylight_polar_night"))
+        else:
+            clauses.append((name, times, None))
+    if len(clauses) == 1:
+        _, times, polar = clauses[0]
+        if polar:
+            return i18n.t(polar)
+        return i18n.t("daylight_today", sunrise=f"{times[0]:%H:%M}", sunset=f"{times[1]:%H:%M}")
+    parts = [i18n.t("daylight_area", area=name, sunrise=f"{times[0]:%H:%M}", sunset=f"{times[1]:%H:%M}")
+             if times else f"{name}: {i18n.t(polar)}" for name, times, polar in clauses]
+    return " · ".join(parts) + ". " + i18n.t("daylight_after_sunset")
 
 
 MAP_POINTS = 10_000  # what a browser still draws smoothly; the downloads hold every case

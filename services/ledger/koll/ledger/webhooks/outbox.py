@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from koll.ledger.domain.base import Actor
 from koll.ledger.courier import outbox_columns, utcnow
-from koll.ledger.history import event_name
+from koll.ledger.history import event_data, event_name
 from koll.ledger.policy import Policy
 from koll.ledger.store import metadata
 
@@ -77,7 +77,7 @@ def enqueue(conn: sa.Connection, batch: Sequence[tuple[int, Any]]) -> int:
 
     positions = [p for p, _ in batch]
     rows = {r.position: r for r in conn.execute(
-        sa.select(audit_events.c.position, audit_events.c.visibility, audit_events.c.changes, audit_events.c.data,
+        sa.select(audit_events.c.position, audit_events.c.visibility, audit_events.c.changes,
                   audit_events.c.at, audit_events.c.actor_role, audit_events.c.actor_org)
         .where(audit_events.c.position.in_(positions)))}
     ids = sorted({str(e.originator_id) for _, e in batch})
@@ -91,7 +91,7 @@ def enqueue(conn: sa.Connection, batch: Sequence[tuple[int, Any]]) -> int:
             continue
         name = event_name(event)
         state = states.get(str(event.originator_id), {})
-        data = json.loads(row.data)
+        data = event_data(event)  # the event in hand: the timeline keeps no copy of it
         category = data.get("category") or state.get("category")
         orgs = {o for o in (state.get("assigned_org"), state.get("owner_org"), data.get("org")) if o}
         visibility = row.visibility or "public"
