@@ -286,6 +286,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "when": ("När", "When"),
     # Insatser: forms, the gross list, the inventory, the matrix, the sheet
     "target_value": ("Målvärde", "Target value"),
+    "plan_saved": ("Planen är sparad.", "The plan is saved."),
+    "new_refused": ("Insatsen kunde inte föras in: {why}", "The measure could not be recorded: {why}"),
+    "measure_added": ("Insatsen är införd.", "The measure is recorded."),
+    "measure_areas": ("Områden", "Areas"),
+    "link_area": ("Omfatta även området", "Span the area too"),
     "why": ("Varför", "Why"),
     "baseline_period": ("Baslinjeperiod", "Baseline period"),
     "measure_period": ("Insatsens period", "The measure's period"),
