@@ -21,6 +21,7 @@ from koll.ledger.queries import situation as q
 from koll.ledger.queries.visibility import visible
 from koll.ledger.web import i18n
 from koll.ledger.web.common import bp, koll, page, reading, render
+from koll.ledger.web.process_views import process_context
 from koll.schema import taxonomy, vocabulary
 from koll.schema.payloads import within_years
 
@@ -181,6 +182,7 @@ def situation(actor: Actor) -> Any:
         download_args=download_args, trend_end=end, map_config=config,
         statuses=vocabulary.CASE_STATUSES, areas=[{"code": c, "label": n} for c, n in names.items()],
         area_name=names.get(f["area"]) or (i18n.t("all_areas") if len(areas) > 1 else ""),
+        **process_context(f["area"]),
     )
 
 
