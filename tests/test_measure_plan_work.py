@@ -122,3 +122,26 @@ def test_empty_reasons_are_refused_by_the_domain_not_only_the_browser(ledger):
     assert ledger.measure(mid).version == 1
     decide(ledger, mid, "cancel", {"reason": "Ingen budget i år"})
     assert row(ledger, mid)["deviation_reason"] == "Ingen budget i år"
+
+
+def test_the_api_takes_the_same_commands_with_if_match(service):
+    ops = service.client("operational")
+    made = ops.post("/api/v1/measures", {"id": str(uuid.uuid4()), "what": "Nattvandring", "inventory": True,
+                                         "start": "2017-05-01", "owner_org": "civilsamhallet"})
+    assert made.status_code == 201, made.text
+    mid = made.json()["id"]
+    m = ops.get(f"/api/v1/measures/{mid}").json()
+    assert (m["status"], m["inventory"], m["version"]) == ("started", True, 3)
+    path = f"/api/v1/measures/{mid}/indicators"
+    r = ops.post(path, {"code": "rop", "name": "Trygghetsmätning", "baseline_from": "2017-01-01",
+                        "baseline_to": "2017-04-30"}, headers={"If-Match": "3"})
+    assert r.status_code == 200, r.text
+    r = ops.post(f"/api/v1/measures/{mid}/indicator-revise", {"code": "rop", "target": 4.0}, headers={"If-Match": "3"})
+    assert r.status_code == 412  # stale: nothing recorded
+    r = ops.post(f"/api/v1/measures/{mid}/indicator-revise", {"code": "rop", "target": 4.0},
+                 headers={"If-Match": "4"})
+    assert r.status_code == 200, r.text
+    assert r.json()["indicators"][0]["target"] == 4.0
+    assert r.json()["indicators"][0]["baseline_period"] == {"from": "2017-01-01", "to": "2017-04-30"}
+    r = ops.post(f"/api/v1/measures/{mid}/cancel", {"reason": "  "}, headers={"If-Match": "5"})
+    assert r.status_code == 422 and ops.get(f"/api/v1/measures/{mid}").json()["version"] == 5

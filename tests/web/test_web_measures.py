@@ -263,3 +263,19 @@ def test_the_inventory_by_organisation_and_the_matrix(board: Any, plan: dict[str
     assert page.get_by_role("columnheader", name="Strategiskt – lång sikt (5–15 år)").count() == 1
     shoot(page, "measures-matrix")
     no_sideways_scroll(page, "measures-matrix")
+
+
+def test_the_strategic_group_lets_a_long_term_measure_span_another_area(board: Any, plan: dict[str, str],
+                                                                        page: Any) -> None:
+    from koll.ledger.demo import SYSTEM, area_definition
+
+    board.ledger.import_area(SYSTEM, area_definition("husby-torg"))
+    mid = uuid.UUID(plan["late"])
+    sign_in(page, board.base, "strateg", path=f"/insatser/{plan['late']}")
+    page.locator("#link-area-code").select_option("husby-torg")
+    page.locator("#link-area").get_by_role("button", name="Koppla").click()
+    page.wait_for_selector("#decision-message")
+    assert "husby-torg" in board.ledger.measure(mid).areas
+    assert "husby-torg" in page.locator("#measure-areas").inner_text()
+    page.goto(f"{board.base}/insatser?vy=matris")
+    assert page.locator(f'#matrix a[data-measure="{plan["late"]}"] .badge').inner_text() == "+1"

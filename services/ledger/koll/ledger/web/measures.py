@@ -15,7 +15,7 @@ from uuid import UUID, uuid4
 from flask import abort, redirect, request, url_for
 from marshmallow import ValidationError
 
-from koll.ledger.api.auth import DECIDE, READ
+from koll.ledger.api.auth import DECIDE, GOVERN, READ
 from koll.ledger.application import StaleVersion
 from koll.ledger.domain.base import Actor, DomainError, NotFound
 from koll.ledger.history import describe
@@ -28,6 +28,7 @@ from koll.ledger.measure_sheet import SheetInvalid, check_sheet, header_of
 from koll.ledger.usecases.measures import DECISIONS
 from koll.schema.payloads_measures import MeasureSchema
 from koll.ledger.web.cases import _field_errors, _why
+from koll.ledger.web.situation import visible_areas
 from koll.ledger.web.told import tell
 from koll.schema import taxonomy, vocabulary
 
@@ -204,7 +205,11 @@ def _measure_page(actor: Actor, measure_id: str, *, status: int = 200, message: 
         actions = tuple(a for a in actions if a != "operations")
     hidden = i18n.hidden_notice(sum(1 for c in linked if is_placeholder(c)))
     may = actor.role in DECIDE
+    # the strategic group's long-term work may span areas, by an explicit link only
+    other_areas = [a for a in visible_areas() if a.code not in (m.get("area"), *m["linked_areas"])] \
+        if actor.role in GOVERN and m.get("area") and m["status"] != "cancelled" else []
     return render("measure.html", m=m, linked=linked, offered=offered, history=history, charts=charts,
+                  other_areas=other_areas,
                   hidden=hidden, actions=actions if may else (), may_edit=may and m["status"] != "cancelled",
                   message=message, message_kind=message_kind, form=form or {}, errors=errors or {},
                   outcomes=vocabulary.OUTCOMES, **plan_choices()), status
@@ -237,7 +242,8 @@ def indicator_chart(i: int, ind: dict[str, Any]) -> dict[str, Any]:
 @page(*READ)
 def measure(actor: Actor, measure_id: str) -> Any:
     saved = request.args.get("saved")
-    return _measure_page(actor, measure_id, message=i18n.t("saved") if saved else None)
+    said = {"revise": "plan_saved", "new": "measure_added"}.get(saved or "", "saved")
+    return _measure_page(actor, measure_id, message=i18n.t(said) if saved else None)
 
 
 def _seen_version() -> int:
@@ -245,6 +251,27 @@ def _seen_version() -> int:
         return int(request.form.get("version", ""))
     except ValueError:
         return -1
+
+
+@bp.route("/insatser/<measure_id>/omrade", methods=["POST"])
+@page(*GOVERN)
+def link_area(actor: Actor, measure_id: str) -> Any:
+    """Let the measure span another area too: the same command as the API's link-area."""
+    mid = _measure_uuid(measure_id)
+    typed = request.form.to_dict()
+    seen = _seen_version()
+    try:
+        koll().ledger.link_area_to_measure(actor, mid, seen, request.form.get("area", ""))
+    except StaleVersion as e:
+        return _measure_page(actor, measure_id, status=409, message=i18n.t("stale", seen=seen,
+                                                                          now=e.details.get("current", "?")),
+                             message_kind="warn", form=typed)
+    except NotFound:
+        abort(404)
+    except DomainError as e:
+        return _measure_page(actor, measure_id, status=422, message=i18n.t("refused", why=_why(e)),
+                             message_kind="error", form=typed, errors={"area": _why(e)})
+    return redirect(url_for("boards.measure", measure_id=measure_id, saved="area") + "#areas")
 
 
 @bp.route("/insatser/<measure_id>", methods=["POST"])
@@ -338,11 +365,11 @@ def new_measure(actor: Actor) -> Any:
             return redirect(url_for("boards.measure", measure_id=recorded.id, saved="new"))
         except ValidationError as e:
             errors = _field_errors(e)
-            message = i18n.t("refused", why="; ".join(f"{i18n.field_text(k)}: {v}" for k, v in errors.items()))
+            message = i18n.t("new_refused", why="; ".join(f"{i18n.field_text(k)}: {v}" for k, v in errors.items()))
         except DomainError as e:
             field = e.details.get("field")
             errors = {field: _why(e)} if field else {}
-            message = i18n.t("refused", why=_why(e))
+            message = i18n.t("new_refused", why=_why(e))
         status = 422
     return render("measure_new.html", form=form, errors=errors, message=message, inventory=inventory,
                   new_id=form.get("id") or str(uuid4()), **plan_choices()), status
@@ -483,8 +510,15 @@ def sheet_upload(actor: Actor) -> Any:
 # --- Words the measure pages show ------------------------------------------------------------
 
 
-def sorting_label(dimension: str, value: Any) -> str:
-    """A sorting answer in words: "Enkel", "Inom gruppens mandat", "Prioritet 2", "Synergi: ja"."""
+SHORT = {"inom": ("Inom", "Within"), "utanfor": ("Utanför", "Outside"), "synlig": ("Synlig", "Visible"),
+         "subtil": ("Subtil", "Subtle"), "orsak": ("Orsak", "Cause")}
+
+
+def sorting_label(dimension: str, value: Any, short: bool = False) -> str:
+    """A sorting answer in words: "Enkel", "Inom gruppens mandat", "Prioritet 2", "Synergi: ja";
+    ``short`` for a table's cell ("Inom", "Synlig"), where the column's head says the rest."""
+    if short and value in SHORT:
+        return SHORT[value][1 if i18n.lang() == "en" else 0]
     if dimension == "priority":
         return f"{i18n.t('q_priority').split(' (')[0]} {value}"
     if dimension == "synergy":
@@ -500,13 +534,8 @@ def _dimension(term: Any) -> str:
 
 
 def sort_name(key: str) -> str:
-    if key == "what":
-        return i18n.t("col_what")
-    if key == "owner":
-        return i18n.t("col_owner")
-    if key in ("priority", "synergy"):
-        return i18n.t("q_" + key)
-    return i18n.t("q_" + key)
+    """What the gross list can be sorted by: the plan's first columns, then the sorting questions."""
+    return {"what": i18n.t("col_what"), "owner": i18n.t("col_owner")}.get(key) or i18n.t("q_" + key)
 
 
 def sheet_value(value: Any) -> str:
