@@ -279,3 +279,20 @@ def test_the_strategic_group_lets_a_long_term_measure_span_another_area(board: A
     assert "husby-torg" in page.locator("#measure-areas").inner_text()
     page.goto(f"{board.base}/insatser?vy=matris")
     assert page.locator(f'#matrix a[data-measure="{plan["late"]}"] .badge').inner_text() == "+1"
+
+
+def test_a_stale_indicator_form_keeps_the_typed_target_and_records_nothing(board: Any, plan: dict[str, str],
+                                                                          page: Any) -> None:
+    from koll.ledger.domain.base import Actor
+
+    mid = uuid.UUID(plan["lights"])
+    sign_in(page, board.base, "operativ", path=f"/insatser/{plan['lights']}")
+    ind = page.locator('.indicator[data-indicator="morka"]')
+    ind.get_by_label("Målvärde").fill("0.5")
+    board.ledger.decide_measure(mid, board.ledger.measure(mid).version,
+                                lambda m: m.revise(Actor("polis", "operational", "polisen"), {"goal": "Ljust"}))
+    before = events(board)
+    ind.get_by_role("button", name="Spara").click()
+    assert "Någon annan har ändrat insatsen" in page.locator("#decision-message").inner_text()
+    assert page.locator('.indicator[data-indicator="morka"]').get_by_label("Målvärde").input_value() == "0.5"
+    assert events(board) == before and board.ledger.measure(mid).indicators[0]["target"] == 1
