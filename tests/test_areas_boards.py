@@ -62,7 +62,7 @@ def test_the_overview_page_shows_the_areas_side_by_side_and_each_user_only_their
     assert set(rows) == {"hasselby-torg", "husby-torg"}
 
     def col(area: str, name: str) -> str:
-        return re.sub(r"<[^>]+>", "", re.search(rf'data-col="{name}">(.*?)</td>', rows[area], re.S).group(1)).strip()
+        return re.sub(r"<[^>]+>", "", re.search(rf'data-col="{name}"[^>]*>(.*?)</td>', rows[area], re.S).group(1)).strip()
 
     assert (col("hasselby-torg", "open"), col("husby-torg", "open")) == ("2", "1")
     assert (col("husby-torg", "active"), col("husby-torg", "late")) == ("1", "1")
@@ -285,3 +285,16 @@ def test_the_audit_timeline_takes_the_area_like_every_other_list(service, two_ar
     page = session_for(service, "revisor").get(service.base + "/revision", params={"area": "husby-torg"}).text
     assert ids["husby"][:8] in page and ids["hasselby"][:8] not in page
     assert 'name="area"' in page
+
+
+def test_one_areas_picture_tells_only_that_areas_restricted_cases(service, two_areas):
+    """The shared picture's counts of what is left out keep to the area asked for: Husby's board
+    does not count a restricted case in Hässelby."""
+    reporter = service.client("reporter")
+    assert reporter.post("/api/v1/observations", json=observation(category="SOC-01")).status_code == 201
+    strategic = service.client("strategic")
+    every = strategic.get("/api/v1/situation").json()
+    husby = strategic.get("/api/v1/situation", params={"area": "husby-torg"}).json()
+    hasselby = strategic.get("/api/v1/situation", params={"area": "hasselby-torg"}).json()
+    assert every["restricted"]["hidden"] == hasselby["restricted"]["hidden"] == 1
+    assert husby["restricted"]["hidden"] == 0

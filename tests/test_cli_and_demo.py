@@ -50,7 +50,7 @@ def test_demo_rebuild_verify_and_a_user_on_the_command_line(database_url, tmp_pa
 def test_the_demo_tells_the_hasselby_story(ledger):
     from koll.ledger import demo
 
-    demo.load(ledger)
+    demo.load(ledger, weeks=4)  # the measures and meetings whole, a month of reports
     with ledger.store.read() as conn:
         plan = [dict(r._mapping) for r in conn.execute(sa.select(measures))]
         held = sorted(r.date for r in conn.execute(sa.select(meetings.c.date).where(meetings.c.group_code == "operational")))

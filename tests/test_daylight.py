@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-from astral import Observer
 from astral.sun import sunrise, sunset
 
 from helpers import observation
 from koll.ledger.domain import daylight
 
-SQUARE = Observer(latitude=daylight.SQUARE.latitude, longitude=daylight.SQUARE.longitude)
+SQUARE = daylight.BEFORE_AREAS.observer  # a ledger with no area: the sun it was recorded with
 
 
 def test_dark_from_the_minute_after_sunset_until_sunrise_all_year():

@@ -24,6 +24,7 @@ package_name_override: koll_client
 content_type_overrides:
   application/vnd.openxmlformats-officedocument.spreadsheetml.sheet: application/octet-stream
   image/jpeg: application/octet-stream
+  application/vnd.sqlite3: application/octet-stream
   application/vnd.google-earth.kml+xml: application/octet-stream
 """
 

@@ -101,7 +101,7 @@ def test_a_demo_load_stopped_by_ctrl_c_is_reported_on_the_next_start_not_served(
         env.pop(name, None)
     first = serve_demo(env)
     seen = ""
-    while "demo: 4/16" not in seen:  # a quarter of the story told
+    while "demo: 12/" not in seen:  # twelve weeks of the story told
         char = first.stderr.read(1)
         assert char, f"koll serve ended before the demo got going: {seen}"
         seen += char

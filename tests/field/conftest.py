@@ -35,6 +35,15 @@ def own_service(tmp_path) -> Service:
     s.stop()
 
 
+@pytest.fixture(autouse=True)
+def _built_in_area_again():
+    """The area in use is one per process (as on the phone): a test that chose one puts it back."""
+    yield
+    from koll.field import areas
+
+    areas.use(areas.BUILT_IN)
+
+
 @pytest.fixture
 def user(service) -> User:
     return service.user()

@@ -87,9 +87,11 @@ class Service:
                 self.proc.wait()
         self.proc = None
 
-    def user(self, name: str | None = None, role: str = "reporter", org: str = "sdf") -> "User":
+    def user(self, name: str | None = None, role: str = "reporter", org: str = "sdf",
+             areas: tuple[str, ...] = ()) -> "User":
         name = name or f"u{uuid.uuid4().hex[:8]}"
-        out = subprocess.run([KOLL, "user", "add", name, "--role", role, "--org", org], env=self.env,
+        where = [a for code in areas for a in ("--area", code)]
+        out = subprocess.run([KOLL, "user", "add", name, "--role", role, "--org", org, *where], env=self.env,
                              capture_output=True, text=True, check=True)
         token = out.stdout.strip().splitlines()[-1].strip()
         return User(self, name, token, role, org)

@@ -569,3 +569,79 @@ def map_pin(d):
     loc = app.report_screen.form.location
     assert loc.source == "pin" and loc.place == "tunnelbaneuppgangen", loc
     _result(d, pin=m.pin, zoom=m.zoom)
+
+
+def choose_area(d):
+    """A user of two areas signs in: the chooser lists both; Husby torg is chosen, its places are
+    the report's places, a report is filed naming it, and its base map comes in the background."""
+    from koll.schema import taxonomy
+
+    app = d.app
+    yield 0.3
+    assert app.sm.current == "setup", app.sm.current
+    server = d.find(id="server", screen="setup")
+    server.text = ""
+    yield from d.type(server, d.args.server)
+    yield from d.type(d.find(id="token", screen="setup"), d.args.extra["token"])
+    yield from d.tap(d.find(id="sign_in", screen="setup"))
+    yield until(lambda: app.sm.current == "area", 15, lambda: f"the area chooser (on {app.sm.current})")
+    yield until(lambda: d.has("area:hasselby-torg") and d.has("area:husby-torg"), 5, "both areas listed")
+    names = sorted(w.text for w in d.find_all(lambda w: str(getattr(w, "kid", "")).startswith("area:")))
+    yield from d.screenshot("area-chooser")
+    yield from d.tap(d.find("area:husby-torg"))
+    yield until(lambda: app.sm.current == "home", 15, lambda: f"home after choosing ({app.sm.get_screen('area').message})")
+    assert app.settings.area == "husby-torg" and "Husby torg" in app.area_line, (app.settings.area, app.area_line)
+    assert app.may_change_area
+    tiles = Path(d.args.data_dir, "tiles", "husby-torg.mbtiles")
+    yield until(lambda: tiles.exists() and "hämtad" in app.map_line, 20, lambda: f"the map in ({app.map_line!r})")
+    yield from d.screenshot("area-home")
+    # The report: Husby's places, and a category of its own (the housing company's).
+    yield from d.tap(d.find(id="new_report", screen="home"))
+    yield until(lambda: app.sm.current == "category", 5, "category screen")
+    yield from d.tap(d.find("group:FYS"))
+    local = d.has("cat:FYS-H01")
+    yield from d.tap(d.find("cat:FYS-H01"))
+    yield until(lambda: app.sm.current == "report", 5, "report screen")
+    places = list(app.report_screen.place_labels)
+    spinner = d.find(id="place", screen="report")
+    yield from d.tap(spinner)
+    label = taxonomy.place("husby-torget").sv
+    option = [w for w in d.walk() if getattr(w, "text", None) == label and w.__class__.__name__ == "SpinnerOption"]
+    assert option, f"no option {label} among {places}"
+    yield from d.tap(option[0])
+    yield until(lambda: (app.report_screen.form.location or None) is not None
+                and app.report_screen.form.location.place == "husby-torget", 3, "place chosen")
+    yield from d.type(d.find(id="note", screen="report"), "Porten till nr 12 går inte i lås")
+    yield from d.tap(d.find(id="file", screen="report"))
+    yield until(lambda: app.sm.current == "home", 5, lambda: f"filed ({app.report_screen.problems_text})")
+    yield until(lambda: app.outbox.counts()["sent"] == 1, 20,
+                lambda: f"sent: {app.outbox.counts()} {[(r.http_status, r.error) for r in app.outbox.rows()]}")
+    row = app.outbox.rows()[0]
+    # The map: Husby's tiles with its boundary and places.
+    yield from d.tap(d.find(id="new_report", screen="home"))
+    yield until(lambda: app.sm.current == "category", 5, "category screen")
+    yield from d.tap(d.find("group:BEL"))
+    yield from d.tap(d.find("cat:BEL-02"))
+    yield until(lambda: app.sm.current == "report", 5, "report screen")
+    yield from d.tap(d.find(id="drop_pin", screen="report"))
+    pin = app.sm.get_screen("pin")
+    assert app.sm.current == "pin" and pin.has_map, "the area's downloaded map, not the plan"
+    m = d.find("map")
+    if pin.dark:
+        yield from d.tap(d.find(id="night", screen="pin"))
+    yield 0.3
+    yield from d.screenshot("area-map")
+    _result(d, names=names, places=places, local_category=local, report=row.body, report_state=row.state,
+            map_places=[p.code for p in m.area.places], boundary=len(m.area.boundary))
+
+
+def area_remembered(d):
+    """Started again: the chosen area is remembered (straight home), its map not fetched anew."""
+    app = d.app
+    yield 0.3
+    assert app.sm.current == "home", app.sm.current
+    assert app.settings.area == "husby-torg", app.settings.area
+    yield until(lambda: app._map_thread is not None and not app._map_thread.is_alive(), 15,
+                "the map checked with the server")
+    _result(d, area_line=app.area_line, map_line=app.map_line,
+            places=[p.code for p in app.ctl.area.places])

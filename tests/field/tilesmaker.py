@@ -10,7 +10,8 @@ from pathlib import Path
 from koll.field.tiles import world_px
 
 
-def make_mbtiles(path: Path, lat: float, lon: float, zooms=(16, 17, 18), radius: int = 3) -> Path:
+def make_mbtiles(path: Path, lat: float, lon: float, zooms=(16, 17, 18), radius: int = 3,
+                 name: str = "Hässelby torg (test)") -> Path:
     from PIL import Image, ImageDraw
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -18,7 +19,7 @@ def make_mbtiles(path: Path, lat: float, lon: float, zooms=(16, 17, 18), radius:
     db.executescript("CREATE TABLE metadata (name TEXT, value TEXT);"
                      "CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);")
     db.executemany("INSERT INTO metadata VALUES (?, ?)", [
-        ("name", "Hässelby torg (test)"), ("format", "png"), ("minzoom", str(min(zooms))),
+        ("name", name), ("format", "png"), ("minzoom", str(min(zooms))),
         ("maxzoom", str(max(zooms))), ("center", f"{lon},{lat},17")])
     for z in zooms:
         cx, cy = (int(v // 256) for v in world_px(lat, lon, z))

@@ -74,6 +74,7 @@ def board(service: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
             return ""  # the fixture already made this user, with the test password
 
     monkeypatch.setattr(service.ledger, "add_user", keep_existing)
-    demo.load(service.ledger, second_area=False)  # one square: the boards as one district sees them
+    # One square, the boards as one district sees them; the story's last 20 weeks of reports (quicker).
+    demo.load(service.ledger, second_area=False, weeks=20)
     monkeypatch.undo()
     return service

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from webhelpers import shoot, sign_in
+
+from koll.ledger import demo
+from koll.ledger.domain.daylight import STOCKHOLM
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +27,8 @@ def test_audit_timeline_filters_history_and_as_of(board: Any, page: Any) -> None
     page.locator("#timeline tbody tr").first.get_by_role("link", name="Ärende").click()
     assert page.locator("#case-history li").count() >= 1
 
-    page.get_by_label("Vid tidpunkt (svensk tid)").fill("2018-06-15T12:00")
+    then_at = demo.STORY_END + demo.story_shift() - timedelta(weeks=8)  # within the reports the board has
+    page.get_by_label("Vid tidpunkt (svensk tid)").fill(then_at.astimezone(STOCKHOLM).strftime("%Y-%m-%dT%H:%M"))
     page.get_by_role("button", name="Visa läget då").click()
     page.wait_for_selector("#as-of-summary")
     then = int(page.locator("#as-of-cases").inner_text())

@@ -3,7 +3,7 @@ never UTC unlabelled, whatever the read models keep."""
 
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from webhelpers import seed_plan, seed_walk, shoot, sign_in
 
+from koll.ledger import demo
 from koll.ledger.projections.audit import audit_events
 from koll.ledger.projections.situation import observations
 
@@ -43,10 +44,11 @@ def test_revision_shows_swedish_time_and_takes_it(board: Any, page: Any) -> None
     assert first == _local(last, "%Y-%m-%d %H:%M")
     assert page.get_by_label("Vid tidpunkt (svensk tid)").count() == 1
     # the as-of moment is read on the square's clock too: 00:30 on 1 July is 22:30 UTC on 30 June
-    page.get_by_label("Vid tidpunkt (svensk tid)").fill("2018-07-01T00:30")
+    day = (demo.STORY_END + demo.story_shift() - timedelta(weeks=8)).date().isoformat()  # the demo is dated from today
+    page.get_by_label("Vid tidpunkt (svensk tid)").fill(f"{day}T00:30")
     page.get_by_role("button", name="Visa läget då").click()
     page.wait_for_selector("#as-of-summary")
-    assert page.locator("#as-of-summary").inner_text().startswith("2018-07-01 00:30")
+    assert page.locator("#as-of-summary").inner_text().startswith(f"{day} 00:30")
     shoot(page, "audit-local")
 
 

@@ -88,6 +88,16 @@ def test_schedule_a_meeting_record_attendance_and_decide_a_measure_in_it(service
     assert page.get_by_role("link", name="Workshop om lägesbilden").get_attribute("href") == f"/moten/{meeting_id}"
     shoot(page, "measure-decided-in-meeting")
 
+    page.goto(f"{board.base}/moten/{meeting_id}")  # the meeting is held: its record closes
+    page.get_by_label("Slutsatser").fill("Lägesbilden är gemensam; bruttolistan nästa gång")
+    page.get_by_role("button", name="Mötet är genomfört").click()
+    page.wait_for_selector("#meeting-message")
+    assert page.locator("#meeting-status").get_attribute("data-status") == "held"
+    assert page.locator("#decision-form").count() == 0 and "bruttolistan nästa gång" in page.locator("#hold").inner_text()
+    page.goto(f"{board.base}/moten/{meeting_id}/aterrapport")  # the report-back says who came
+    assert "Polisen, lokalpolisområdet 12 (Ali, Bo)" in page.locator("article.report").inner_text()
+    assert board.ledger.meeting(uuid.UUID(meeting_id)).conclusions == "Lägesbilden är gemensam; bruttolistan nästa gång"
+
 
 def test_the_strategic_group_answers_an_escalation_which_closes_it(service: Any, page: Any) -> None:
     board = service
@@ -233,3 +243,30 @@ def test_the_new_pages_fit_a_phone(service: Any, browser: Any) -> None:
         shoot(page, "meeting-phone")
     finally:
         context.close()
+
+
+def test_a_decision_names_a_case_by_its_short_id_and_the_case_history_tells_the_meeting(service: Any,
+                                                                                          page: Any) -> None:
+    from helpers import observation
+
+    from koll.schema.payloads import ObservationSchema
+
+    board = service
+    case_id = board.ledger.file_observation(OPS, ObservationSchema().load(observation())).case_id
+    meeting = _meeting(board, title="Operativa gruppen vecka 49")
+    sign_in(page, board.base, "operativ", path=f"/moten/{meeting}")
+    form = page.locator("#decision-form")
+    form.get_by_label("Beslut", exact=True).fill("Renhållningen vid trappan tätas")
+    form.get_by_label("Beslutet gäller ärendena").fill("nosuchcase")
+    with page.expect_response(lambda r: r.request.method == "POST") as got:
+        form.get_by_role("button", name="Registrera beslut").click()
+    assert got.value.status == 422 and "nosuchcase" in page.locator("#decision-cases-error").inner_text()
+    form = page.locator("#decision-form")
+    assert form.get_by_label("Beslut", exact=True).input_value() == "Renhållningen vid trappan tätas"
+    form.get_by_label("Beslutet gäller ärendena").fill(case_id[:8])  # as the boards show a case
+    form.get_by_role("button", name="Registrera beslut").click()
+    page.wait_for_selector("#meeting-message")
+    assert "1 ärende" in page.locator("#decision-list").inner_text()
+    page.goto(f"{board.base}/arenden/{case_id}")
+    told = page.locator('#case-history li[data-event="Meeting.DecisionRecorded"]').inner_text()
+    assert "Renhållningen vid trappan tätas" in told and "Operativa gruppen vecka 49" in told

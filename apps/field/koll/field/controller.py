@@ -10,7 +10,10 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any
 
-from koll.field.areas import KeptAreas
+from pathlib import Path
+
+from koll.field import areas as area_use
+from koll.field.areas import Area, KeptAreas
 from koll.field.outbox import Author, InvalidReport, Outbox
 from koll.field.settings import Settings, SettingsStore
 from koll.field.sync import ApiClient
@@ -48,11 +51,83 @@ class FieldController:
         if token:
             self.settings.token = token
         self.outbox = Outbox(data_dir)
-        self.areas = KeptAreas(data_dir)  # the seam for the server's areas (areas.py)
+        self.areas = KeptAreas(data_dir, self.settings.area)
+        area_use.use(self.areas.current())
 
     def organisations(self):
         """The organisations taking part in the area reported in, chosen by name on screen."""
-        return list(self.areas.current().organisations)
+        return list(self.area.organisations)
+
+    # --- the area reported in -------------------------------------------------------------
+
+    @property
+    def area(self) -> Area:
+        return area_use.in_use()
+
+    def load_areas(self, client: ApiClient) -> list[dict[str, Any]]:
+        """The areas the user may report in, from the server, kept for offline use; the one area
+        of a user of one area is chosen at once (its definition loaded). The list, as listed."""
+        listed = client.areas()
+        self.areas.keep_list(listed)
+        codes = [a["code"] for a in listed]
+        if len(codes) == 1:
+            self.choose_area(codes[0], client)
+        elif self.settings.area and self.settings.area not in codes:
+            self.settings.area = ""  # no longer theirs (or another person's choice)
+            self.areas.chosen = ""
+            self.save()
+        elif self.settings.area:
+            self.choose_area(self.settings.area, client)  # a changed definition comes in
+        return listed
+
+    def choose_area(self, code: str, client: ApiClient | None = None) -> Area:
+        """Report in ``code`` from now on: its definition from the server when it answers, else
+        the one kept from last time (offline). Raises LookupError when there is neither."""
+        from koll.field.sync import ApiError, Offline
+
+        area = None
+        if client is not None:
+            try:
+                area = self.areas.keep_definition(code, client.taxonomy(area=code))
+            except Offline:
+                area = None
+            except ApiError as e:
+                if e.status == 404:
+                    raise LookupError(code) from e
+        area = area or self.areas.kept(code)
+        if area is None:
+            raise LookupError(code)
+        self.settings.area = self.areas.chosen = code
+        self.save()
+        area_use.use(area)
+        return area
+
+    def must_choose_area(self) -> bool:
+        return self.areas.must_choose()
+
+    def map_path(self, code: str | None = None) -> Path:
+        return Path(self.data_dir) / "tiles" / f"{code or self.area.code}.mbtiles"
+
+    def fetch_map(self, client: ApiClient, progress=None) -> str:
+        """The area's base map, downloaded when the server's copy differs from the one kept:
+        "new", "current" (304: nothing downloaded) or "none" (no map placed for the area)."""
+        from koll.field.sync import ApiError
+
+        code = self.area.code
+        if not self.area.from_server:
+            return "none"
+        kept = self.settings.map_etags.get(code) if self.map_path(code).exists() else None
+        try:
+            etag = client.area_map(code, self.map_path(code), kept, progress)
+        except ApiError as e:
+            if e.status == 404:
+                return "none"
+            raise
+        if etag is None:
+            return "current"
+        self.settings.map_etags[code] = etag
+        self.save()
+        return "new"
 
     def save(self) -> None:
         self.store.save(self.settings)
@@ -99,7 +174,9 @@ class FieldController:
 
     def _forget_person(self) -> None:
         s = self.settings
-        s.user = s.role = s.org = ""
+        s.user = s.role = s.org = s.area = ""
+        self.areas.chosen = ""
+        self.areas.forget()
         s.walk = None
         s.mine_cache = []
 
@@ -117,7 +194,8 @@ class FieldController:
         walk_id = str(uuid.uuid4())
         body = {"id": walk_id, "title": title, "planned_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 "light": "morker" if dark else None, "organisations": organisations,
-                "participants": [{"name": p, "kind": kind} for p in participants]}
+                "participants": [{"name": p, "kind": kind} for p in participants],
+                "area": self.area.code if self.area.from_server else None}  # a user of several names it
         body = {k: v for k, v in body.items() if v is not None}
         try:
             WalkPlanSchema().load(body)

@@ -1,7 +1,8 @@
-"""The app's own words, Swedish first. The taxonomy's labels come from koll.schema."""
+"""The app's own words, Swedish first, and its times. The taxonomy's labels come from koll.schema."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from koll.schema.glossary import NOUNS, TERMS as G
@@ -169,12 +170,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "walk_left": ("Du har lämnat vandringen; ledaren avslutar den.", "You have left the walk; the leader ends it."),
     "sign_out_warning": ("{n} {reports} har inte nått servern än. De skickas i ditt namn när nätet finns, "
                          "även efter att du loggat ut. Logga ut ändå?",
-                         "{n} {reports} have not reached the server yet. They are sent in your name when "
+                         "{n} {reports} {have} not reached the server yet. They are sent in your name when "
                          "there is a connection, even after you sign out. Sign out anyway?"),
     "sign_out_anyway": ("Logga ut ändå", "Sign out anyway"),
     "cancel": ("Avbryt", "Cancel"),
     "signed_out_unsent": ("Utloggad. {n} {reports} skickas i ditt namn när nätet finns.",
-                          "Signed out. {n} {reports} are sent in your name when there is a connection."),
+                          "Signed out. {n} {reports} {are} sent in your name when there is a connection."),
     "join": ("Gå med", "Join"),
     "walk_active": ("Pågående vandring: {title}", "Walk in progress: {title}"),
     "finding": G["new_observation"],
@@ -190,6 +191,22 @@ STRINGS: dict[str, tuple[str, str]] = {
     "mine_empty": ("Inga rapporter ännu.", "No reports yet."),
     "mine_offline": ("Visar senast hämtade läge (offline).", "Showing the last fetched state (offline)."),
     "refresh": ("Uppdatera", "Refresh"),
+    # areas
+    "choose_area": ("Välj område", "Choose an area"),
+    "choose_area_hint": ("Du får rapportera i flera områden. Välj det du är i nu; telefonen kommer ihåg det.",
+                         "You may report in several areas. Choose the one you are in now; the phone remembers it."),
+    "change_area": ("Byt område", "Change area"),
+    "area_in": ("Område: {area}", "Area: {area}"),
+    "area_places": ("{n} {places}", "{n} {places}"),
+    "area_loading": ("Hämtar området …", "Loading the area …"),
+    "area_unavailable": ("Området går inte att hämta utan nät, och telefonen har inte sparat det än.",
+                         "The area cannot be loaded without a connection, and the phone has not kept it yet."),
+    "areas_none": ("Inga områden ännu – rapporter placeras efter sin position.",
+                   "No areas yet – reports are placed by their position."),
+    "map_loading": ("Kartan över {area} hämtas … {done} MB{share}", "Fetching the map of {area} … {done} MB{share}"),
+    "map_new": ("Kartan över {area} är hämtad.", "The map of {area} is in."),
+    "map_offline": ("Kartan kunde inte uppdateras (inget nät) – den sparade visas.",
+                    "The map could not be updated (no connection) – the kept one is shown."),
     "responsible": ("ansvarig", "responsible"),
 }
 
@@ -197,6 +214,10 @@ STRINGS: dict[str, tuple[str, str]] = {
 # Singular and plural of the words counted on screen: the shared glossary's.
 PLURALS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
     word: ((sv1, svn), (en1, enn)) for word, (sv1, svn, en1, enn) in NOUNS.items()
+} | {
+    # English verbs agree with the count ("1 report has", "2 reports have"); Swedish ones do not change.
+    "have": (("har", "har"), ("has", "have")),
+    "are": (("", ""), ("is", "are")),
 }
 
 
@@ -217,3 +238,19 @@ def pick(item: Any, lang: str) -> str:
     if isinstance(item, dict):
         return item.get(lang) or item.get("sv") or ""
     return getattr(item, lang if lang in LANGS else "sv")
+
+
+def local_time(iso: str, time_zone: str | None = None) -> str:
+    """A stored UTC moment in the area's local time (its ``time_zone``); where the phone has no
+    time-zone database, as the phone's own clock shows it."""
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso[11:16]
+    try:
+        from zoneinfo import ZoneInfo
+
+        return moment.astimezone(ZoneInfo(time_zone)).strftime("%H:%M") if time_zone else \
+            moment.astimezone().strftime("%H:%M")
+    except (ImportError, LookupError, ValueError, OSError):  # ZoneInfoNotFoundError is a KeyError
+        return moment.astimezone().strftime("%H:%M")

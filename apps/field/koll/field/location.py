@@ -49,7 +49,7 @@ class LocationProvider:
 
     def _emit(self, loc: Location) -> None:
         if loc.place is None:
-            from koll.schema.taxonomy import nearest_place
+            from koll.field.areas import nearest_place  # among the places of the area in use
 
             near = nearest_place(loc.lat, loc.lon)
             loc.place = near.code if near else None

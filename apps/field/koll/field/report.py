@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from koll.schema import taxonomy, vocabulary
+from koll.field.areas import nearest_place
 from koll.field.i18n import pick, t
 
 POOR_ACCURACY_M = 50.0
@@ -73,7 +74,7 @@ class Location:
 
     @classmethod
     def of_pin(cls, lat: float, lon: float) -> "Location":
-        near = taxonomy.nearest_place(lat, lon)
+        near = nearest_place(lat, lon)
         return cls(lat, lon, None, "pin", near.code if near else None)
 
     def as_json(self) -> dict[str, Any]:
@@ -98,6 +99,7 @@ class ReportForm:
     case_id: str | None = None
     observed_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     accepted_fix: Location | None = None  # the doubtful fix the walker said yes to
+    area: str | None = None  # the area chosen on the phone; None: the server places it by its point
 
     def needs_accepting(self, now: float | None = None) -> str | None:
         """The location's doubt, unless the walker already accepted this very fix."""
@@ -155,6 +157,7 @@ class ReportForm:
             "note": self.note.strip() or None,
             "walk_id": self.walk_id,
             "case_id": self.case_id,
+            "area": self.area,
             "attributes": {k: v for k, v in self.attributes.items() if k != "akut" or v is True},
         }
         return {k: v for k, v in body.items() if v is not None}
@@ -183,7 +186,7 @@ class ReportForm:
     @classmethod
     def from_body(cls, body: dict[str, Any], photo_path: str | None = None) -> "ReportForm":
         f = cls(id=body["id"], note=body.get("note") or "", walk_id=body.get("walk_id"),
-                case_id=body.get("case_id"), photo_path=photo_path, place=body.get("place"))
+                case_id=body.get("case_id"), photo_path=photo_path, place=body.get("place"), area=body.get("area"))
         if body.get("category"):
             c = taxonomy.CATEGORY_BY_CODE.get(body["category"])
             if c:

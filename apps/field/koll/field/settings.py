@@ -20,6 +20,8 @@ class Settings:
     org: str = ""
     lang: str = "sv"
     walk: dict[str, Any] | None = None  # {"id", "title"} of the walk in progress
+    area: str = ""  # the area reported in, as the user chose it (or their only one)
+    map_etags: dict[str, str] = field(default_factory=dict)  # area code → ETag of the kept base map
     mine_cache: list[dict[str, Any]] = field(default_factory=list)
 
     @property

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+import os
 import random
 import threading
 import time
@@ -129,8 +130,49 @@ class ApiClient:
             params["group"] = group
         return self._answer("GET", "/cases/nearby", key="cases", params=params, timeout=(CONNECT_TIMEOUT, timeout))
 
-    def taxonomy(self) -> dict[str, Any]:
-        return self._answer("GET", "/taxonomy")
+    def taxonomy(self, area: str | None = None) -> dict[str, Any]:
+        """The categories, places and organisations (those of ``area`` when given)."""
+        return self._answer("GET", "/taxonomy", params={"area": area} if area else None)
+
+    # --- areas ----------------------------------------------------------------------------
+
+    def areas(self) -> list[dict[str, Any]]:
+        """The areas the caller may report in, in brief."""
+        return self._answer("GET", "/areas", key="areas")
+
+    def area_map(self, code: str, target: Path, etag: str | None = None,
+                 progress: Callable[[int, int | None], None] | None = None) -> str | None:
+        """The area's MBTiles file into ``target`` (written beside it, then moved in place), unless
+        the server says the copy with ``etag`` is current (304): the new ETag, or None when the
+        kept copy is current. ``progress(bytes so far, total or None)`` as it comes. 404: no map."""
+        headers = {"Accept": "application/vnd.sqlite3, application/problem+json"}
+        if etag:
+            headers["If-None-Match"] = f'"{etag}"'
+        r = self._call("GET", f"/areas/{code}/map.mbtiles", ok=(200, 304), headers=headers, stream=True)
+        with r:
+            if r.status_code == 304:
+                return None
+            total = int(r.headers["Content-Length"]) if r.headers.get("Content-Length", "").isdigit() else None
+            part = target.with_name(target.name + ".part")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            done = 0
+            try:
+                with open(part, "wb") as f:
+                    for chunk in r.iter_content(64 * 1024):
+                        f.write(chunk)
+                        done += len(chunk)
+                        if progress:
+                            progress(done, total)
+                    f.flush()
+                    os.fsync(f.fileno())
+            except requests.RequestException as e:
+                part.unlink(missing_ok=True)
+                raise Offline(str(e)) from e
+            if total is not None and done != total:
+                part.unlink(missing_ok=True)
+                raise Offline(f"the map came in part: {done} of {total} bytes")
+            os.replace(part, target)
+            return (r.headers.get("ETag") or "").strip('"') or "?"
 
     # --- walks ----------------------------------------------------------------------------
 

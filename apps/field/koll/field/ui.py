@@ -9,7 +9,7 @@ from kivy.uix.button import Button
 from kivy.uix.label import Label
 
 from koll.field.i18n import pick
-from koll.schema import vocabulary
+from koll.schema import taxonomy, vocabulary
 
 TAP_DP = 48  # the smallest tap target (Android's guideline)
 
@@ -20,7 +20,10 @@ def _label(terms, code: str | None, lang: str) -> str:
     try:
         return vocabulary.label(terms, code, lang)
     except KeyError:
-        return code
+        # an area's own place, organisation or local category (registered when the area is used)
+        index = {id(taxonomy.CATEGORIES): taxonomy.CATEGORY_BY_CODE, id(taxonomy.PLACES): taxonomy.PLACE_BY_CODE,
+                 id(taxonomy.ORGANISATIONS): taxonomy.ORGANISATION_BY_CODE}.get(id(terms), {})
+        return pick(index[code], lang) if code in index else code
 
 
 def _para(text: str, color=(0.9, 0.9, 0.9, 1), bold: bool = False, kid: str = "") -> Label:

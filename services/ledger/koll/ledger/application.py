@@ -33,6 +33,7 @@ from koll.ledger.projections.situation import CasesProjection, ObservationsProje
 from koll.ledger.projections.users import UsersProjection
 from koll.ledger.projections.walks import WalksProjection
 from koll.ledger.usecases.areas import AreaCommands
+from koll.ledger.usecases.process import ProcessCommands
 from koll.ledger.usecases.walks import WalkCommands
 from koll.ledger.projections.measures import EscalationsProjection, IndicatorValuesProjection, MeasuresProjection
 from koll.ledger.projections.meetings import DecisionsProjection, EscalationAnswersProjection, MeetingsProjection
@@ -109,7 +110,8 @@ def default_projections() -> list[Projection]:
             AuditProjection()]
 
 
-class Ledger(AreaCommands, UserCommands, MeasureCommands, MeetingCommands, WalkCommands, Application):
+class Ledger(AreaCommands, UserCommands, MeasureCommands, MeetingCommands, WalkCommands, ProcessCommands,
+             Application):
     name = "koll"
     is_snapshotting_enabled = True
     snapshotting_intervals = {Case: 50}

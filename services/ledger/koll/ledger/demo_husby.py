@@ -57,9 +57,12 @@ def _uuid(rng: random.Random) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
-def husby_story(ledger: Ledger, password: str, by: Actor) -> list[tuple[str, str, str, str]]:
+def husby_story(ledger: Ledger, password: str, by: Actor,
+                shift: timedelta = timedelta(0)) -> list[tuple[str, str, str, str]]:
+    """Told on its own calendar, moved by ``shift`` like the Hässelby story (see demo.py)."""
+    set_up, walk_at = SET_UP + shift, WALK_AT + shift
     rng = random.Random("husby")
-    with clock.frozen_at(SET_UP):
+    with clock.frozen_at(set_up):
         ledger.import_area(by, definition())
         for name, role, org in USERS:
             ledger.add_user(name, role, org, password=password, areas=[AREA])
@@ -67,17 +70,17 @@ def husby_story(ledger: Ledger, password: str, by: Actor) -> list[tuple[str, str
     leader = Actor("husby-vardare", "reporter", "bostadsbolaget", (AREA,))
     places = {p["code"]: p["geometry"] for p in definition()["places"]}
     walk_id = _uuid(rng)
-    with clock.frozen_at(WALK_AT - timedelta(days=10)):
+    with clock.frozen_at(walk_at - timedelta(days=10)):
         ledger.plan_walk(leader, {"id": walk_id, "title": "Första trygghetsvandringen runt Husby torg",
-                                  "planned_at": WALK_AT, "route": [f[2] for f in FINDINGS],
+                                  "planned_at": walk_at, "route": [f[2] for f in FINDINGS],
                                   "organisations": ["sdf-rinkeby-kista", "bostadsbolaget", "polisen", "civilsamhallet"],
                                   "participants": [{"name": "Amina Hassan", "kind": "boende", "org": None},
                                                    {"name": "Johan Berg", "kind": "personal", "org": "bostadsbolaget"},
                                                    {"name": "Sofia Lind", "kind": "personal", "org": "sdf-rinkeby-kista"}]})
-    with clock.frozen_at(WALK_AT):
+    with clock.frozen_at(walk_at):
         ledger.start_walk(leader, uuid.UUID(walk_id), 1)
     for minutes, code, place, note in FINDINGS:
-        at = WALK_AT + timedelta(minutes=minutes)
+        at = walk_at + timedelta(minutes=minutes)
         g = places[place]
         lon, lat = g["coordinates"] if g["type"] == "Point" else g["coordinates"][0][0]
         if g["type"] != "Point":  # a polygon place: a point just inside its first corner
@@ -87,17 +90,17 @@ def husby_story(ledger: Ledger, password: str, by: Actor) -> list[tuple[str, str
                   "attributes": {}}
         with clock.frozen_at(at + timedelta(minutes=1)):
             ledger.file_observation(leader, report)
-    with clock.frozen_at(WALK_AT + timedelta(minutes=70)):
+    with clock.frozen_at(walk_at + timedelta(minutes=70)):
         ledger.end_walk(leader, uuid.UUID(walk_id), 2, summary="Belysningen och portarna först.")
-    with clock.frozen_at(WALK_AT + timedelta(days=3)):
+    with clock.frozen_at(walk_at + timedelta(days=3)):
         for what, palette, owner, partners in GROSS_LIST:
             ledger.propose_measure(ops, {"id": _uuid(rng), "what": what, "palette": palette, "owner_org": owner,
                                          "partners": partners, "track": "trygghet", "horizon": "kort",
                                          "follow_up": "Operativa gruppen var tredje vecka"})
-    meeting = {"id": _uuid(rng), "group": "operational", "date": (WALK_AT + timedelta(days=10)).date().isoformat(),
+    meeting = {"id": _uuid(rng), "group": "operational", "date": (walk_at + timedelta(days=10)).date().isoformat(),
                "title": "Operativa gruppen i Husby: första mötet",
                "attendees": [{"name": "Sofia Lind", "org": "sdf-rinkeby-kista"},
                              {"name": "Johan Berg", "org": "bostadsbolaget"}]}
-    with clock.frozen_at(WALK_AT + timedelta(days=4)):
+    with clock.frozen_at(walk_at + timedelta(days=4)):
         ledger.schedule_meeting(ops, meeting)
     return [(n, r, o, password) for n, r, o in USERS]

@@ -74,6 +74,7 @@ NOUNS: dict[str, tuple[str, str, str, str]] = {
     "report": ("rapport", "rapporter", "report", "reports"),
     "reporter": ("rapportör", "rapportörer", "reporter", "reporters"),
     "area": ("område", "områden", "area", "areas"),
+    "place": ("plats", "platser", "place", "places"),
     "photo": ("foto", "foton", "photo", "photos"),
     "user": ("användare", "användare", "user", "users"),
     "token": ("nyckel", "nycklar", "token", "tokens"),

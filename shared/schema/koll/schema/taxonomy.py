@@ -84,6 +84,11 @@ SECTOR_VALUES = ("public", "private", "civil")
 ORGANISATIONS: tuple[Organisation, ...] = (
     Organisation("sdf", "Stadsdelsförvaltningen Hässelby-Vällingby", "Hässelby-Vällingby district administration", "public"),
     Organisation("sdf-ifo", "Socialtjänsten (IFO)", "Social services (IFO)", "public"),
+    # The district's own units the report names on its page "Detta gör vi idag".
+    Organisation("sdf-centralt", "Stadsdelen centralt", "The district administration, centrally", "public"),
+    Organisation("sdf-prevention", "Preventionsarbetet (stadsdelen)", "Prevention work (the district)", "public"),
+    Organisation("sdf-kommunikation", "Kommunikation (stadsdelen)", "Communications (the district)", "public"),
+    Organisation("forskolan", "Förskolan", "Preschools", "public"),
     Organisation("staden", "Staden centralt", "City of Stockholm, central", "public"),
     Organisation("polisen", "Polisen, lokalpolisområdet", "Police, local police area", "public"),
     Organisation("trafikkontoret", "Trafikkontoret", "Traffic administration", "public"),

@@ -1,7 +1,7 @@
 """The pin screen: where was it? The area's base map from its MBTiles file (pan by dragging,
 zoom with the buttons, a dark style for the night), its boundary and places, the GPS fix with
 its accuracy circle, and a pin placed with a tap. Without tiles, the schematic plan of the
-area's places (PlanView), drawn from the taxonomy, which needs nothing downloaded.
+area's places (PlanView), which needs nothing downloaded.
 """
 
 from __future__ import annotations
@@ -19,15 +19,16 @@ from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 from kivy.uix.widget import Widget
 
+from koll.field import areas
 from koll.field.i18n import t
 from koll.field.report import time_of_day
 from koll.field.tiles import TILE, latlon, metres_per_px, open_tiles, world_px
-from koll.schema import taxonomy
+
 
 
 class PlanView(Widget):
-    """A schematic map of Hässelby torg drawn from the taxonomy's places (no tiles needed, so
-    it works offline): tap to drop a pin; the GPS fix shows with its accuracy circle."""
+    """A schematic map of the area in use drawn from its places (no tiles needed, so it works
+    offline): tap to drop a pin; the GPS fix shows with its accuracy circle."""
 
     pin = ListProperty([])  # [lat, lon]
     fix = ListProperty([])  # [lat, lon, accuracy_m]
@@ -37,15 +38,24 @@ class PlanView(Widget):
 
     def __init__(self, **kw):
         super().__init__(**kw)
-        centre = taxonomy.place("torget")
-        self.lat0, self.lon0 = centre.lat, centre.lon
         self._labels: list[Label] = []
-        for p in taxonomy.PLACES:
+        self.area_changed()
+        self.bind(pos=self._draw, size=self._draw, pin=self._draw, fix=self._draw)
+
+    def area_changed(self) -> None:
+        """Drawn around the places of the area in use (the one chosen, else the built-in one)."""
+        self.area = areas.in_use()
+        self.lat0, self.lon0 = self.area.centre if self.area.boundary else (
+            self.area.places[0].lat, self.area.places[0].lon)
+        for lab in self._labels:
+            self.remove_widget(lab)
+        self._labels = []
+        for p in self.area.places:
             lab = Label(text=p.sv, font_size="11sp", size_hint=(None, None), color=(0.1, 0.1, 0.1, 1))
-            lab.place_code = p.code
+            lab.place = p
             self._labels.append(lab)
             self.add_widget(lab)
-        self.bind(pos=self._draw, size=self._draw, pin=self._draw, fix=self._draw)
+        self._draw()
 
     def on_pin(self, *_):
         pass
@@ -70,7 +80,7 @@ class PlanView(Widget):
         with self.canvas.before:
             Color(0.93, 0.92, 0.88, 1)
             Rectangle(pos=self.pos, size=self.size)
-            for p in taxonomy.PLACES:
+            for p in self.area.places:
                 x, y = self.to_xy(p.lat, p.lon)
                 r = p.radius_m * self.scale
                 Color(0.55, 0.7, 0.55, 0.35)
@@ -90,7 +100,7 @@ class PlanView(Widget):
                 Ellipse(pos=(x - dp(7), y - dp(7)), size=(dp(14), dp(14)))
                 Line(points=[x, y, x, y + dp(22)], width=2)
         for lab in self._labels:
-            p = taxonomy.place(lab.place_code)
+            p = lab.place
             x, y = self.to_xy(p.lat, p.lon)
             lab.texture_update()
             lab.size = lab.texture_size
@@ -277,7 +287,7 @@ class PinScreen(Screen):
     def _view(self):
         """The base map when the area's tiles are kept, else the plan of places."""
         app = App.get_running_app()
-        area = app.ctl.areas.current()
+        area = app.ctl.area
         box = self.ids.mapbox
         if self.map is None or self.map.area.code != area.code:
             tiles = open_tiles(app.data_dir, area.code)
@@ -291,6 +301,13 @@ class PinScreen(Screen):
             box.add_widget(view)
         self.has_map = self.map is not None
         return view
+
+    def area_changed(self) -> None:
+        """Another area, or its map downloaded anew: the map is opened again when next shown."""
+        if self.map is not None:
+            self.map.tiles.close()
+        self.map = None
+        self._plan.area_changed()
 
     def on_pre_enter(self, *_):
         app = App.get_running_app()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from flask import jsonify
+from flask import jsonify, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
@@ -29,6 +29,15 @@ from koll.schema.areas import (
 blp = Blueprint("areas", __name__, url_prefix="/api/v1", description="Areas (områden)")
 
 ADMIN = ("admin",)
+
+
+@blp.before_app_request
+def _areas_known() -> None:
+    """Before any write is validated (a report, a walk, a board's form), the areas defined since
+    this process started – through the API, by another instance or `koll area import` – have their
+    places, organisations and local categories known to the validators (one small cached query)."""
+    if request.method in ("POST", "PUT", "PATCH"):
+        ledger().area_views()
 
 
 class AreaBriefSchema(Schema):

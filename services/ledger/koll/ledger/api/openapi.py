@@ -51,6 +51,7 @@ MEDIA = [(r"\.csv$", "text/csv", {"type": "string"}),
          (r"\.kml$", "application/vnd.google-earth.kml+xml", {"type": "string"}),
          (r"(\.geojson|/situation/map)$", "application/geo+json", {"type": "object"}),
          (r"\.html$", "text/html", {"type": "string"}),
+         (r"\.mbtiles$", "application/vnd.sqlite3", {"type": "string", "format": "binary"}),
          (r"^/metrics$", "text/plain", {"type": "string"}),
          (r"/photos/\{[^}]+\}(/thumb)?$", "image/jpeg", {"type": "string", "format": "binary"})]
 METHODS = ("get", "post", "put", "patch", "delete")

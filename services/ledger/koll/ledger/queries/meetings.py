@@ -112,7 +112,8 @@ def report_back(conn: sa.Connection, actor: Actor, meeting_id: str) -> dict[str,
         .join(measures, measures.c.measure_id == escalations.c.measure_id)
         .where(within(escalations.c.escalated_at), *in_area).order_by(escalations.c.escalated_at))]
     return {
-        "meeting": {k: meeting[k] for k in ("id", "group", "date", "title", "status", "conclusions", "attendees")},
+        "meeting": {k: meeting[k] for k in ("id", "group", "date", "title", "status", "conclusions", "attendees",
+                                            "attendance", "attendance_total")},
         "previous_meeting": prev["id"] if prev else None,
         "period": {"from": (first_day + timedelta(days=1)).isoformat(), "to": day.isoformat()},
         "goals": {"by_outcome": dict(Counter(m["outcome"] for m in done)),

@@ -62,7 +62,9 @@ def counts(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> dict[str,
 
 
 # Filters that may narrow what is left out: never a place, a box or a walk, which would say where.
-_SUMMARY_FILTERS = ("status", "open", "category", "group", "since", "until")
+# The area is the board's own scope (one area's picture tells that area's restricted cases, not a
+# city's), and no finer than the policy's own areas.
+_SUMMARY_FILTERS = ("area", "status", "open", "category", "group", "since", "until")
 
 
 def told_count(n: int) -> dict[str, Any]:

@@ -8,6 +8,7 @@ really changes is recorded: importing the file just exported records nothing.
 from __future__ import annotations
 
 import json
+import math
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -103,6 +104,35 @@ def register_terms(definition: dict[str, Any]) -> None:
     categories = [taxonomy.Category(c["code"], c["group"], c["sv"], c.get("en") or c["sv"], c["visibility"], c["photo"],
                                     c["owner"]) for c in definition["categories"] if c.get("local")]
     taxonomy.register_area_terms(places, organisations, categories)
+
+
+class AreaGrid:
+    """The areas by cells of a twentieth of a degree their bounding boxes touch: a point is tested
+    against the few areas near it, not a city's 180 (a country-wide area is always a candidate)."""
+
+    CELL = 0.05
+    MAX_CELLS = 10_000
+
+    def __init__(self, views: list[AreaView]) -> None:
+        self.cells: dict[tuple[int, int], list[tuple[int, AreaView]]] = {}
+        self.everywhere: list[tuple[int, AreaView]] = []
+        for n, v in enumerate(views):
+            min_lon, min_lat, max_lon, max_lat = v.box
+            xs = range(math.floor(min_lon / self.CELL), math.floor(max_lon / self.CELL) + 1)
+            ys = range(math.floor(min_lat / self.CELL), math.floor(max_lat / self.CELL) + 1)
+            if len(xs) * len(ys) > self.MAX_CELLS:
+                self.everywhere.append((n, v))
+                continue
+            for x in xs:
+                for y in ys:
+                    self.cells.setdefault((x, y), []).append((n, v))
+
+    def near(self, lat: float, lon: float) -> list[AreaView]:
+        """The areas whose box may hold the point, in the order the areas are listed."""
+        found = self.cells.get((math.floor(lon / self.CELL), math.floor(lat / self.CELL)), [])
+        if self.everywhere:
+            found = sorted(found + self.everywhere, key=lambda nv: nv[0])
+        return [v for _, v in found]
 
 
 _held = threading.local()  # the areas held for the batch being placed on this thread
@@ -223,6 +253,14 @@ class AreaCommands:
     def area_view(self: Ledger, code: str) -> AreaView | None:
         return next((a for a in self.area_views() if a.code == code), None)
 
+    _grid_cache: tuple[list[AreaView], AreaGrid] | None = None
+
+    def _area_grid(self: Ledger, views: list[AreaView]) -> AreaGrid:
+        cached = self._grid_cache
+        if cached is None or cached[0] is not views:
+            cached = self._grid_cache = (views, AreaGrid(views))
+        return cached[1]
+
     def sky_of(self: Ledger, code: str | None) -> daylight.Sky:
         """The sun and clock a record of the area is told by (the square's, before areas)."""
         view = self.area_view(code) if code else None
@@ -249,8 +287,9 @@ class AreaCommands:
                                    sv=f"platsen ligger utanför {chosen.name_sv}", field="location",
                                    areas=[a.code for a in mine])
             return chosen
-        for a in mine:
-            if a.holds(lat, lon):
+        allowed = {a.code for a in mine} if len(mine) != len(views) else None
+        for a in self._area_grid(views).near(lat, lon):
+            if (allowed is None or a.code in allowed) and a.holds(lat, lon):
                 return a
         names = ", ".join(a.name_sv for a in mine) or "inget"
         raise OutsideAreas(f"the point lies inside no area you may report in ({', '.join(a.code for a in mine)})",

@@ -27,6 +27,7 @@ NAV = [
     ("boards.situation", "nav_situation", READ),
     ("boards.cases", "nav_cases", READ),
     ("boards.measures", "nav_measures", READ),
+    ("boards.goals", "nav_goals", READ),
     ("boards.meetings", "nav_meetings", MEETINGS),
     ("boards.walks", "nav_walks", READ),
     ("boards.audit", "nav_audit", AUDIT),

@@ -411,6 +411,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "nothing": ("Inget att rapportera.", "Nothing to report."),
     "no_meetings": ("Inga möten ännu.", "No meetings yet."),
     "meeting_new": ("Planera ett möte", "Schedule a meeting"),
+    "meeting_state_planned": ("planerat", "planned"),  # ett möte: neuter, unlike a walk's "planerad"
+    "meeting_state_held": ("genomfört", "held"),
     "schedule_meeting": ("Planera mötet", "Schedule the meeting"),
     "meeting_kind": ("Slags möte", "Kind of meeting"),
     "kind_operational": ("Operativa gruppen", "Operational group"),
@@ -647,6 +649,121 @@ WORDS: dict[str, tuple[str, str]] = {
     "user_changed": ("Ändringen är registrerad.", "The change is recorded."),
     "password_short": ("lösenordet måste ha minst {n} tecken", "the password needs at least {n} characters"),
     "user_refused": ("Kunde inte registreras: {why}", "Could not be recorded: {why}"),
+    # Gemensam lägesbeskrivning
+    "description_title": G["situation_description"],
+    "description_help": ("Konkret, rakt på sak och inte censurerad: hur det faktiskt ser ut, skrivet av dem som "
+                         "känner platsen. Bredvid lägesbilden med antalen; varje version sparas.",
+                         "Concrete, straight to the point and not censored: how it actually is, written by those "
+                         "who know the place. Beside the counted picture; every version is kept."),
+    "description_now": ("Gällande lägesbeskrivning", "The description now"),
+    "description_none": ("Ingen lägesbeskrivning är skriven för området ännu.",
+                         "No situation description has been written for the area yet."),
+    "description_write": ("Skriv lägesbeskrivningen", "Write the description"),
+    "description_revise": ("Revidera lägesbeskrivningen", "Revise the description"),
+    "description_open": ("Läs hela lägesbeskrivningen och dess historik", "Read the whole description and its history"),
+    "description_note": ("Vad ändrades och varför (valfritt)", "What changed and why (optional)"),
+    "description_saved": ("Lägesbeskrivningen är sparad som version {version}.",
+                          "The description is saved as version {version}."),
+    "description_stale": ("Någon annan har ändrat lägesbeskrivningen sedan du öppnade sidan (du såg version {seen}, "
+                          "nu är den version {now}). Ingenting sparades – läs den nya versionen; det du skrev finns "
+                          "kvar i formuläret.",
+                          "Someone else changed the description after you opened the page (you saw version {seen}, "
+                          "it is now version {now}). Nothing was saved – read the new version; what you typed is "
+                          "still in the form."),
+    "description_refused": ("Lägesbeskrivningen kunde inte sparas: {why} {where}",
+                            "The description could not be saved: {why} {where}"),
+    "choose_area": ("Välj ett område.", "Choose an area."),
+    "part_symptoms": ("Symptom – vad syns och händer?", "Symptoms – what is seen and happens?"),
+    "part_symptoms_help": ("Det som syns på platsen, stort som smått: från nedskräpning till droghandel.",
+                           "What shows on the spot, big and small: from litter to drug dealing."),
+    "part_causes": ("Orsaker och effekter", "Causes and effects"),
+    "part_causes_help": ("Vad ligger bakom, och vad leder det till?", "What lies behind it, and what does it lead to?"),
+    "part_concrete": ("Det konkreta", "The concrete"),
+    "part_concrete_help": ("Platser, tider, grupper – det man kan peka på.", "Places, times, groups – what one can point at."),
+    "part_subtle": ("Det subtila", "The subtle"),
+    "part_subtle_help": ("Stämningen, normaliteten, vem som \"äger\" platsen – det som är svårare att räkna.",
+                         "The mood, what passes for normal, who \"owns\" the place – what is harder to count."),
+    "part_influence": ("Vem kan påverka vad?", "Who can influence what?"),
+    "part_influence_help": ("Vilka aktörer rår på vilka delar av läget.", "Which organisations can change which parts."),
+    "kind_SituationDescription": G["situation_description"],
+    # Mål och uppföljning
+    "nav_goals": ("Mål", "Goals"),
+    "goals_title": ("Mål och uppföljning", "Goals and follow-up"),
+    "goals_help": ("Områdets mål på kort och lång sikt, var och ett med indikatorer: utgångsläge, målvärde och "
+                   "läget nu. Insatsernas egna indikatorer finns på insatserna.",
+                   "The area's short- and long-term goals, each with indicators: baseline, target value and "
+                   "the state now. The measures' own indicators are on the measures."),
+    "goals_kort": ("Mål på kort sikt", "Short-term goals"),
+    "goals_lang": ("Mål på lång sikt", "Long-term goals"),
+    "goal_now": ("Nu", "Now"),
+    "goal_how": ("Läget", "Standing"),
+    "goal_not_better": ("inte bättre än utgångsläget", "not better than the baseline"),
+    "goal_add": ("Lägg till ett mål eller en indikator", "Add a goal or an indicator"),
+    "goal_add_help": ("Ett mål med samma namn får indikatorn tillagd.", "A goal of the same name gets the indicator added."),
+    "goal_title": ("Mål", "Goal"),
+    "goal_horizon": ("Sikt", "Horizon"),
+    "goal_saved": ("Målet \"{title}\" är sparat.", "The goal \"{title}\" is saved."),
+    "goal_refused": ("Kunde inte sparas – {why}", "Could not be saved – {why}"),
+    "gf_name": ("Indikator", "Indicator"),
+    "gf_source": ("Källa", "Source"),
+    "gf_categories": ("Kategorier eller grupper (t.ex. SOC-01, REN)", "Categories or groups (e.g. SOC-01, REN)"),
+    "gf_places": ("Platser (koder, t.ex. torget)", "Places (codes, e.g. torget)"),
+    "gf_question": ("Fråga i trygghetsmätningen", "Question in the safety survey"),
+    "gf_baseline_period": ("Utgångslägets period", "Baseline period"),
+    "gf_direction": ("Bättre är", "Better is"),
+    "gf_unit": ("Enhet", "Unit"),
+    "gf_title": ("Mål", "Goal"),
+    "gf_code": ("Mål", "Goal"),
+    "gf_baseline": G["baseline"],
+    "gf_target": G["target_value"],
+    "gf_file": ("Fil", "File"),
+    "direction_down": ("lägre", "lower"),
+    "direction_up": ("högre", "higher"),
+    "source_observations": ("Rapporter per vecka", "Reports per week"),
+    "source_perceived_safety": ("Upplevd trygghet i rapporterna (1–5)", "Perceived safety in the reports (1–5)"),
+    "source_survey": G["safety_survey"],
+    "safety_title": ("Upplevd trygghet per vecka och plats", "Perceived safety by week and place"),
+    "safety_note": ("Summan av rapporternas upplevda trygghet (1 = mycket otryggt, 5 = tryggt) / antal rapporter, "
+                    "med medelvärdet under.",
+                    "The sum of the reports' perceived safety (1 = very unsafe, 5 = safe) / the number of "
+                    "reports, with the mean below."),
+    "safety_cell": ("summa {sum} av {n} rapporter", "sum {sum} of {n} reports"),
+    "survey_title": ("Trygghetsmätningar", "Safety surveys"),
+    "survey_none": ("Ingen trygghetsmätning är inläst ännu.", "No safety survey has been imported yet."),
+    "survey_import": ("Läs in trygghetsmätning (CSV)", "Import a safety survey (CSV)"),
+    "survey_help": ("En rad per resultat med kolumnerna datum; fråga; plats; värde; enhet (semikolon eller komma).",
+                    "One row a result with the columns datum; fråga; plats; värde; enhet (semicolon or comma)."),
+    "survey_name": ("Mätningens namn", "The survey's name"),
+    "survey_file": ("Fil (CSV)", "File (CSV)"),
+    "survey_saved": ("Trygghetsmätningen är inläst.", "The safety survey is imported."),
+    "survey_not_utf8": ("filen är inte UTF-8-text", "the file is not UTF-8 text"),
+    "survey_question": ("Fråga", "Question"),
+    "value": ("Värde", "Value"),
+    "indicator": G["indicator"],
+    "kind_FollowUp": ("Uppföljning", "Follow-up"),
+    # Boendesidan (offentlig, utan inloggning)
+    "public_intro": ("Så här arbetar stadsdelen, polisen, fastighetsägarna, föreningarna och de andra "
+                     "tillsammans för ett tryggare område: vad som har rapporterats, vad vi har gjort och när nästa "
+                     "trygghetsvandring går.",
+                     "How the district, the police, the property owners, the associations and the others work "
+                     "together for a safer area: what has been reported, what we have done and when the next "
+                     "safety walk is."),
+    "public_next_walk": ("Nästa trygghetsvandring", "The next safety walk"),
+    "public_route": ("Vägen", "The route"),
+    "public_walk_welcome": ("Alla som bor och verkar här är välkomna att gå med.",
+                            "Everyone who lives or works here is welcome to join."),
+    "public_no_walk": ("Ingen vandring är planerad just nu.", "No walk is planned right now."),
+    "public_done": ("Det här har vi gjort", "What we have done"),
+    "public_nothing_done": ("Inget att visa ännu.", "Nothing to show yet."),
+    "public_no_reports": ("Inga rapporter de senaste tolv veckorna.", "No reports in the last twelve weeks."),
+    "public_status_done": ("Genomfört", "Done"),
+    "public_status_started": ("Pågår", "Under way"),
+    "public_reported": ("Det här har rapporterats, vecka för vecka", "What has been reported, week by week"),
+    "public_reported_note": ("Antal rapporter per slag och vecka, de senaste tolv veckorna. Små antal visas som "
+                             "\"färre än 3\" och inga platser, anteckningar eller foton visas – ingen ska kunna "
+                             "pekas ut.",
+                             "Reports by kind and week, the last twelve weeks. Small numbers show as \"fewer than "
+                             "3\" and no places, notes or photos are shown – nobody can be singled out."),
 }
 
 # What happened, in words: an event's name (Aggregate.Event) told as a sentence.
@@ -681,6 +798,11 @@ EVENTS: dict[str, tuple[str, str]] = {
     "Meeting.Scheduled": ("Mötet planerades", "The meeting was scheduled"),
     "Meeting.DecisionRecorded": ("Ett beslut protokollfördes", "A decision was minuted"),
     "Meeting.Held": ("Mötet hölls", "The meeting was held"),
+    "FollowUp.Opened": ("Områdets uppföljning började", "The area's follow-up began"),
+    "FollowUp.GoalSet": ("Ett mål sattes", "A goal was set"),
+    "FollowUp.SurveyImported": ("En trygghetsmätning lästes in", "A safety survey was imported"),
+    "SituationDescription.Written": ("Lägesbeskrivningen skrevs", "The situation description was written"),
+    "SituationDescription.Revised": ("Lägesbeskrivningen reviderades", "The situation description was revised"),
     "Meeting.AttendanceRecorded": ("Närvaron registrerades", "The attendance was recorded"),
     "Walk.Planned": ("Trygghetsvandringen planerades", "The safety walk was planned"),
     "Walk.Started": ("Trygghetsvandringen började", "The safety walk started"),
@@ -871,8 +993,14 @@ def label(kind: str, code: str | None) -> str:
     if index is None:
         index = _BY_CODE[kind] = {item.code: item for item in items}
     item = index.get(code)
+    if item is None and kind in AREA_TERMS:  # an area's own place, organisation or category
+        item = AREA_TERMS[kind].get(code)
     return getattr(item, lang()) if item is not None else code
 
+
+# The look-ups that also hold the terms areas define (registered as the ledger reads its areas).
+AREA_TERMS: dict[str, dict[str, Any]] = {"place": taxonomy.PLACE_BY_CODE, "org": taxonomy.ORGANISATION_BY_CODE,
+                                         "category": taxonomy.CATEGORY_BY_CODE}
 
 VOCABULARIES: dict[str, Iterable[Any]] = {
     "category": taxonomy.CATEGORIES,

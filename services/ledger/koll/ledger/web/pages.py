@@ -1,3 +1,5 @@
 """Importing this registers every board page on ``bp``."""
 
-from koll.ledger.web import admin, areas, audit, cases, measures, meetings, signin, situation, walks  # noqa: F401
+from koll.ledger.web import (  # noqa: F401
+    admin, areas, audit, cases, description, goals, measures, meetings, public, signin, situation, walks,
+)

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, current_app, request, stream_with_context
+from flask import Response, current_app, g, request, stream_with_context
 
 from koll.ledger.api.auth import READ
 from koll.ledger.domain import daylight
@@ -21,6 +21,7 @@ from koll.ledger.queries import situation as q
 from koll.ledger.queries.visibility import visible
 from koll.ledger.web import i18n
 from koll.ledger.web.common import bp, koll, page, reading, render
+from koll.ledger.web.process_views import process_context
 from koll.schema import taxonomy, vocabulary
 from koll.schema.payloads import within_years
 
@@ -45,8 +46,11 @@ def visible_areas() -> list[Any]:
     from koll.ledger.queries.areas import may_see
     from koll.ledger.web.common import web_actor
 
+    if "koll_areas" in g:  # asked by the menu, the filters, the map and the page: once a request
+        return g.koll_areas
     who = web_actor()
-    return [v for v in koll().ledger.area_views() if who is None or may_see(who, v.code)]
+    g.koll_areas = [v for v in koll().ledger.area_views() if who is None or may_see(who, v.code)]
+    return g.koll_areas
 
 
 def area_choices() -> list[dict[str, str]]:
@@ -178,6 +182,7 @@ def situation(actor: Actor) -> Any:
         download_args=download_args, trend_end=end, map_config=config,
         statuses=vocabulary.CASE_STATUSES, areas=[{"code": c, "label": n} for c, n in names.items()],
         area_name=names.get(f["area"]) or (i18n.t("all_areas") if len(areas) > 1 else ""),
+        **process_context(f["area"]),
     )
 
 
