@@ -169,16 +169,20 @@ def test_link_and_unlink_a_case_and_set_baseline_and_target(board: Any, plan: di
 
 
 def test_a_2018_measure_is_charted_over_its_own_period(board: Any, page: Any) -> None:
-    with board.koll.store.read() as conn:
-        found = conn.exec_driver_sql("select measure_id, start_date from rm_measures where start_date < '2019-01-01' "
-                                     "and indicators like '%computed%' order by start_date limit 1").first()
-    if found is None:
-        pytest.skip("the demo has no 2018 measure with a computed indicator")
-    mid, start = found
+    from koll.ledger.domain.base import Actor
+    from koll.schema.payloads_measures import MeasureSchema
+
+    mid = str(uuid.uuid4())
+    board.ledger.propose_measure(Actor("operativ", "operational", "sdf"), MeasureSchema().load({
+        "id": mid, "what": "Sanera klotter inom ett dygn", "start": "2018-06-04", "end": "2018-07-29",
+        "indicators": [{"code": "klotter", "name": "Klotter per vecka", "source": "computed", "categories": ["KLO"],
+                        "baseline_from": "2018-05-07", "baseline_to": "2018-06-03", "target": 1}]}))
     sign_in(page, board.base, "strateg", path=f"/insatser/{mid}")
     labels = page.evaluate("window.kollCharts[0].data.labels")
-    assert labels[0] < start[:4] + "-W53" and labels[0].startswith(("2017", "2018"))
-    assert not labels[-1].startswith(str(date.today().year))
+    assert (labels[0], labels[-1]) == ("2018-W19", "2018-W30")  # not the last weeks of today
+    baseline = page.evaluate("window.kollCharts[0].data.datasets[0].data")
+    assert [v is not None for v in baseline] == [True] * 4 + [False] * 8
+    assert page.locator(".ind-period").inner_text() == "2018-06-04 – 2018-07-29"
 
 
 def test_cancel_needs_a_reason_from_the_server_and_shows_why(board: Any, plan: dict[str, str], page: Any) -> None:
