@@ -97,7 +97,7 @@ def measures(actor: Actor) -> Any:
         args["late"] = True
     with reading() as conn:
         data = q.board(conn, actor, args)
-        portfolio = q.portfolio(conn, area=f["area"] or None)
+        portfolio = q.portfolio(conn, actor, area=f["area"] or None)
     rows = data["measures"]
     statuses = [s.code for s in vocabulary.MEASURE_STATUSES]
     facet_options = [(arg, FACET_LABEL[arg], kind, terms) for arg, kind, terms in FACETS]
