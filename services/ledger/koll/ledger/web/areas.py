@@ -26,8 +26,7 @@ from koll.ledger.queries import areas as q
 from koll.ledger.queries.meetings import CYCLE
 from koll.ledger.usecases.areas import checked_definition
 from koll.ledger.web import i18n
-from koll.ledger.web.cases import _field_errors
-from koll.ledger.web.common import bp, koll, page, reading, render
+from koll.ledger.web.common import bp, field_errors, koll, page, reading, render, why
 from koll.ledger.web.situation import map_config, visible_areas
 from koll.schema import taxonomy
 from koll.schema.areas import AreaRevisionSchema, CategoriesSchema, OrganisationsSchema, PlacesSchema
@@ -138,7 +137,7 @@ def admin_areas_new(actor: Actor) -> Any:
     try:
         checked_definition(data)  # every error at once, by field, before anything is recorded
     except ValidationError as e:
-        for key, text in _field_errors(e).items():
+        for key, text in field_errors(e).items():
             field = where(key)
             if field not in errors or raw:
                 errors[field] = "; ".join(filter(None, [errors.get(field), f"{key}: {text}" if raw else text]))
@@ -150,7 +149,7 @@ def admin_areas_new(actor: Actor) -> Any:
     try:
         koll().ledger.import_area(actor, data)
     except DomainError as e:
-        return _new_refused(actor, typed, {"definition" if raw else "code": _why(e)})
+        return _new_refused(actor, typed, {"definition" if raw else "code": why(e)})
     return redirect(url_for("boards.admin_areas_area", code=code, klart="created"))
 
 
@@ -158,9 +157,6 @@ def _new_refused(actor: Actor, typed: dict[str, str], errors: dict[str, str]) ->
     return _list_page(actor, status=422, message=i18n.t("area_refused", why="; ".join(errors.values())),
                       message_kind="error", form=typed, errors=errors)
 
-
-def _why(e: DomainError) -> str:
-    return e.message if i18n.lang() == "en" else e.sv
 
 
 def _json_or_none(raw: str | None) -> Any:
@@ -302,7 +298,7 @@ FORM_PREFIX = {"places": "places", "organisations": "orgs", "categories": "local
 def _row_errors(section: str, e: ValidationError, index: list[int]) -> dict[str, str]:
     """'places.2.radius_m' (the item's index) → 'places-5-radius_m' (the row's on the form)."""
     out: dict[str, str] = {}
-    for key, text in _field_errors(e).items():
+    for key, text in field_errors(e).items():
         parts = key.split(".")
         if len(parts) >= 2 and parts[0] == section and parts[1].isdigit() and int(parts[1]) < len(index):
             row, field = index[int(parts[1])], (parts[2] if len(parts) > 2 else "code")
@@ -374,7 +370,7 @@ def admin_areas_change(actor: Actor, code: str, part: str) -> Any:
             changes = AreaRevisionSchema().load(changes)
             action = lambda: ledger.revise_area(actor, code, seen, changes)  # noqa: E731
         except ValidationError as e:
-            errors = {where.get(k.split(".")[0], k): v for k, v in _field_errors(e).items()}
+            errors = {where.get(k.split(".")[0], k): v for k, v in field_errors(e).items()}
             return _refused(actor, code, part, typed, errors)
         section, index = None, []
     else:
@@ -399,21 +395,21 @@ def admin_areas_change(actor: Actor, code: str, part: str) -> Any:
     try:
         action()
     except ValidationError as e:  # what ties the area together: a place outside the boundary, say
-        errors = _row_errors(section, e, index) if section else _field_errors(e)
+        errors = _row_errors(section, e, index) if section else field_errors(e)
         return _refused(actor, code, part, typed, errors)
     except StaleVersion as e:
         return _area_page(actor, code, status=409, part=part, typed=typed, message_kind="warn",
                           message=i18n.t("area_stale", seen=seen, now=e.details.get("current", "?")))
     except DomainError as e:
-        return _refused(actor, code, part, typed, {part: _why(e)})
+        return _refused(actor, code, part, typed, {part: why(e)})
     return redirect(url_for("boards.admin_areas_area", code=code, klart=part) + f"#{part}")
 
 
 def _refused(actor: Actor, code: str, part: str, typed: Any, errors: dict[str, str]) -> Any:
-    why = "; ".join(f"{_where(k)}: {v}" for k, v in errors.items())
+    reason = "; ".join(f"{_where(k)}: {v}" for k, v in errors.items())
     seen = request.form.get("version", "")
     return _area_page(actor, code, status=422, part=part, typed=typed, errors=errors, message_kind="error",
-                      message=i18n.t("area_refused", why=why), seen=int(seen) if seen.isdigit() else -1)
+                      message=i18n.t("area_refused", why=reason), seen=int(seen) if seen.isdigit() else -1)
 
 
 def _where(field: str) -> str:

@@ -16,18 +16,17 @@ from marshmallow import ValidationError
 
 from koll.ledger.api.auth import DECIDE, READ
 from koll.ledger.application import StaleVersion
-from koll.ledger.domain.base import Actor, DomainError, NotFound, WorkflowError
+from koll.ledger.domain.base import Actor, DomainError, NotFound
 from koll.ledger.history import describe
 from koll.ledger.policy import Policy
 from koll.ledger.queries import cases as q
 from koll.ledger.queries import walks as walk_queries
 from koll.ledger.usecases.cases import SCHEMAS, decide
 from koll.ledger.web import i18n
-from koll.ledger.web.common import bp, koll, page, reading, render
+from koll.ledger.web.common import bp, field_errors, koll, page, reading, render, why
 from koll.ledger.web.situation import map_config, visible_areas
 from koll.ledger.web.told import tell
 from koll.schema import taxonomy, vocabulary
-from koll.schema.messages import flatten
 
 PER_PAGE = 50
 NEARBY_M = 150.0  # how far away a case may be to be offered as the original of a duplicate
@@ -118,10 +117,10 @@ def _bulk(actor: Actor) -> tuple[dict[str, Any], dict[str, str], int]:
         try:
             steps.append((action, SCHEMAS[action]().load(data)))
         except ValidationError as e:
-            errors.update(_field_errors(e))
+            errors.update(field_errors(e))
     chosen = request.form.getlist("case")
     report: dict[str, Any] = {"done": [], "stale": [], "refused": []}
-    why: dict[str, str] = report.setdefault("why", {})
+    reasons: dict[str, str] = report.setdefault("why", {})
     if errors:
         return report, errors, 422
     if not steps or not chosen:
@@ -135,22 +134,10 @@ def _bulk(actor: Actor) -> tuple[dict[str, Any], dict[str, str], int]:
             report["stale"].append(case_id)
         except DomainError as e:
             report["refused"].append(case_id)
-            why[case_id] = _why(e)
+            reasons[case_id] = why(e)
         except ValueError:  # not a case id and version: a form not made by this page
             report["refused"].append(case_id)
     return report, {}, 200 if report["done"] else 409
-
-
-def _why(e: DomainError) -> str:
-    """A refusal in the reader's words: a step the case's status does not allow names the status."""
-    if isinstance(e, WorkflowError) and e.details.get("current_status"):
-        return i18n.t("case_not_now", status=i18n.label("case_status", e.details["current_status"]))
-    return e.message if i18n.lang() == "en" else e.sv
-
-
-def _field_errors(e: ValidationError) -> dict[str, str]:
-    lang = i18n.lang()
-    return {field: "; ".join(m[lang] for m in msgs) for field, msgs in flatten(e.messages).items()}
 
 
 @bp.route("/arenden", methods=["GET", "POST"])
@@ -259,9 +246,9 @@ def decide_case(actor: Actor, case_id: str) -> Any:
         body = SCHEMAS[decision]().load(data)
         recorded = decide(koll().ledger, cid, seen, [(decision, body)], actor)
     except ValidationError as e:
-        errors = _field_errors(e)
-        why = "; ".join(f"{i18n.field_text(k)}: {v}" for k, v in errors.items())
-        return _case_page(actor, case_id, status=422, message=i18n.t("case_refused", why=why),
+        errors = field_errors(e)
+        reason = "; ".join(f"{i18n.field_text(k)}: {v}" for k, v in errors.items())
+        return _case_page(actor, case_id, status=422, message=i18n.t("case_refused", why=reason),
                           message_kind="error", form=typed, errors=errors)
     except StaleVersion as e:
         return _case_page(actor, case_id, status=409, message=i18n.t("case_stale", seen=seen,
@@ -273,7 +260,7 @@ def decide_case(actor: Actor, case_id: str) -> Any:
                               message_kind="error", form=typed, errors={"duplicate_of": i18n.t("not_found")})
         abort(404)
     except DomainError as e:
-        return _case_page(actor, case_id, status=422, message=i18n.t("case_refused", why=_why(e)),
+        return _case_page(actor, case_id, status=422, message=i18n.t("case_refused", why=why(e)),
                           message_kind="error", form=typed)
     if not Policy(actor).may_see(recorded.visibility):
         return redirect(url_for("boards.cases", restricted=1))

@@ -11,11 +11,13 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
+from marshmallow import ValidationError
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 
 from koll.ledger.api.auth import AUDIT, DECIDE, MEETINGS, OVERVIEW, READ, session_actor
-from koll.ledger.domain.base import Actor
+from koll.ledger.domain.base import Actor, DomainError, WorkflowError
 from koll.ledger.web import i18n
+from koll.schema.messages import flatten
 from koll.schema.payloads import unreadable_text
 
 bp = Blueprint("boards", __name__)
@@ -99,6 +101,19 @@ def _csrf_on_every_post() -> Any:
             text = found[0]["sv" if i18n.lang() == "sv" else "en"]
             return render("error.html", message=f"{field}: {text}", status=400), 400
     return None
+
+
+def why(e: DomainError) -> str:
+    """A refusal in the reader's words: a step the status does not allow names the status."""
+    if isinstance(e, WorkflowError) and e.details.get("current_status"):
+        return i18n.t("case_not_now", status=i18n.label("case_status", e.details["current_status"]))
+    return e.message if i18n.lang() == "en" else e.sv
+
+
+def field_errors(e: ValidationError) -> dict[str, str]:
+    """A schema's refusal as one message per field, in the reader's language."""
+    lang = i18n.lang()
+    return {field: "; ".join(m[lang] for m in msgs) for field, msgs in flatten(e.messages).items()}
 
 
 def with_args(**changes: Any) -> str:

@@ -23,11 +23,10 @@ from koll.ledger.policy import is_placeholder
 from koll.ledger.queries import cases as case_queries
 from koll.ledger.queries import measures as q
 from koll.ledger.web import i18n
-from koll.ledger.web.common import bp, koll, page, reading, render
+from koll.ledger.web.common import bp, field_errors, koll, page, reading, render, why
 from koll.ledger.measure_sheet import SheetInvalid, check_sheet, header_of
 from koll.ledger.usecases.measures import DECISIONS
 from koll.schema.payloads_measures import MeasureSchema
-from koll.ledger.web.cases import _field_errors, _why
 from koll.ledger.web.situation import visible_areas
 from koll.ledger.web.told import tell
 from koll.schema import taxonomy, vocabulary
@@ -272,8 +271,8 @@ def link_area(actor: Actor, measure_id: str) -> Any:
     except NotFound:
         abort(404)
     except DomainError as e:
-        return _measure_page(actor, measure_id, status=422, message=i18n.t("refused", why=_why(e)),
-                             message_kind="error", form=typed, errors={"area": _why(e)})
+        return _measure_page(actor, measure_id, status=422, message=i18n.t("refused", why=why(e)),
+                             message_kind="error", form=typed, errors={"area": why(e)})
     return redirect(url_for("boards.measure", measure_id=measure_id, saved="area") + "#areas")
 
 
@@ -299,8 +298,8 @@ def decide(actor: Actor, measure_id: str) -> Any:
             try:
                 cid = UUID(case_id)
             except ValueError:
-                why = i18n.t("case_id_needed")
-                return refused(422, i18n.t("refused", why=why), errors={"case_id": why})
+                reason = i18n.t("case_id_needed")
+                return refused(422, i18n.t("refused", why=reason), errors={"case_id": reason})
             koll().ledger.link_case_to_measure(actor, mid, seen, cid)
         elif action in FORMS:
             name, body_of = FORMS[action]
@@ -310,9 +309,9 @@ def decide(actor: Actor, measure_id: str) -> Any:
         else:
             return refused(422, i18n.t("refused", why=action or "–"))
     except ValidationError as e:
-        errors = _field_errors(e)
-        why = "; ".join(f"{i18n.field_text(k)}: {v}" for k, v in errors.items())
-        return refused(422, i18n.t("refused", why=why), errors=errors)
+        errors = field_errors(e)
+        reason = "; ".join(f"{i18n.field_text(k)}: {v}" for k, v in errors.items())
+        return refused(422, i18n.t("refused", why=reason), errors=errors)
     except StaleVersion as e:
         if action == "revise":
             typed.update(_theirs_where_untouched(mid, seen, typed))
@@ -321,7 +320,7 @@ def decide(actor: Actor, measure_id: str) -> Any:
         abort(404)
     except DomainError as e:
         field = e.details.get("field")
-        return refused(422, i18n.t("refused", why=_why(e)), errors={field: _why(e)} if field else None)
+        return refused(422, i18n.t("refused", why=why(e)), errors={field: why(e)} if field else None)
     anchor = {"revise": "#plan", "link_case": "#cases", "unlink_case": "#cases", "indicator": "#indicators",
               "indicator_revise": "#indicators"}.get(action, "#decisions")
     return redirect(url_for("boards.measure", measure_id=measure_id, saved=action) + anchor)
@@ -367,12 +366,12 @@ def new_measure(actor: Actor) -> Any:
             recorded = koll().ledger.propose_measure(actor, loaded)
             return redirect(url_for("boards.measure", measure_id=recorded.id, saved="new"))
         except ValidationError as e:
-            errors = _field_errors(e)
+            errors = field_errors(e)
             message = i18n.t("new_refused", why="; ".join(f"{i18n.field_text(k)}: {v}" for k, v in errors.items()))
         except DomainError as e:
             field = e.details.get("field")
-            errors = {field: _why(e)} if field else {}
-            message = i18n.t("new_refused", why=_why(e))
+            errors = {field: why(e)} if field else {}
+            message = i18n.t("new_refused", why=why(e))
         status = 422
     return render("measure_new.html", form=form, errors=errors, message=message, inventory=inventory,
                   new_id=form.get("id") or str(uuid4()), **plan_choices()), status

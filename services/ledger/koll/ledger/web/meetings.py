@@ -28,9 +28,7 @@ from koll.ledger.projections.situation import cases as case_rows
 from koll.ledger.queries import meetings as q
 from koll.ledger.queries.visibility import visible
 from koll.ledger.web import i18n
-from koll.ledger.web.cases import _field_errors as field_errors
-from koll.ledger.web.cases import _why as why
-from koll.ledger.web.common import MEETINGS_ROLES, bp, koll, page, reading, render
+from koll.ledger.web.common import MEETINGS_ROLES, bp, field_errors, koll, page, reading, render, why
 from koll.ledger.web.situation import area_choices
 from koll.ledger.web.told import tell
 from koll.schema import taxonomy

@@ -21,9 +21,7 @@ from koll.ledger.domain.daylight import STOCKHOLM
 from koll.ledger.domain.walk import is_join_code
 from koll.ledger.queries import walks as q
 from koll.ledger.web import i18n
-from koll.ledger.web.cases import _field_errors as field_errors
-from koll.ledger.web.cases import _why as why
-from koll.ledger.web.common import bp, koll, page, reading, render
+from koll.ledger.web.common import bp, field_errors, koll, page, reading, render, why
 from koll.ledger.web.situation import area_choices, map_config
 from koll.schema import taxonomy
 from koll.schema.payloads_walks import WalkPlanSchema
