@@ -113,8 +113,8 @@ class Ledger(AreaCommands, UserCommands, MeasureCommands, MeetingCommands, WalkC
     name = "koll"
     is_snapshotting_enabled = True
     snapshotting_intervals = {Case: 50}
-    # New reports' events are built without their aggregate objects (a third of a report's cost
-    # in a batch); False builds the aggregates, the plain path the direct one must equal.
+    # New reports' events are built without their aggregate objects (a third of preparing a
+    # report); False builds the aggregates, the plain path the direct one must equal.
     direct_events = True
 
     def __init__(self, store: Store, projections: Sequence[Projection] | None = None) -> None:
