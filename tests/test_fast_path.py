@@ -105,6 +105,25 @@ def test_the_batch_path_records_the_same_events_as_the_plain_path_byte_for_byte(
     assert any("opened:boende@example.se" in state for *_, state in events)
 
 
+def test_reports_placed_among_areas_are_recorded_the_same_way_on_both_paths(plain_and_direct):
+    from test_areas import ADMIN, definition, husby_report
+
+    plain, direct = plain_and_direct
+    reports = [ObservationSchema().load(husby_report()), ObservationSchema().load(husby_report(note=None)),
+               loaded(), loaded(category="SOC-02", place="torget")]
+    with clock.frozen_at(MOMENT):
+        for ledger in (plain, direct):
+            for code in ("hasselby-torg", "husby-torg"):
+                ledger.import_area(ADMIN, definition(code))
+        answers_plain = [plain.file_observation(ANNA, r) for r in reports]
+        answers_direct = direct.file_observations(ANNA, reports)
+    assert answers_direct == answers_plain and all(a.created for a in answers_plain)
+    events = recorded(direct)
+    assert events == recorded(plain)
+    areas = [json.loads(state)["area"] for _, _, topic, state in events if topic.endswith("Observation.Recorded")]
+    assert areas == ["husby-torg", "husby-torg", "hasselby-torg", "hasselby-torg"]
+
+
 def test_a_retried_batch_is_recorded_once_and_read_at_once(plain_and_direct):
     _, direct = plain_and_direct
     batch = [loaded() for _ in range(4)]

@@ -230,6 +230,7 @@ class Ledger(AreaCommands, UserCommands, MeasureCommands, MeetingCommands, WalkC
 
     def _prepare(self, by: Actor, report: dict[str, Any], fingerprint: str) -> _Pending:
         oid = UUID(str(report["id"]))
+        sid = str(oid)  # written four times below; UUID.__str__ is not free
         category = taxonomy.category(report["category"])
         location = dict(report["location"])
         place = report.get("place")
@@ -261,7 +262,7 @@ class Ledger(AreaCommands, UserCommands, MeasureCommands, MeetingCommands, WalkC
                 related = str(case.id)  # an ended case: this report opens a new one that refers to it
         if case_id is None:
             opened = dict(id=case_id_for(oid), category=category.code, group=category.group, place=place,
-                          location=location, visibility=category.visibility, first_observation=str(oid),
+                          location=location, visibility=category.visibility, first_observation=sid,
                           related_case=related, by=by.as_dict(), area=area.code if area else None)
             case_id = str(opened["id"])
         key = new_key()
@@ -275,16 +276,16 @@ class Ledger(AreaCommands, UserCommands, MeasureCommands, MeetingCommands, WalkC
         recorded = dict(
             id=oid, category=category.code, group=category.group,
             observed_at=observed_at if isinstance(observed_at, str) else observed_at.isoformat(),
-            location=location, place=place, note=seal(key, report.get("note"), str(oid)),
+            location=location, place=place, note=seal(key, report.get("note"), sid),
             walk_id=str(report["walk_id"]) if report.get("walk_id") else None, case_id=case_id,
             attributes=attributes, visibility=visibility, dark=dark, time_of_day=time_of_day,
             fingerprint=fingerprint, by=by.as_dict(), area=area.code if area else None,
-            contact=seal(key, report.get("notify_email"), str(oid)),
+            contact=seal(key, report.get("notify_email"), sid),
         )
         # The case first: its row exists when the observation lands in the read model.
         events = [*self._openings(Case, Case.Opened, [opened] if opened else []),
                   *self._openings(Observation, Observation.Recorded, [recorded])]
-        return _Pending(events, key, fingerprint, Filed(str(oid), case_id, True))
+        return _Pending(events, key, fingerprint, Filed(sid, case_id, True))
 
     def _openings(self, cls: type[KollAggregate], event_class: type[Any], openings: list[dict[str, Any]]) -> list[Any]:
         """The events that create new aggregates, built directly; with ``direct_events`` off, by
