@@ -58,7 +58,9 @@ class MeetingCommands:
         taken on what has since changed is refused."""
         from koll.ledger.application import ConflictingRepeat, StaleVersion, fingerprint_of
 
-        require_may_run(self.meeting(meeting_id).group, by)
+        held = self.meeting(meeting_id)
+        self.require_in_area(held, by, "meeting")
+        require_may_run(held.group, by)
         measures = [str(m) for m in body.get("measures") or []]
         cases = [str(c) for c in body.get("cases") or []]
         for ids, cls, name in ((measures, Measure, "measures"), (cases, Case, "cases")):
@@ -67,6 +69,8 @@ class MeetingCommands:
                     found = self._get(cls, UUID(i), what=name[:-1])
                     if isinstance(found, Case):
                         self._require_visible(found, by)
+                    else:
+                        self.require_in_area(found, by, name[:-1])
                 except DomainError:
                     raise DomainError(f"no {name[:-1]} with id {i}", sv=f"{_NONE_SV[name]} med id {i}",
                                       field=name) from None
@@ -130,11 +134,11 @@ class MeetingCommands:
                           attendance: list[dict[str, Any]]) -> Meeting:
         """Who came, by organisation: a count and any names (the conference had about 70)."""
         return self.decide(Meeting, meeting_id, expected_version, lambda m: m.record_attendance(by, attendance),
-                           what="meeting", check=lambda m: require_may_run(m.group, by))
+                           what="meeting", check=lambda m: require_may_run(m.group, by), by=by)
 
     def hold_meeting(self: Ledger, by: Actor, meeting_id: UUID, expected_version: int,
                      conclusions: str | None, attendees: list[dict[str, Any]] | None) -> Meeting:
         """The meeting is held: its record closes (the audit trail hooks its digest on ``Held``)."""
         return self.decide(Meeting, meeting_id, expected_version,
                            lambda m: m.hold(by, conclusions=conclusions, attendees=attendees), what="meeting",
-                           check=lambda m: require_may_run(m.group, by))
+                           check=lambda m: require_may_run(m.group, by), by=by)
