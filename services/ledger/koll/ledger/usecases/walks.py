@@ -81,7 +81,7 @@ class WalkCommands:
         with self.store.read() as conn:
             while True:
                 code = "".join(secrets.choice(JOIN_ALPHABET) for _ in range(JOIN_LENGTH))
-                if walk_id_by_code(conn, code) is None:
+                if walk_id_by_code(conn, code, None) is None:  # unique across every area
                     return code
 
     def walk(self: Ledger, walk_id: UUID) -> Walk:
