@@ -3,6 +3,7 @@ reads it all and can write nothing."""
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -12,6 +13,7 @@ import sqlalchemy as sa
 from helpers import observation
 from koll.ledger.domain import clock
 from koll.ledger.domain.base import Actor
+from koll.ledger.history import event_data, to_json
 from koll.ledger.projections.audit import audit_events, audit_state
 from koll.ledger.queries.audit import timeline
 from koll.ledger.store import events_table
@@ -104,6 +106,22 @@ def test_the_timeline_is_the_same_after_a_rebuild(ledger):
     live = snapshot()
     ledger.rebuild()
     assert snapshot() == live and len(live[0]) == 12
+
+
+def test_each_row_tells_the_data_its_event_carries(ledger):
+    """The timeline keeps no copy of an event's data: read from the event's own row by position,
+    it is what the event in hand carries (dates, ids, sealed notes, nested locations alike)."""
+    story(ledger)
+    mid = uuid.uuid4()
+    ledger.propose_measure(OPS, {"id": str(mid), "what": "Belysning vid garaget", "owner_org": "sdf",
+                                 "start": "2026-01-10", "end": "2026-06-30"})
+    with ledger.store.read() as conn:
+        shown = {e["position"]: e["data"] for e in timeline(conn, AUDITOR, {"limit": 1000})["events"]}
+    told = {n.id: json.loads(to_json(event_data(ledger.mapper.to_domain_event(n))))
+            for n in ledger.recorder.select_notifications(1, 1000)}
+    assert shown == told and len(shown) == 7
+    assert shown[1]["location"]["lat"] and shown[7]["end"] == "2026-06-30"
+    assert "note" in shown[2]  # the observation's sealed note, as recorded
 
 
 def test_other_aggregates_are_described_without_the_timeline_knowing_them(ledger):

@@ -73,6 +73,18 @@ def test_an_area_map_is_served_to_its_users_only_and_with_an_etag(two_areas, tmp
     assert husby.api("GET", "/areas/husby-torg/map.mbtiles").content == data  # the refused file changed nothing
 
 
+def test_an_instance_without_its_own_copy_serves_the_map_from_the_database(two_areas):
+    """Several instances share one database, not one var folder: the map placed through one is
+    served by another (here: this instance's copy gone, as on a new instance or after a restore)."""
+    svc, _admin, husby_map = two_areas
+    copies = list((svc.dir / "var" / "area-maps").glob("*.mbtiles"))
+    assert len(copies) == 1
+    for copy in copies:
+        copy.unlink()
+    got = svc.user(areas=("husby-torg",)).api("GET", "/areas/husby-torg/map.mbtiles")
+    assert got.status_code == 200 and got.content == husby_map.read_bytes()
+
+
 def test_the_phone_of_a_user_of_one_area_goes_straight_there_and_gets_no_other_areas_map(two_areas, tmp_path):
     from koll.field.controller import FieldController
     from koll.field.sync import ApiError

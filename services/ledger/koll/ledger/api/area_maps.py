@@ -2,8 +2,10 @@
 for the area, served to those who work in it, with an ETag so a phone fetches it only when it
 has changed.
 
-The file is kept in the service's var folder (``var/area-maps/CODE.mbtiles``, its sha256 beside
-it); it is a file the district supplies, not a fact about the square, so it is not an event.
+The file is kept in the ledger's database (``koll_area_maps``), so every instance of a deployment
+serves the one an admin placed through any of them, and a backup holds it; each instance keeps a
+copy by sha256 in its var folder to send from. It is a file the district supplies, not a fact
+about the square, so it is not an event.
 """
 
 from __future__ import annotations
@@ -13,8 +15,11 @@ import os
 import re
 import sqlite3
 import tempfile
+import weakref
+from datetime import datetime, timezone
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask import Response, request, send_file
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
@@ -24,11 +29,25 @@ from koll.ledger.api.common import actor, koll, reading
 from koll.ledger.api.errors import Problem
 from koll.ledger.api.openapi import upload
 from koll.ledger.queries.areas import area_definition
+# Like the photos, outside the ledger's metadata (a file, not events); made on first use.
+_maps_metadata = sa.MetaData()
+area_maps = sa.Table(
+    "koll_area_maps",
+    _maps_metadata,
+    sa.Column("area", sa.String(40), primary_key=True),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("bytes", sa.BigInteger, nullable=False),
+    sa.Column("name", sa.Text),
+    sa.Column("minzoom", sa.Integer),
+    sa.Column("maxzoom", sa.Integer),
+    sa.Column("placed_at", sa.DateTime, nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+)
 
 blp = Blueprint("area_maps", __name__, url_prefix="/api/v1", description="Areas' base maps (MBTiles)")
 
 MEDIA_TYPE = "application/vnd.sqlite3"  # MBTiles is an SQLite database (IANA: application/vnd.sqlite3)
-MAX_BYTES = 256 * 1024 * 1024  # a district's tiles at street zooms are a few megabytes
+MAX_BYTES = 64 * 1024 * 1024  # a district's tiles at street zooms are a few megabytes; kept in one row
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 
@@ -54,6 +73,7 @@ def _room_for_a_map() -> None:
 
 
 def maps_dir() -> Path:
+    """This instance's copies, named by content: a copy is never stale, only missing."""
     return Path(koll().settings.var_dir) / "area-maps"
 
 
@@ -64,9 +84,19 @@ def _seen_area(code: str) -> None:
             raise Problem(404, f"no area '{code}'")
 
 
-def _paths(code: str) -> tuple[Path, Path]:
-    base = maps_dir() / f"{code}.mbtiles"
-    return base, base.with_name(base.name + ".sha256")
+_ready: weakref.WeakSet[sa.Engine] = weakref.WeakSet()
+
+
+def _table() -> sa.Table:
+    engine = koll().store.engine
+    if engine not in _ready:
+        _maps_metadata.create_all(engine, checkfirst=True)
+        _ready.add(engine)
+    return area_maps
+
+
+def _copy(sha: str) -> Path:
+    return maps_dir() / f"{sha}.mbtiles"
 
 
 def _check_mbtiles(path: Path) -> dict:
@@ -101,10 +131,10 @@ def _check_mbtiles(path: Path) -> dict:
 def place_map(_files: dict, code: str):  # type: ignore[no-untyped-def]
     """Places (or replaces) the area's base map; the phones fetch it when its ETag changes."""
     _seen_area(code)
-    target, sha_file = _paths(code)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    folder = maps_dir()
+    folder.mkdir(parents=True, exist_ok=True)
     digest, size = hashlib.sha256(), 0
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, suffix=".part")
+    fd, tmp_name = tempfile.mkstemp(dir=folder, suffix=".part")
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as out:
@@ -119,10 +149,14 @@ def place_map(_files: dict, code: str):  # type: ignore[no-untyped-def]
                 out.write(chunk)
         info = _check_mbtiles(tmp)
         sha = digest.hexdigest()
-        same = sha_file.exists() and sha_file.read_text().strip() == sha and target.exists()
-        if not same:
-            os.replace(tmp, target)
-            sha_file.write_text(sha)
+        _table()
+        with koll().store.write() as conn:
+            same = conn.execute(sa.select(area_maps.c.sha256).where(area_maps.c.area == code)).scalar() == sha
+            if not same:
+                conn.execute(area_maps.delete().where(area_maps.c.area == code))
+                conn.execute(area_maps.insert().values(area=code, sha256=sha, bytes=size, placed_at=_now(),
+                                                       data=tmp.read_bytes(), **info))
+        os.replace(tmp, _copy(sha))
     finally:
         tmp.unlink(missing_ok=True)
     return {"area": code, "sha256": sha, "bytes": size, **info}, (200 if same else 201)
@@ -137,15 +171,38 @@ def place_map(_files: dict, code: str):  # type: ignore[no-untyped-def]
 def area_map(code: str):  # type: ignore[no-untyped-def]
     """The area's base map as an MBTiles file, for those who work in the area."""
     _seen_area(code)
-    target, sha_file = _paths(code)
-    if not target.exists() or not sha_file.exists():
+    _table()
+    with reading() as conn:
+        etag = conn.execute(sa.select(area_maps.c.sha256).where(area_maps.c.area == code)).scalar()
+    if etag is None:
         raise Problem(404, f"no map placed for area '{code}'")
-    etag = sha_file.read_text().strip()
     if etag in request.if_none_match:
         resp = Response(status=304)
     else:
-        resp = send_file(target, mimetype=MEDIA_TYPE, as_attachment=True, download_name=f"{code}.mbtiles",
-                         conditional=False, etag=False)
+        resp = send_file(_local_copy(code, etag), mimetype=MEDIA_TYPE, as_attachment=True,
+                         download_name=f"{code}.mbtiles", conditional=False, etag=False)
     resp.headers["ETag"] = f'"{etag}"'
     resp.headers["Cache-Control"] = "private, no-cache"  # ask again each time; 304 costs nothing
     return resp
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _local_copy(code: str, sha: str) -> Path:
+    """This instance's copy of the map, fetched from the database the first time it is asked for
+    (placed through another instance, or before a restore)."""
+    path = _copy(sha)
+    if not path.exists():
+        with reading() as conn:
+            data = conn.execute(sa.select(area_maps.c.data).where(area_maps.c.area == code,
+                                                                  area_maps.c.sha256 == sha)).scalar()
+        if data is None:  # replaced in between: the phone asks again and gets the new one
+            raise Problem(404, f"no map placed for area '{code}'")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
+        with os.fdopen(fd, "wb") as out:
+            out.write(bytes(data))
+        os.replace(tmp, path)
+    return path

@@ -42,7 +42,7 @@ audit_events = sa.Table(
     sa.Column("area", sa.String(40)),
     sa.Column("changes", sa.Text, nullable=False),  # {"field": [before, after]}
     # No copy of the event's data: ``position`` is the event's own row in koll_events, which the
-    # page reads for the few rows it shows (decision docs/decisions/0008-audit-timeline-slim-row.md).
+    # page reads for the few rows it shows (decision docs/decisions/0009-audit-timeline-slim-row.md).
     # Indexes only for the selective filters; the others (org, kind, type) scan the position order.
     sa.Index("rm_audit_aggregate", "aggregate_id"),
     sa.Index("rm_audit_at", "at"),
