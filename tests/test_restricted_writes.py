@@ -62,3 +62,22 @@ def test_a_sheet_from_one_area_neither_changes_nor_names_another_areas_measures(
     done = import_sheet(ledger, husby, _without_columns(sheet, "Id", "Version"), area="husby-torg")
     assert done.updated == [] and len(done.created) == 1 and measure not in done.created
     assert ops.get(f"/api/v1/measures/{measure}").json()["version"] == 1
+
+
+def test_another_areas_escalation_cannot_be_answered_nor_its_measure_named(service, two_areas):  # noqa: F811
+    ops = service.client("operational")
+    measure = ops.post("/api/v1/measures", json={"id": str(uuid.uuid4()), "what": "Belysning vid torget",
+                                                 "area": "hasselby-torg"}).json()["id"]
+    assert ops.post(f"/api/v1/measures/{measure}/escalate", json={"support_needed": "Pengar"},
+                    headers={"If-Match": "1"}).status_code == 200
+    escalation = ops.get(f"/api/v1/measures/{measure}").json()["escalations"][0]["escalation_id"]
+    husby = Client(service.base, two_areas["husby-operational"])
+    meeting = husby.post("/api/v1/meetings", json={"id": str(uuid.uuid4()), "group": "strategic",
+                                                   "date": datetime.now(timezone.utc).date().isoformat(),
+                                                   "area": "husby-torg"}).json()["id"]
+    before = events(service.ledger)
+    for body in ({"escalation": escalation, "answer": "granted"}, {"measures": [measure]}):
+        r = husby.post(f"/api/v1/meetings/{meeting}/decisions", json={"id": str(uuid.uuid4()), "text": "Ja", **body})
+        assert r.status_code == 422 and "Belysning" not in r.text, r.text
+    assert events(service.ledger) == before
+    assert measure not in husby.get(f"/api/v1/meetings/{meeting}").text

@@ -12,6 +12,7 @@ from koll.ledger.domain.base import Actor, DomainError, NotAllowed
 from koll.ledger.domain.case import Case
 from koll.ledger.domain.measure import Measure
 from koll.ledger.domain.meeting import Meeting
+from koll.ledger.policy import Policy
 from koll.ledger.usecases.measures import Recorded, create_once
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ class MeetingCommands:
                                       field=name) from None
         decision_id = str(body["id"])
         fingerprint = fingerprint_of(body)
-        answer = self._escalation_answer(body) if body.get("escalation") else None
+        answer = self._escalation_answer(body, by) if body.get("escalation") else None
         if answer and answer["measure"] not in measures:
             measures.append(answer["measure"])
         for _attempt in range(5):  # another decision may land between our load and our save
@@ -109,7 +110,7 @@ class MeetingCommands:
         raise DomainError("the meeting is busy; send the decision again",
                           sv="mötet ändras just nu; skicka beslutet igen", field="id")
 
-    def _escalation_answer(self: Ledger, body: dict[str, Any]) -> dict[str, Any]:
+    def _escalation_answer(self: Ledger, body: dict[str, Any], by: Actor) -> dict[str, Any]:
         """The escalation a decision answers: asked for, and not answered before."""
         from koll.ledger.projections.meetings import answers
         from koll.ledger.projections.measures import escalations
@@ -119,7 +120,8 @@ class MeetingCommands:
             asked = conn.execute(sa.select(escalations.c.measure_id).where(
                 escalations.c.escalation_id == escalation)).first()
             done = conn.execute(sa.select(answers.c.meeting_id).where(answers.c.escalation_id == escalation)).first()
-        if asked is None:
+        if asked is None or not Policy(by).may_see_record(self.measure(UUID(asked.measure_id))):
+            # another area's escalation is as unknown as none: answering it would tell its measure
             raise DomainError(f"no escalation with id {escalation}", sv="ingen eskalering med det id:t",
                               field="escalation")
         if done is not None:
