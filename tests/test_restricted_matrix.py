@@ -111,9 +111,45 @@ def test_no_caller_sees_restricted_data_the_policy_denies_on_any_route(service):
                 seen.add(what)
                 if not policy.may_see("restricted", reporter=filer):
                     leaks.append(f"{who} ({role}, {org}) sees {what} on GET {path} ({answer.status_code})")
+    # No one signed in: the residents' page of the area is theirs, the rest refuses; none shows a secret.
+    import requests as http
+
+    anonymous = http.Session()
+    for rule, path in requests:
+        answer = anonymous.get(service.base + path, timeout=30)
+        assert answer.status_code < 500, ("anonymous", path, answer.status_code)
+        leaks += [f"anonymous sees {what} on GET {path} ({answer.status_code})"
+                  for what, secret in [*story.secrets().items(), *story.never.items()]
+                  if secret in answer.text and secret not in path]
+    public = anonymous.get(f"{service.base}/omrade/{story.area}", timeout=30)
+    assert public.status_code == 200 and "Ljus vid trappan" not in public.text  # an idea is not told
+    cells = re.findall(r'<td class="num">([^<]*)</td>', public.text)
+    assert cells and all(c == "0" or c.startswith("färre än") or int(c) >= 3 for c in cells), cells
     assert not leaks, "\n".join(sorted(set(leaks))[:40])
     # The test can fail: those the policy lets see restricted data do see every piece of it somewhere.
     everything = {what for what, _, _ in secrets}
     for who in ("police", "admin", "ifo_auditor", "police_reporter"):
         assert seen_by[who] == everything, (who, sorted(everything - seen_by[who]))
     assert {"observation recategorised", "note recategorised", "photo"} <= seen_by["reporter2"]  # their own
+
+
+def test_perceived_safety_holds_only_the_reports_its_reader_may_see(service):
+    """A restricted report's 'upplevd trygghet' (1; every other report says 2) is in the police's
+    sums, never in the district's."""
+    from helpers import observation
+    from koll.ledger.queries.follow_up import perceived_safety
+
+    story = tell(service)
+    end = datetime.fromisoformat(observation()["observed_at"]) + timedelta(days=1)
+
+    def totals(who: str) -> tuple[int, int]:
+        name, role, org = CALLERS[who]
+        with service.ledger.store.read() as conn:
+            cells = [c for r in perceived_safety(conn, Actor(name, role, org), story.area, end)["rows"]
+                     for c in r["weeks"]]
+        return sum(c["sum"] for c in cells), sum(c["n"] for c in cells)
+
+    district, n = totals("operational")
+    assert n >= 2 and district == 2 * n, (district, n)
+    police, m = totals("police")
+    assert m > n and police < 2 * m, (police, m)
