@@ -81,3 +81,30 @@ def test_another_areas_escalation_cannot_be_answered_nor_its_measure_named(servi
         assert r.status_code == 422 and "Belysning" not in r.text, r.text
     assert events(service.ledger) == before
     assert measure not in husby.get(f"/api/v1/meetings/{meeting}").text
+
+
+def test_the_boards_forms_on_another_areas_meeting_and_measure_answer_not_found(service, two_areas):  # noqa: F811
+    import re
+
+    import requests
+
+    ops = service.client("operational")
+    measure = ops.post("/api/v1/measures", json={"id": str(uuid.uuid4()), "what": "Belysning vid torget",
+                                                 "area": "hasselby-torg"}).json()["id"]
+    meeting = ops.post("/api/v1/meetings", json={"id": str(uuid.uuid4()), "group": "operational",
+                                                 "date": datetime.now(timezone.utc).date().isoformat(),
+                                                 "area": "hasselby-torg"}).json()["id"]
+    service.ledger.credentials.set_password("husbyoperativ", "hemligt")
+    board = requests.Session()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', board.get(f"{service.base}/login").text).group(1)
+    board.post(f"{service.base}/login", data={"user": "husbyoperativ", "password": "hemligt", "csrf_token": token})
+    token = re.search(r'name="csrf_token" value="([^"]+)"', board.get(f"{service.base}/moten/nytt").text).group(1)
+    before = events(service.ledger)
+    forms = [(f"/moten/{meeting}", {"action": "decision", "decision_id": str(uuid.uuid4()), "text": "Husby bestämmer",
+                                    "version": "1"}),
+             (f"/moten/{meeting}", {"action": "attendance", "count_sdf": "3", "version": "1"}),
+             (f"/insatser/{measure}", {"action": "revise", "what": "Husbys insats", "version": "1"})]
+    for path, form in forms:
+        r = board.post(service.base + path, data={**form, "csrf_token": token}, allow_redirects=False)
+        assert r.status_code == 404 and "Belysning" not in r.text, (path, r.status_code, r.text[:300])
+    assert events(service.ledger) == before
