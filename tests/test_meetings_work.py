@@ -85,9 +85,10 @@ def test_an_escalation_stays_open_until_the_strategic_group_answers_it(ledger):
         ledger.record_decision(OPS, strategic, decision(escalation="no-such", answer="granted"))
     assert refused.value.details["field"] == "escalation"
     assert events(ledger) == before
+    answered = decision(text="Belysningen bekostas centralt", escalation=escalation, answer="granted")
     with clock.frozen_at(at("2018-06-20", 15)):
-        ledger.record_decision(STRATEGIC, strategic, decision(text="Belysningen bekostas centralt",
-                                                              escalation=escalation, answer="granted"))
+        assert ledger.record_decision(STRATEGIC, strategic, answered).created is True
+    assert ledger.record_decision(STRATEGIC, strategic, answered).created is False  # a retry, answered alike
     with pytest.raises(DomainError):  # answered once
         ledger.record_decision(STRATEGIC, strategic, decision(escalation=escalation, answer="declined"))
     following = schedule(ledger, "2018-07-03")

@@ -103,7 +103,7 @@ class Policy:
         """A record (an aggregate) in an area this reader holds: its own area, or one it was
         explicitly linked to (a measure's ``areas``). The writes ask this before they decide."""
         areas = getattr(record, "areas", None)
-        held = list(areas) if isinstance(areas, (list, tuple)) else [getattr(record, "area", None)]
+        held = list(areas) if isinstance(areas, (list, tuple)) and areas else [getattr(record, "area", None)]
         return any(self.may_see_area(a) for a in held)
 
     def _in_areas(self, table: sa.Table, clause: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:

@@ -77,7 +77,8 @@ class MeetingCommands:
                                       field=name) from None
         decision_id = str(body["id"])
         fingerprint = fingerprint_of(body)
-        answer = self._escalation_answer(body, by) if body.get("escalation") else None
+        retry = decision_id in self.meeting(meeting_id).decisions  # answered alike, not refused as answered
+        answer = self._escalation_answer(body, by) if body.get("escalation") and not retry else None
         if answer and answer["measure"] not in measures:
             measures.append(answer["measure"])
         for _attempt in range(5):  # another decision may land between our load and our save
@@ -91,8 +92,8 @@ class MeetingCommands:
                                         sv="beslutets id har redan använts med annat innehåll", field="id")
             # Deciding measures from the gross list: each is decided in this meeting, in the same
             # transaction as the decision (its history names the meeting).
-            to_decide = [m for m in (self.measure(UUID(i)) for i in measures)
-                         if body.get("decide_measures") and m.status == "idea"] if decision_id not in meeting.decisions else []
+            deciding = body.get("decide_measures") and decision_id not in meeting.decisions
+            to_decide = [m for m in (self.measure(UUID(i)) for i in measures) if m.status == "idea"] if deciding else []
             if not meeting.decide(by, decision_id=decision_id, text=body["text"], measures=measures,
                                   cases=cases, fingerprint=fingerprint, answer=answer,
                                   decided=[str(m.id) for m in to_decide]):
