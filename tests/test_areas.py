@@ -181,6 +181,19 @@ def test_a_user_of_one_area_sees_nothing_of_another(service, two_areas):
     assert admin.get("/api/v1/situation").json()["cases"] == 2
 
 
+def test_the_portfolio_of_a_user_of_one_area_holds_only_that_areas_measures(service, two_areas):
+    from tests.helpers import Client
+
+    staff = service.client("operational")  # every area
+    assert staff.post("/api/v1/measures", json={"id": str(uuid.uuid4()), "what": "Hässelbys egen insats",
+                                                "owner_org": "sdf", "area": "hasselby-torg"}).status_code == 201
+    husby_op = Client(service.base, two_areas["husby-operational"])
+    seen = husby_op.get("/api/v1/measures/portfolio")
+    assert seen.status_code == 200 and "Hässelbys egen insats" not in seen.text
+    assert seen.json()["measures"] == 0
+    assert "Hässelbys egen insats" in staff.get("/api/v1/measures/portfolio").text
+
+
 def test_an_area_is_changed_by_an_admin_with_the_version_they_saw(service, two_areas):
     admin = service.client("admin")
     got = admin.get("/api/v1/areas/husby-torg")

@@ -9,25 +9,36 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
+from helpers import BACKENDS, fresh_database_url
 
 from koll.ledger import demo
+from koll.ledger.application import Ledger
 from koll.ledger.projections.measures import measures
 from koll.ledger.projections.meetings import meetings
 from koll.ledger.projections.situation import cases
 from koll.ledger.projections.walks import walks
+from koll.ledger.store import Store
 
 REPORT_DAY = date(2019, 9, 23)  # the report's autumn: loaded then, the story falls on its own dates
 
 
-@pytest.fixture
-def told(ledger):
-    demo.load(ledger, today=REPORT_DAY, second_area=False)
-    with ledger.store.read() as conn:
-        plan = {r.what: dict(r._mapping) for r in conn.execute(sa.select(measures))}
-        held = [dict(r._mapping) for r in conn.execute(sa.select(meetings).order_by(meetings.c.date))]
-        walked = [dict(r._mapping) for r in conn.execute(sa.select(walks))]
-        seen = [dict(r._mapping) for r in conn.execute(sa.select(cases))]
-    return ledger, plan, held, walked, seen
+@pytest.fixture(scope="module", params=BACKENDS)
+def told(request, tmp_path_factory):
+    """The whole story, told once a back-end (it takes a while) and read by every test here."""
+    urls = fresh_database_url(request.param, tmp_path_factory.mktemp("demo"))
+    store = Store(next(urls))
+    try:
+        ledger = Ledger(store)
+        demo.load(ledger, today=REPORT_DAY, second_area=False)
+        with ledger.store.read() as conn:
+            plan = {r.what: dict(r._mapping) for r in conn.execute(sa.select(measures))}
+            held = [dict(r._mapping) for r in conn.execute(sa.select(meetings).order_by(meetings.c.date))]
+            walked = [dict(r._mapping) for r in conn.execute(sa.select(walks))]
+            seen = [dict(r._mapping) for r in conn.execute(sa.select(cases))]
+        yield ledger, plan, held, walked, seen
+    finally:
+        store.dispose()
+        next(urls, None)
 
 
 def test_mobilisation_in_2018_then_the_inventory_then_the_gross_list(told):

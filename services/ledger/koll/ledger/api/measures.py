@@ -57,7 +57,7 @@ def portfolio(args: dict[str, Any]):  # type: ignore[no-untyped-def]
     """The four principles (critical mass, endurance, many kinds, across boundaries) and what each
     organisation already does."""
     with reading() as conn:
-        return plain(q.portfolio(conn, args.get("as_of")))
+        return plain(q.portfolio(conn, actor(), args.get("as_of")))
 
 
 @blp.route("/measures/<uuid:measure_id>")

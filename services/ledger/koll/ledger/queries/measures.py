@@ -276,11 +276,11 @@ def is_active(r: Any) -> bool:
     return r.status in ACTIVE or bool(r.in_operations)
 
 
-def portfolio(conn: sa.Connection, as_of: date | None = None, area: str | None = None) -> dict[str, Any]:
-    """The report's four principles as figures over the whole portfolio (or one area's), and who does what."""
-    q = sa.select(*_PORTFOLIO_COLUMNS)
-    if area:
-        q = q.where(measures.c.area == area)
+def portfolio(conn: sa.Connection, viewer: Actor | None, as_of: date | None = None,
+              area: str | None = None) -> dict[str, Any]:
+    """The report's four principles as figures over the portfolio of the areas the viewer works in
+    (or one area's), and who does what."""
+    q = sa.select(*_PORTFOLIO_COLUMNS).where(*in_measure_areas(viewer, area))
     rows = list(conn.execute(q))
     return {**principles(rows, as_of or today()), "by_organisation": by_organisation(rows)}
 

@@ -62,6 +62,8 @@ def board_filters() -> dict[str, Any]:
     f["late"] = "1" if a.get("late") == "1" else ""
     f["group_by"] = a.get("group_by") if a.get("group_by") in valid else ""
     f["view"] = "table" if a.get("view") == "table" else "columns"
+    areas = [v.code for v in visible_areas()]  # one area's board (the overview links here), or the user's only one
+    f["area"] = a.get("area") if a.get("area") in areas else (areas[0] if len(areas) == 1 else "")
     return f
 
 
@@ -89,12 +91,13 @@ def measures(actor: Actor) -> Any:
     if view in VIEWS:
         return VIEWS[view](actor)
     f = board_filters()
-    args: dict[str, Any] = {k: f[k] for k in ("owner", "palette", "track", "horizon", "focus_area", "status") if f[k]}
+    args: dict[str, Any] = {k: f[k] for k in ("area", "owner", "palette", "track", "horizon", "focus_area", "status")
+                            if f[k]}
     if f["late"]:
         args["late"] = True
     with reading() as conn:
         data = q.board(conn, actor, args)
-        portfolio = q.portfolio(conn)
+        portfolio = q.portfolio(conn, actor, area=f["area"] or None)
     rows = data["measures"]
     statuses = [s.code for s in vocabulary.MEASURE_STATUSES]
     facet_options = [(arg, FACET_LABEL[arg], kind, terms) for arg, kind, terms in FACETS]
