@@ -313,9 +313,11 @@ class _Story:
 
     def conference(self) -> None:
         """May 2018: about 70 people from a dozen organisations agree on the situation picture."""
-        attendees = [(f"Deltagare {i + 1}", org) for org, n in CONFERENCE_ATTENDANCE for i in range(n)]
-        meeting = self.meeting("strategic", CONFERENCE, "Mobiliseringskonferens: en gemensam lägesbild för Hässelby torg",
-                               attendees)
+        meeting = self.meeting("mobilisation", CONFERENCE,
+                               "Mobiliseringskonferens: en gemensam lägesbild för Hässelby torg", [])
+        with clock.frozen_at(self.at(CONFERENCE) + timedelta(minutes=1)):  # counted at the door, by organisation
+            self.ledger.record_attendance(STRATEGIST, meeting, self.ledger.meeting(meeting).version,
+                                          [{"org": org, "count": n, "names": []} for org, n in CONFERENCE_ATTENDANCE])
         self.decisions(meeting, CONFERENCE, STRATEGIST, [
             ("En gemensam, ocensurerad lägesbild för torget: symptom, orsaker och vem som kan påverka vad", [], []),
             ("Fem fokusområden gäller för arbetet", [], []),
