@@ -49,6 +49,9 @@ def digits(n: int) -> list[str]:
 class Story:
     tokens: dict[str, str]
     walk: str = ""
+    join_code: str = ""
+    webhook: str = ""  # the district's (sdf's) webhook: its deliveries hold what it was sent
+    area: str = ""
     measure: str = ""
     meeting: str = ""
     public_case: str = ""  # the public case a restricted report joins
@@ -59,6 +62,7 @@ class Story:
     photo: str = ""
     coordinates: dict[str, list[str]] = field(default_factory=dict)
     filers: dict[str, str] = field(default_factory=dict)  # kind -> the user who filed it
+    never: dict[str, str] = field(default_factory=dict)  # what no reader is ever shown (notify_email)
 
     def secrets_by_filer(self) -> list[tuple[str, str, str]]:
         """(what, the secret string, who filed it): each held restricted."""
@@ -93,12 +97,19 @@ def tell(service) -> Story:  # type: ignore[no-untyped-def]
     service.tokens.update(tokens)
     story = Story(tokens=tokens)
     staff, police, filer = service.client("operational"), service.client("police"), service.client("reporter2")
+    # The story happens in an area, so the area's pages (its public page, goals, description) hold it.
+    from test_areas import definition
+
+    story.area = "hasselby-torg"
+    _ok(service.client("admin").post("/api/v1/areas", definition(story.area)))
+    story.webhook = _ok(service.client("admin").post("/api/v1/webhooks", {
+        "url": "http://127.0.0.1:1/koll", "secret": "s" * 32, "org": "sdf", "filters": {}}), 201)["id"]
 
     # A walk the recategorised and the filed reports are made on.
     from test_walks import plan
 
-    walk = plan()
-    _ok(filer.post("/api/v1/walks", walk))
+    walk = plan(route=[p["code"] for p in definition(story.area)["places"][:2]])
+    story.join_code = _ok(filer.post("/api/v1/walks", walk))["join_code"]
     _ok(filer.post(f"/api/v1/walks/{walk['id']}/start", headers={"If-Match": "1"}))
     story.walk = walk["id"]
 
@@ -112,8 +123,10 @@ def tell(service) -> Story:  # type: ignore[no-untyped-def]
         story.restricted_observations[kind] = body["id"]
         return answer
 
-    # Filed restricted.
-    filed = file(police, "filed", 1, category="SOC-01", walk_id=story.walk)
+    # Filed restricted, by a police officer who would hear when it is resolved, and who felt unsafe.
+    story.never["notify_email"] = "hemlig.anmalare@example.se"
+    filed = file(police, "filed", 1, category="SOC-01", walk_id=story.walk, notify_email=story.never["notify_email"],
+                 attributes={"tid_pa_dygnet": "kvall", "upplevd_trygghet": 1})
     story.restricted_cases["filed"] = filed["case_id"]
 
     # Recategorised: a litter report with a photo, triaged as drug dealing.
@@ -141,6 +154,17 @@ def tell(service) -> Story:  # type: ignore[no-untyped-def]
     _ok(police.post(f"/api/v1/meetings/{story.meeting}/decisions",
                     {"id": str(uuid.uuid4()), "text": "Polisen tar ärendena", "measures": [story.measure],
                      "cases": [linked["case_id"], story.public_linked]}), 201)
+
+    # The measure escalated and answered by the strategic group, the answer naming the restricted case.
+    _ok(staff.post(f"/api/v1/measures/{story.measure}/escalate", {"support_needed": "Mer belysning"},
+                   headers={"If-Match": "3"}))
+    escalation = _ok(staff.get(f"/api/v1/measures/{story.measure}"))["escalations"][0]["escalation_id"]
+    strategic = str(uuid.uuid4())
+    _ok(police.post("/api/v1/meetings", {"id": strategic, "group": "strategic",
+                                         "date": observation()["observed_at"][:10]}), 201)
+    _ok(police.post(f"/api/v1/meetings/{strategic}/decisions",
+                    {"id": str(uuid.uuid4()), "text": "Beviljat", "measures": [story.measure],
+                     "cases": [linked["case_id"]], "escalation": escalation, "answer": "granted"}), 201)
 
     # Joined: a restricted report joins a public case; a litter report joins a restricted case.
     story.public_case = _ok(filer.post("/api/v1/observations", observation(category="REN-02", note="Full korg")),

@@ -377,7 +377,7 @@ class Ledger(AreaCommands, UserCommands, MeasureCommands, MeetingCommands, WalkC
 
     @staticmethod
     def _require_visible(case: Case, by: Actor) -> None:
-        if not Policy(by).may_see(case.visibility):
+        if not Policy(by).may_see(case.visibility) or not Policy(by).may_see_record(case):
             raise NotFound(f"no case with id {case.id}", id=str(case.id))
 
     def decide_case(self, case_id: UUID, expected_version: int, decision: Callable[[Case], None],
@@ -386,9 +386,13 @@ class Ledger(AreaCommands, UserCommands, MeasureCommands, MeetingCommands, WalkC
         return self.decide(Case, case_id, expected_version, decision, what="case", check=check)
 
     def decide(self, cls: type[A], aggregate_id: UUID, expected_version: int, decision: Callable[[A], None],
-               what: str, check: Callable[[A], None] | None = None) -> A:
-        """Load, check the caller saw the latest version, apply the decision, record it."""
+               what: str, check: Callable[[A], None] | None = None, by: Actor | None = None) -> A:
+        """Load, check the caller saw the latest version, apply the decision, record it. With
+        ``by``, a record of an area they do not hold is not found (as the reads say), before its
+        version is told."""
         aggregate = self._get(cls, aggregate_id, what=what)
+        if by is not None:
+            self.require_in_area(aggregate, by, what)
         if check is not None:
             check(aggregate)
         if aggregate.version != expected_version:
@@ -401,6 +405,11 @@ class Ledger(AreaCommands, UserCommands, MeasureCommands, MeetingCommands, WalkC
             raise StaleVersion(f"the {what} was changed by someone else just now",
                                current=self._get(cls, aggregate_id, what=what).version) from None
         return aggregate
+
+    @staticmethod
+    def require_in_area(aggregate: Any, by: Actor, what: str) -> None:
+        if not Policy(by).may_see_record(aggregate):
+            raise NotFound(f"no {what} with id {aggregate.id}", id=str(aggregate.id))
 
     def history(self, aggregate_id: UUID) -> list[Any]:
         """Every recorded event of one aggregate, oldest first."""

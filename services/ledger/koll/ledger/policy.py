@@ -99,6 +99,13 @@ class Policy:
         granted = getattr(self.actor, "areas", None) if self.actor is not None else None
         return not granted or area in granted
 
+    def may_see_record(self, record: Any) -> bool:
+        """A record (an aggregate) in an area this reader holds: its own area, or one it was
+        explicitly linked to (a measure's ``areas``). The writes ask this before they decide."""
+        areas = getattr(record, "areas", None)
+        held = list(areas) if isinstance(areas, (list, tuple)) and areas else [getattr(record, "area", None)]
+        return any(self.may_see_area(a) for a in held)
+
     def _in_areas(self, table: sa.Table, clause: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
         held = self.areas_clause(table)
         return clause if held is None else sa.and_(held, clause)

@@ -84,7 +84,7 @@ def _command(name: str, schema: type[Schema], roles: tuple[str, ...], decision: 
 
     def command(body: dict[str, Any], measure_id: UUID):  # type: ignore[no-untyped-def]
         who = actor()
-        ledger().decide_measure(measure_id, expected_version(), lambda m: decision(m, who, body))
+        ledger().decide_measure(measure_id, expected_version(), lambda m: decision(m, who, body), by=who)
         return _measure_response(measure_id)
 
     command.__doc__ = doc

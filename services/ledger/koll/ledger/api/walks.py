@@ -79,7 +79,7 @@ def join_walk(code: str):  # type: ignore[no-untyped-def]
         raise Problem(422, f"'{code}' is not a join code: {JOIN_LENGTH} of {JOIN_ALPHABET}",
                       errors={"code": [BAD_JOIN_CODE]})
     with reading() as conn:
-        walk_id = q.walk_id_by_code(conn, wanted)
+        walk_id = q.walk_id_by_code(conn, wanted, actor())
     if walk_id is None:
         raise Problem(404, f"no walk with join code {wanted}")
     return _walk_response(UUID(walk_id))

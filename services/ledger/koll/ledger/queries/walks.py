@@ -68,9 +68,12 @@ def list_walks(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> list[
     return _counted_as_seen(conn, actor, [_walk_row(r, actor, None) for r in conn.execute(q)])
 
 
-def walk_id_by_code(conn: sa.Connection, code: str) -> str | None:
-    """The walk not yet ended that a join code names (an ended walk's code may come again)."""
-    return conn.execute(sa.select(walks.c.walk_id).where(walks.c.join_code == code, walks.c.status != "ended")
+def walk_id_by_code(conn: sa.Connection, code: str, actor: Actor | None) -> str | None:
+    """The walk not yet ended that a join code names (an ended walk's code may come again), in
+    the areas the actor holds (None: every area): another area's walk is not found, its id not even in
+    a redirect."""
+    return conn.execute(sa.select(walks.c.walk_id).where(walks.c.join_code == code, walks.c.status != "ended",
+                                                         *area_where(walks, actor))
                         .order_by(walks.c.planned_at.desc()).limit(1)).scalar()
 
 

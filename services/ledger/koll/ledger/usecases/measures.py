@@ -13,6 +13,7 @@ from eventsourcing.persistence import IntegrityError
 from koll.ledger.domain.base import Actor, DomainError, KollAggregate, NotFound, WorkflowError
 from koll.ledger.domain.case import Case
 from koll.ledger.domain.measure import PLAN_FIELDS, Measure
+from koll.ledger.policy import Policy
 from koll.ledger.store import events_table
 from koll.schema.messages import msg
 from koll.schema.payloads_measures import (
@@ -174,18 +175,20 @@ class MeasureCommands:
         return self._get(Measure, measure_id, what="measure")
 
     def decide_measure(self: Ledger, measure_id: UUID, expected_version: int,
-                       decision: Callable[[Measure], None]) -> Measure:
-        return self.decide(Measure, measure_id, expected_version, decision, what="measure")
+                       decision: Callable[[Measure], None], by: Actor | None = None) -> Measure:
+        return self.decide(Measure, measure_id, expected_version, decision, what="measure", by=by)
 
     def link_case_to_measure(self: Ledger, by: Actor, measure_id: UUID, expected_version: int,
                              case_id: UUID) -> Measure:
+        self.require_in_area(self.measure(measure_id), by, "measure")  # another area's measure: not found
         try:
             case = self.case(case_id, by)
         except NotFound:
             raise DomainError(f"no case with id {case_id}",
                               sv=f"inget ärende med id {case_id}", field="case_id") from None
         return self.decide_measure(measure_id, expected_version,
-                                   lambda m: m.link_case(by, case_id=str(case_id), case_area=getattr(case, "area", None)))
+                                   lambda m: m.link_case(by, case_id=str(case_id), case_area=getattr(case, "area", None)),
+                                   by=by)
 
     def link_area_to_measure(self: Ledger, by: Actor, measure_id: UUID, expected_version: int, area: str) -> Measure:
         """A measure spans another area only by this explicit link."""
@@ -194,7 +197,7 @@ class MeasureCommands:
         if self.area_view(area) is None or not may_act_in(by, area):
             raise DomainError(f"no area '{area}' that you may act in", sv=f"inget område '{area}' som du får arbeta i",
                               field="area")
-        return self.decide_measure(measure_id, expected_version, lambda m: m.link_area(by, area=area))
+        return self.decide_measure(measure_id, expected_version, lambda m: m.link_area(by, area=area), by=by)
 
     def import_measures(self: Ledger, by: Actor, rows: Sequence[tuple[int, dict[str, Any]]],
                         record: bool = True, versioned: bool = False, with_ids: bool = True,
@@ -211,9 +214,12 @@ class MeasureCommands:
         changed: list[Measure] = []
         ids = [UUID(str(r["id"])) if r.get("id") else sheet_row_id(r) for _, r in rows]
         if not with_ids:
-            by_what = self._measures_by_what()
+            by_what = self._measures_by_what(by)
             ids = [by_what.get(_what_key(r), mid) for (_, r), mid in zip(rows, ids, strict=True)]
         existing, foreign = self._recorded_measures(ids)
+        for mid in [m for m, measure in existing.items() if not Policy(by).may_see_record(measure)]:
+            del existing[mid]  # another area's measure: as unknown to the importer as any other record
+            foreign.add(mid)
         seen: dict[UUID, int] = {}
         for (number, row), mid in zip(rows, ids, strict=True):
             if mid in seen or mid in foreign:
@@ -275,13 +281,19 @@ class MeasureCommands:
                                    "nothing was recorded: import the sheet again") from None
         return result
 
-    def _measures_by_what(self: Ledger) -> dict[str, UUID]:
-        """Every measure by what it says (a sheet without ids is matched by its first column)."""
+    def _measures_by_what(self: Ledger, by: Actor) -> dict[str, UUID]:
+        """Every measure in the importer's areas by what it says (a sheet without ids is matched
+        by its first column)."""
+        import json
+
         from koll.ledger.projections.measures import measures
 
+        policy = Policy(by)
         with self.store.read() as conn:
-            return {_what_key({"what": what}): UUID(mid)
-                    for mid, what in conn.execute(sa.select(measures.c.measure_id, measures.c.what))}
+            rows = conn.execute(sa.select(measures.c.measure_id, measures.c.what, measures.c.area,
+                                          measures.c.linked_areas))
+            return {_what_key({"what": what}): UUID(mid) for mid, what, area, linked in rows
+                    if any(policy.may_see_area(a) for a in [area, *json.loads(linked or "[]")])}
 
     def _recorded_measures(self: Ledger, ids: Sequence[UUID]) -> tuple[dict[UUID, Measure], set[UUID]]:
         """The measures among ``ids`` that the ledger holds, and the ids it holds for something else."""

@@ -12,6 +12,7 @@ from koll.ledger.domain.base import Actor, DomainError, NotAllowed
 from koll.ledger.domain.case import Case
 from koll.ledger.domain.measure import Measure
 from koll.ledger.domain.meeting import Meeting
+from koll.ledger.policy import Policy
 from koll.ledger.usecases.measures import Recorded, create_once
 
 if TYPE_CHECKING:
@@ -58,7 +59,9 @@ class MeetingCommands:
         taken on what has since changed is refused."""
         from koll.ledger.application import ConflictingRepeat, StaleVersion, fingerprint_of
 
-        require_may_run(self.meeting(meeting_id).group, by)
+        held = self.meeting(meeting_id)
+        self.require_in_area(held, by, "meeting")
+        require_may_run(held.group, by)
         measures = [str(m) for m in body.get("measures") or []]
         cases = [str(c) for c in body.get("cases") or []]
         for ids, cls, name in ((measures, Measure, "measures"), (cases, Case, "cases")):
@@ -67,13 +70,15 @@ class MeetingCommands:
                     found = self._get(cls, UUID(i), what=name[:-1])
                     if isinstance(found, Case):
                         self._require_visible(found, by)
+                    else:
+                        self.require_in_area(found, by, name[:-1])
                 except DomainError:
                     raise DomainError(f"no {name[:-1]} with id {i}", sv=f"{_NONE_SV[name]} med id {i}",
                                       field=name) from None
         decision_id = str(body["id"])
         fingerprint = fingerprint_of(body)
         retry = decision_id in self.meeting(meeting_id).decisions  # answered alike, not refused as answered
-        answer = self._escalation_answer(body) if body.get("escalation") and not retry else None
+        answer = self._escalation_answer(body, by) if body.get("escalation") and not retry else None
         if answer and answer["measure"] not in measures:
             measures.append(answer["measure"])
         for _attempt in range(5):  # another decision may land between our load and our save
@@ -106,7 +111,7 @@ class MeetingCommands:
         raise DomainError("the meeting is busy; send the decision again",
                           sv="mötet ändras just nu; skicka beslutet igen", field="id")
 
-    def _escalation_answer(self: Ledger, body: dict[str, Any]) -> dict[str, Any]:
+    def _escalation_answer(self: Ledger, body: dict[str, Any], by: Actor) -> dict[str, Any]:
         """The escalation a decision answers: asked for, and not answered before."""
         from koll.ledger.projections.meetings import answers
         from koll.ledger.projections.measures import escalations
@@ -116,7 +121,8 @@ class MeetingCommands:
             asked = conn.execute(sa.select(escalations.c.measure_id).where(
                 escalations.c.escalation_id == escalation)).first()
             done = conn.execute(sa.select(answers.c.meeting_id).where(answers.c.escalation_id == escalation)).first()
-        if asked is None:
+        if asked is None or not Policy(by).may_see_record(self.measure(UUID(asked.measure_id))):
+            # another area's escalation is as unknown as none: answering it would tell its measure
             raise DomainError(f"no escalation with id {escalation}", sv="ingen eskalering med det id:t",
                               field="escalation")
         if done is not None:
@@ -131,11 +137,11 @@ class MeetingCommands:
                           attendance: list[dict[str, Any]]) -> Meeting:
         """Who came, by organisation: a count and any names (the conference had about 70)."""
         return self.decide(Meeting, meeting_id, expected_version, lambda m: m.record_attendance(by, attendance),
-                           what="meeting", check=lambda m: require_may_run(m.group, by))
+                           what="meeting", check=lambda m: require_may_run(m.group, by), by=by)
 
     def hold_meeting(self: Ledger, by: Actor, meeting_id: UUID, expected_version: int,
                      conclusions: str | None, attendees: list[dict[str, Any]] | None) -> Meeting:
         """The meeting is held: its record closes (the audit trail hooks its digest on ``Held``)."""
         return self.decide(Meeting, meeting_id, expected_version,
                            lambda m: m.hold(by, conclusions=conclusions, attendees=attendees), what="meeting",
-                           check=lambda m: require_may_run(m.group, by))
+                           check=lambda m: require_may_run(m.group, by), by=by)

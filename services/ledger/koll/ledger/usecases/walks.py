@@ -81,7 +81,7 @@ class WalkCommands:
         with self.store.read() as conn:
             while True:
                 code = "".join(secrets.choice(JOIN_ALPHABET) for _ in range(JOIN_LENGTH))
-                if walk_id_by_code(conn, code) is None:
+                if walk_id_by_code(conn, code, None) is None:  # unique across every area
                     return code
 
     def walk(self: Ledger, walk_id: UUID) -> Walk:
@@ -92,7 +92,7 @@ class WalkCommands:
         return self.decide(Walk, walk_id, expected_version,
                            lambda w: w.start(by, at=now, dark=daylight.is_dark(now, self.sky_of(getattr(w, "area", None)))),
                            what="walk",
-                           check=lambda w: require_may_lead(w, by))
+                           check=lambda w: require_may_lead(w, by), by=by)
 
     def end_walk(self: Ledger, by: Actor, walk_id: UUID, expected_version: int, summary: str | None = None) -> Walk:
         key = self._walk_key(walk_id)
@@ -100,7 +100,7 @@ class WalkCommands:
         sealed = seal(key, summary, str(walk_id)) if summary and key else None
         return self.decide(Walk, walk_id, expected_version,
                            lambda w: w.end(by, at=clock.now(), summary=sealed), what="walk",
-                           check=lambda w: require_may_lead(w, by))
+                           check=lambda w: require_may_lead(w, by), by=by)
 
     def _walk_key(self: Ledger, walk_id: UUID) -> bytes | None:
         return self.vault.keys([str(walk_id)]).get(str(walk_id))

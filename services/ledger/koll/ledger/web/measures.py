@@ -305,7 +305,7 @@ def decide(actor: Actor, measure_id: str) -> Any:
             name, body_of = FORMS[action]
             schema, decision = DECISIONS[name]
             body = schema().load(body_of())
-            koll().ledger.decide_measure(mid, seen, lambda m: decision(m, actor, body))
+            koll().ledger.decide_measure(mid, seen, lambda m: decision(m, actor, body), by=actor)
         else:
             return refused(422, i18n.t("refused", why=action or "–"))
     except ValidationError as e:

@@ -65,7 +65,7 @@ def walk(actor: Actor, walk_id: str) -> Any:
 def walk_by_code(actor: Actor, code: str) -> Any:
     wanted = "".join(ch for ch in code.upper() if ch not in " -")
     with reading() as conn:
-        found = q.walk_id_by_code(conn, wanted) if is_join_code(wanted) else None
+        found = q.walk_id_by_code(conn, wanted, actor) if is_join_code(wanted) else None
     if found is None:
         abort(404)
     return redirect(url_for("boards.walk", walk_id=found))
