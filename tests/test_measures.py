@@ -161,7 +161,7 @@ def test_the_portfolio_shows_the_four_principles_and_what_each_organisation_does
     step(ledger, ids[3], lambda m: m.cancel(OPS, reason="Ingen lokal"))
     propose(ledger)  # an idea counts in the portfolio, not in critical mass
     with ledger.store.read() as conn:
-        p = q.portfolio(conn, as_of=date(2018, 7, 1))
+        p = q.portfolio(conn, None, as_of=date(2018, 7, 1))  # no viewer: every area
     assert p["measures"] == 5
     assert p["critical_mass"]["active"] == 3
     assert p["endurance"]["in_operations"] == 1
