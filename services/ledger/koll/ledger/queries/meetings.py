@@ -114,6 +114,7 @@ def report_back(conn: sa.Connection, actor: Actor, meeting_id: str) -> dict[str,
     return {
         "meeting": {k: meeting[k] for k in ("id", "group", "date", "title", "status", "conclusions", "attendees",
                                             "attendance", "attendance_total")},
+        "area": meeting.get("area"),
         "previous_meeting": prev["id"] if prev else None,
         "period": {"from": (first_day + timedelta(days=1)).isoformat(), "to": day.isoformat()},
         "goals": {"by_outcome": dict(Counter(m["outcome"] for m in done)),

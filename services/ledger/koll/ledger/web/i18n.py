@@ -582,6 +582,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "act_reopen": ("Öppna igen", "Reopen"),
     "public_note": ("Svar till rapportören (visas för den som rapporterade)",
                     "Answer to the reporter (shown to whoever reported it)"),
+    "rb_area_goals": ("Områdets mål: utgångsläge och läget vid mötet", "The area's goals: baseline and where they stood at the meeting"),
+    "rb_at_meeting": ("Vid mötet", "At the meeting"),
     "reporters_told": ("får besked med svaret via e-post när ärendet markeras som åtgärdat.",
                        "will hear by e-mail, with the answer, when the case is marked resolved."),
     "close_reason": ("Skäl", "Reason"),

@@ -11,7 +11,7 @@ refused with nothing recorded and what was typed kept in the form.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -22,9 +22,11 @@ from marshmallow import ValidationError
 from koll.ledger.api.auth import GOVERN
 from koll.ledger.application import StaleVersion
 from koll.ledger.domain import clock
+from koll.ledger.domain.daylight import STOCKHOLM
 from koll.ledger.domain.base import Actor, DomainError, NotFound
 from koll.ledger.history import describe
 from koll.ledger.projections.situation import cases as case_rows
+from koll.ledger.queries import follow_up
 from koll.ledger.queries import meetings as q
 from koll.ledger.queries.visibility import visible
 from koll.ledger.web import i18n
@@ -215,7 +217,16 @@ def report_back(actor: Actor, meeting_id: str) -> Any:
         abort(404)
     with reading() as conn:
         report = q.report_back(conn, actor, meeting_id)
+        area = (report or {}).get("area")
+        # The area's goals, each indicator's baseline beside its value at the meeting: before and after.
+        area_goals = follow_up.goals(conn, actor, area, _end_of(report["meeting"]["date"]),
+                                     koll().ledger.follow_up(area)) if area else []
     if report is None:
         abort(404)
-    return render("report_back.html", r=report)
+    return render("report_back.html", r=report, area_goals=[g for g in area_goals if g["indicators"]])
+
+
+def _end_of(day: str) -> datetime:
+    """The end of the meeting's day on the square's clock."""
+    return datetime.combine(date.fromisoformat(day) + timedelta(days=1), time(0), tzinfo=STOCKHOLM)
 
