@@ -132,7 +132,7 @@ def test_an_admin_changes_a_place_on_the_area_page_and_a_stale_or_bad_form_recor
 
     form[f"places-{n}-lat"] = ["59,4110"]
     ok = admin.post(service.base + "/admin/omraden/husby-torg/platser", data=form)
-    assert ok.status_code == 200 and "Platserna sparade" in ok.text
+    assert ok.status_code == 200 and "Platserna är sparade" in ok.text
     exported = service.client("admin").get("/api/v1/areas/husby-torg").json()
     place = next(p for p in exported["places"] if p["code"] == "husby-lekplatsen")
     assert place["geometry"] == {"type": "Point", "coordinates": [17.9262, 59.411]} and place["radius_m"] == 30
@@ -163,7 +163,7 @@ def test_an_admin_edits_organisations_categories_and_the_boundary_through_the_ve
     r = admin.post(service.base + "/admin/omraden/husby-torg/aktorer", data=orgs)
     assert r.status_code == 422 and f'id="e-orgs-{n}-email"' in r.text and 'value="inte en adress"' in r.text
     orgs[f"orgs-{n}-email"] = ["rad@example.se"]
-    assert "Aktörerna sparade" in admin.post(service.base + "/admin/omraden/husby-torg/aktorer", data=orgs).text
+    assert "Aktörerna är sparade" in admin.post(service.base + "/admin/omraden/husby-torg/aktorer", data=orgs).text
     got = service.client("admin").get("/api/v1/areas/husby-torg").json()
     assert {"code": "husby-foreningen", "sv": "Husby föreningsråd", "en": None, "sector": "civil",
             "email": "rad@example.se", "categories": ["REN-01"]} in got["organisations"]
@@ -176,7 +176,7 @@ def test_an_admin_edits_organisations_categories_and_the_boundary_through_the_ve
     assert r.status_code == 422 and "KLO-01" in r.text
     assert 'value="TRF-01" checked' in r.text and 'value="KLO-01" checked' not in r.text
     cats["national"] = cats["national"] + ["TRF-01"]
-    assert "Kategorierna sparade" in admin.post(service.base + "/admin/omraden/husby-torg/kategorier",
+    assert "Kategorierna är sparade" in admin.post(service.base + "/admin/omraden/husby-torg/kategorier",
                                                 data=cats).text
     codes = [c["code"] for c in service.client("admin").get("/api/v1/areas/husby-torg").json()["categories"]]
     assert "TRF-01" in codes and "KLO-01" in codes
@@ -189,7 +189,7 @@ def test_an_admin_edits_organisations_categories_and_the_boundary_through_the_ve
     wider = {"type": "Polygon", "coordinates": [[[17.918, 59.406], [17.934, 59.406], [17.934, 59.414],
                                                  [17.918, 59.414], [17.918, 59.406]]]}
     base["boundary"], base["name_en"] = [json.dumps(wider)], ["Husby square"]
-    assert "Namn och gräns sparade" in admin.post(service.base + "/admin/omraden/husby-torg/grund", data=base).text
+    assert "Namn och gräns är sparade" in admin.post(service.base + "/admin/omraden/husby-torg/grund", data=base).text
     got = service.client("admin").get("/api/v1/areas/husby-torg").json()
     assert got["boundary"] == wider and got["name"]["en"] == "Husby square"
 

@@ -44,3 +44,29 @@ def test_singular_and_plural():
     assert glossary.count(23, "late_measure") == "23 försenade" and glossary.count(1, "late_measure") == "1 försenad"
     assert glossary.count(1000, "case") == "1\u00a0000 ärenden"
     assert glossary.count(1, "case", "en") == "1 case"
+
+
+def test_one_word_per_concept_on_the_boards_and_the_phone():
+    """A baseline is "utgångsläge", a partner "samverkanspartner", not public "inte offentlig",
+    an offline phone says "inget nät" – whichever page or screen says it."""
+    from koll.ledger.web import i18n as boards
+
+    board_sv = " ".join(sv for sv, _ in boards.WORDS.values()) + " ".join(v[0] for v in boards.FIELDS.values())
+    phone_sv = " ".join(sv for sv, _ in phone.STRINGS.values())
+    for word in ("Baslinje", "baslinje", "Samarbetspartner", "publikt", "offline", "notering"):
+        assert word not in board_sv and word not in phone_sv, word
+    assert boards.FIELDS["partners"][0] == boards.WORDS["partners"][0] == "Samverkanspartner"
+    assert boards.WORDS["baseline_from"][0] == boards.FIELDS["baseline_from"][0] == "Utgångslägets första dag"
+    assert phone.t("positive") == "Positiv iakttagelse"
+
+
+def test_counted_nouns_and_dates_in_running_text():
+    from datetime import date, datetime
+
+    assert glossary.count(1, "delayed_measure") == "1 försenad insats"
+    assert glossary.count(4, "delayed_measure") == "4 försenade insatser"
+    assert glossary.count(1, "escalation") == "1 eskalering" and glossary.count(0, "escalation") == "0 eskaleringar"
+    assert glossary.count(2, "walker_forening") == "2 föreningsaktiva" and glossary.count(3, "walker_boende") == "3 boende"
+    assert glossary.long_date(date(2026, 12, 2)) == "2 december 2026"
+    assert glossary.long_date(datetime(2026, 5, 31, 23, 0)) == "31 maj 2026"
+    assert glossary.long_date(date(2026, 12, 2), "en") == "2 December 2026"

@@ -112,7 +112,7 @@ def test_an_admin_draws_a_new_area_and_a_place_and_koll_area_export_has_them(two
     page.get_by_label("Plats 1: Radie (m)").fill("35")
     page.get_by_role("button", name="Spara platserna").click()
     page.wait_for_url(f"{base}/admin/omraden/husby-norra?klart=platser#platser")
-    assert "Platserna sparade" in page.locator("#area-message").inner_text()
+    assert "Platserna är sparade" in page.locator("#area-message").inner_text()
     wait_map_ready(page)
     assert page.locator(".place-label", has_text="Lekplatsen i norr").count() == 1
     shoot(page, "admin-area-place")

@@ -28,7 +28,7 @@ def test_audit_timeline_filters_history_and_as_of(board: Any, page: Any) -> None
     assert page.locator("#case-history li").count() >= 1
 
     then_at = demo.STORY_END + demo.story_shift() - timedelta(weeks=8)  # within the reports the board has
-    page.get_by_label("Vid tidpunkt (svensk tid)").fill(then_at.astimezone(STOCKHOLM).strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_label("Tidpunkt (svensk tid)").fill(then_at.astimezone(STOCKHOLM).strftime("%Y-%m-%dT%H:%M"))
     page.get_by_role("button", name="Visa läget då").click()
     page.wait_for_selector("#as-of-summary")
     then = int(page.locator("#as-of-cases").inner_text())

@@ -69,7 +69,7 @@ def test_move_a_measure_through_its_states(board: Any, plan: dict[str, str], pag
     # told in the users' words, with what was reported
     told = page.locator("#measure-history > li strong").all_inner_texts()
     assert told[-5:] == ["Insatsen beslutades", "Insatsen påbörjades", "Framsteg rapporterades",
-                         "Insatsen eskalerades till strategiska gruppen", "Insatsen avslutades"]
+                         "Insatsen eskalerades till strategiska gruppen", "Insatsen genomfördes"]
     assert "Mer budget" in page.locator("#measure-history > li").nth(-2).inner_text()
     shoot(page, "measure")
 

@@ -42,10 +42,10 @@ def test_revision_shows_swedish_time_and_takes_it(board: Any, page: Any) -> None
     sign_in(page, board.base, "revisor", path="/revision")
     first = page.locator("#timeline tbody tr").first.locator("time").inner_text()
     assert first == _local(last, "%Y-%m-%d %H:%M")
-    assert page.get_by_label("Vid tidpunkt (svensk tid)").count() == 1
+    assert page.get_by_label("Tidpunkt (svensk tid)").count() == 1
     # the as-of moment is read on the square's clock too: 00:30 on 1 July is 22:30 UTC on 30 June
     day = (demo.STORY_END + demo.story_shift() - timedelta(weeks=8)).date().isoformat()  # the demo is dated from today
-    page.get_by_label("Vid tidpunkt (svensk tid)").fill(f"{day}T00:30")
+    page.get_by_label("Tidpunkt (svensk tid)").fill(f"{day}T00:30")
     page.get_by_role("button", name="Visa läget då").click()
     page.wait_for_selector("#as-of-summary")
     assert page.locator("#as-of-summary").inner_text().startswith(f"{day} 00:30")

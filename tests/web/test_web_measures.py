@@ -54,7 +54,7 @@ def test_add_an_idea_and_sort_the_gross_list(board: Any, plan: dict[str, str], p
     form = page.locator("#new-measure")
     form.locator("#new-what").fill("Städa tunnelbaneuppgången varje morgon")
     form.locator("#new-owner_org").select_option("mtr")
-    form.get_by_label("Enkelt eller komplicerat?").select_option("enkel")
+    form.get_by_label("Enkelt eller komplext?").select_option("enkel")
     form.get_by_label("Inom gruppens mandat?").select_option("inom")
     form.get_by_label("Bråttom eller kan vänta?").select_option("bradskande")
     form.get_by_label("Synlig effekt för de boende?").select_option("synlig")
@@ -151,8 +151,8 @@ def test_link_and_unlink_a_case_and_set_baseline_and_target(board: Any, plan: di
     b_from, b_to = (start - timedelta(days=56)).isoformat(), (start - timedelta(days=1)).isoformat()
     ind.get_by_label("Utgångsläge").fill("5")
     ind.get_by_label("Målvärde").fill("2")
-    ind.get_by_label("Baslinjeperiodens första dag").fill(b_from)
-    ind.get_by_label("Baslinjeperiodens sista dag").fill(b_to)
+    ind.get_by_label("Utgångslägets första dag").fill(b_from)
+    ind.get_by_label("Utgångslägets sista dag").fill(b_to)
     ind.get_by_role("button", name="Spara").click()
     page.wait_for_selector("#decision-message")
     spec = board.ledger.measure(mid).indicators[0]
@@ -162,7 +162,7 @@ def test_link_and_unlink_a_case_and_set_baseline_and_target(board: Any, plan: di
     assert ind.locator(".ind-baseline-period").inner_text() == f"{b_from} – {b_to}"
     assert ind.locator(".ind-period").inner_text().startswith(start.isoformat())
     legend = page.evaluate("window.kollCharts[0].data.datasets.map(d => d.label)")
-    assert legend == ["Baslinjeperiod", "Insatsens period", "Målvärde"]
+    assert legend == ["Utgångslägets period", "Insatsens period", "Målvärde"]
     page.evaluate("window.scrollTo(0, 0)")
     shoot(page, "measure-page")
     no_sideways_scroll(page, "measure-page")

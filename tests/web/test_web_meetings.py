@@ -48,7 +48,7 @@ def test_schedule_a_meeting_record_attendance_and_decide_a_measure_in_it(service
     page.wait_for_url(f"{board.base}/moten/nytt")
     offered = (date.today() - timedelta(days=7) + timedelta(weeks=3)).isoformat()
     assert page.get_by_label("Datum").input_value() == offered  # three weeks after the last meeting
-    page.get_by_label("Slags möte").select_option("workshop")
+    page.get_by_label("Typ av möte").select_option("workshop")
     page.get_by_label("Rubrik").fill("Workshop om lägesbilden")
     shoot(page, "meeting-new")
     page.get_by_role("button", name="Planera mötet").click()
@@ -193,7 +193,7 @@ def test_plan_a_walk_and_join_it_with_the_code_as_the_phone_does(service: Any, p
     page.locator("#new-walk").click()
     page.get_by_label("Rubrik").fill("Kvällsvandring i december")
     page.get_by_label("Datum").fill("2026-12-10")
-    page.get_by_label("Klockan").fill("21:40")
+    page.get_by_label("Klockslag").fill("21:40")
     page.get_by_label("Hässelby torg").check()
     page.get_by_label("Garaget").check()
     page.get_by_label("Polisen").check()

@@ -24,7 +24,7 @@ def test_a_new_district_describes_sets_a_goal_reads_a_survey_and_tells_the_resid
     service.ledger.import_area(demo.SYSTEM, demo.area_definition(AREA))
     sign_in(page, service.base, "operativ", path="/lagesbeskrivning")
     assert page.locator("#description-none").is_visible()
-    page.get_by_label("Symptom – vad syns och händer?").fill("Öppen droghandel vid tunnelbaneuppgången kvällstid")
+    page.get_by_label("Symptom – vad syns och vad händer?").fill("Öppen droghandel vid tunnelbaneuppgången kvällstid")
     page.get_by_label("Det subtila").fill("Platsen upplevs ägd av gänget")
     page.get_by_label("Vem kan påverka vad?").fill("Polisen, MTR, fastighetsägaren")
     page.get_by_role("button", name="Spara").click()

@@ -30,7 +30,7 @@ def test_a_new_district_walks_the_road_map_from_workshop_to_report_back(service:
 
     # 1. The workshop, and who came for which organisation.
     sign_in(page, service.base, "operativ", path="/moten/nytt")
-    page.get_by_label("Slags möte").select_option("workshop")
+    page.get_by_label("Typ av möte").select_option("workshop")
     page.get_by_label("Rubrik").fill("Workshop: vad gör vi redan?")
     page.get_by_label("Datum").fill(date.today().isoformat())
     page.get_by_role("button", name="Planera mötet").click()
@@ -60,7 +60,7 @@ def test_a_new_district_walks_the_road_map_from_workshop_to_report_back(service:
     form = page.locator("#new-measure")
     form.locator("#new-what").fill("Fler papperskorgar vid torget")
     form.locator("#new-owner_org").select_option("trafikkontoret")
-    form.get_by_label("Enkelt eller komplicerat?").select_option("enkel")
+    form.get_by_label("Enkelt eller komplext?").select_option("enkel")
     form.get_by_label("Inom gruppens mandat?").select_option("inom")
     form.get_by_role("button", name="Lägg till i bruttolistan").click()
     page.wait_for_selector("#measure-status")

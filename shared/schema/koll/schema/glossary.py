@@ -8,9 +8,27 @@ the field app (koll.field.i18n) take these rather than their own spelling, so a 
 
 Wording follows the report: "palettens sju insatsgrupper", "fyra spår och tre tidshorisonter",
 "gör många olika slag", "arbeta gränsöverskridande", "för in i ordinarie drift".
+
+Språket
+-------
+This module is the one place for a word the users see more than once: a page, the phone or a
+mail that needs "insats", "utgångsläge" or "samverkanspartner" takes it from here (``term``) and
+puts a number beside a noun with ``count`` (never "{n} rapporter" by hand: "1 rapport"). A date
+in running text is written with ``long_date`` ("2 december 2026"), times on the 24-hour clock.
+How the words were chosen: the report's own word first (insatsgrupp, tidshorisont, bruttolista,
+lägesbild, ordinarie drift, trygghetsvandring, iakttagelse, Avbryt/Avbruten, Målvärde,
+Offentlig, Markera på kartan, Samma ärende, Föreningsaktiv), else the word Swedish municipal
+staff, police and caretakers use for it; one word per concept (a baseline is "utgångsläge",
+never "baslinje"; a partner "samverkanspartner", never "samarbetspartner"; what is seen on a
+walk an "iakttagelse", never "notering" or "fynd"; not public is "inte offentlig", never
+"publik"); Swedish compounds written together (insatsgrupp, not "insats grupp"); headings and
+buttons capitalise only their first word; no English where Swedish has a plain word
+("utan nät", not "offline").
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 LANGUAGES = ("sv", "en")
 
@@ -40,6 +58,11 @@ TERMS: dict[str, tuple[str, str]] = {
     "goal": ("Mål", "Goal"),
     "target_value": ("Målvärde", "Target value"),
     "baseline": ("Utgångsläge", "Baseline"),
+    "baseline_period": ("Utgångslägets period", "Baseline period"),
+    "baseline_from": ("Utgångslägets första dag", "Baseline period from"),
+    "baseline_to": ("Utgångslägets sista dag", "Baseline period to"),
+    "partners": ("Samverkanspartner", "Partners"),
+    "route": ("Rutt", "Route"),
     "indicator": ("Indikator", "Indicator"),
     # who may see a report
     "public": ("Offentlig", "Public"),
@@ -52,6 +75,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "joins_case": ("Läggs till i ärende {case}", "Added to case {case}"),
     "observations": ("Iakttagelser", "Observations"),
     "new_observation": ("Ny iakttagelse", "New observation"),
+    "positive_observation": ("Positiv iakttagelse", "Positive observation"),
     "walker_association": ("Föreningsaktiv", "Association member"),
     "walker_resident": ("Boende", "Resident"),
     "walker_staff": ("Personal", "Staff"),
@@ -69,6 +93,12 @@ NOUNS: dict[str, tuple[str, str, str, str]] = {
     "measure": ("insats", "insatser", "measure", "measures"),
     "active_measure": ("aktiv insats", "aktiva insatser", "active measure", "active measures"),
     "late_measure": ("försenad", "försenade", "late", "late"),
+    "delayed_measure": ("försenad insats", "försenade insatser", "late measure", "late measures"),
+    # who walked: "2 boende, 1 föreningsaktiv, 3 personal" (the walk protocol's participants)
+    "walker_boende": ("boende", "boende", "resident", "residents"),
+    "walker_forening": ("föreningsaktiv", "föreningsaktiva", "association member", "association members"),
+    "walker_personal": ("personal", "personal", "staff", "staff"),
+    "escalation": ("eskalering", "eskaleringar", "escalation", "escalations"),
     "observation": ("iakttagelse", "iakttagelser", "observation", "observations"),
     "finding": ("iakttagelse", "iakttagelser", "observation", "observations"),
     "report": ("rapport", "rapporter", "report", "reports"),
@@ -108,3 +138,16 @@ def count(n: int, what: str, lang: str = "sv") -> str:
     """'1 insats', '3 insatser', a thousand written '1 000' in Swedish."""
     text = f"{n:,}"
     return f"{text if lang == 'en' else text.replace(',', chr(0xa0))} {noun(n, what, lang)}"
+
+
+MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
+          "november", "december")
+MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+             "November", "December")
+
+
+def long_date(day: Any, lang: str = "sv") -> str:
+    """A date in running text: '2 december 2026' (English '2 December 2026'); a datetime gives its date."""
+    if lang == "en":
+        return f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"

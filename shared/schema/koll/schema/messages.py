@@ -23,7 +23,7 @@ OWN: dict[str, tuple[str, str]] = {
     "range": ("måste vara mellan {min} och {max}", "must be between {min} and {max}"),
     "in_future": ("tidpunkten ligger i framtiden", "the time is in the future"),
     "too_old": ("tidpunkten är äldre än ett år", "the time is more than a year ago"),
-    "place_needed": ("ange en plats när platsen är källan till positionen",
+    "place_needed": ("välj en plats när positionen ska tas från platsen",
                      "name a place when the place is the location's source"),
     "urgent": ("Pågår det just nu? Ring 112. Koll är ingen larmtjänst.",
                "Is it happening now? Call 112. Koll is not an emergency service."),
@@ -67,7 +67,7 @@ OWN: dict[str, tuple[str, str]] = {
 
 # marshmallow's own messages, matched by pattern.
 _STANDARD: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^Missing data for required field\.$"), "obligatoriskt fält saknas"),
+    (re.compile(r"^Missing data for required field\.$"), "måste fyllas i"),
     (re.compile(r"^Field may not be null\.$"), "fältet får inte vara tomt (null)"),
     (re.compile(r"^Unknown field\.$"), "okänt fält"),
     (re.compile(r"^Not a valid UUID\.$"), "inte ett giltigt UUID"),
@@ -79,7 +79,7 @@ _STANDARD: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^Not a valid date\.$"), "inte ett giltigt datum (ÅÅÅÅ-MM-DD)"),
     (re.compile(r"^Not a valid mapping type\.$"), "inte ett objekt"),
     (re.compile(r"^Not a valid list\.$"), "inte en lista"),
-    (re.compile(r"^Invalid input type\.$"), "fel typ av indata"),
+    (re.compile(r"^Invalid input type\.$"), "fel slags värde"),
     (re.compile(r"^Not a valid aware datetime\.$"), "tidpunkten måste ha en tidszon"),
     (re.compile(r"^Not a valid (.*)\.$"), "ogiltigt värde"),
     (re.compile(r"^Special numeric values \(nan or infinity\) are not permitted\.$"), "NaN och oändlighet är inte tillåtna"),
@@ -88,8 +88,8 @@ _STANDARD: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^Must be greater than or equal to (.+)\.$"), r"måste vara minst \1"),
     (re.compile(r"^Must be less than or equal to (.+)\.$"), r"måste vara högst \1"),
     (re.compile(r"^Length must be between (\d+) and (\d+)\.$"), r"längden måste vara mellan \1 och \2"),
-    (re.compile(r"^Shorter than minimum length (\d+)\.$"), r"kortare än minsta längd \1"),
-    (re.compile(r"^Longer than maximum length (\d+)\.$"), r"längre än högsta längd \1"),
+    (re.compile(r"^Shorter than minimum length (\d+)\.$"), r"för kort (minst \1 tecken)"),
+    (re.compile(r"^Longer than maximum length (\d+)\.$"), r"för långt (högst \1 tecken)"),
     (re.compile(r"^Must be one of: (.*)\.$"), r"måste vara ett av: \1"),
     (re.compile(r"^Invalid value\.$"), "ogiltigt värde"),
 ]

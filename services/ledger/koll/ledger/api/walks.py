@@ -17,7 +17,7 @@ from koll.ledger.domain.walk import JOIN_ALPHABET, JOIN_LENGTH, is_join_code
 from koll.ledger.exports import to_csv
 from koll.ledger.kml import MIMETYPE as KML, walk_kml
 from koll.ledger.queries import walks as q
-from koll.schema import taxonomy
+from koll.schema import glossary, taxonomy
 from koll.schema.payloads_walks import (
     LIGHT,
     PARTICIPANT_KINDS,
@@ -168,4 +168,5 @@ def _names() -> dict[str, Any]:
         "kind": lambda code: label(PARTICIPANT_KINDS, code) if code else "",
         "status": lambda code: label(CASE_STATUSES, code),
         "at": lambda moment, fmt: moment.astimezone(STOCKHOLM).strftime(fmt),  # the square's own clock
+        "count": glossary.count,  # "1 iakttagelse", "3 iakttagelser"
     }

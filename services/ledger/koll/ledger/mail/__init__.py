@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import smtplib
 from collections.abc import Sequence
+from datetime import date
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
@@ -22,7 +23,7 @@ import sqlalchemy as sa
 from koll.ledger.courier import Courier, outbox_columns, utcnow
 from koll.ledger.history import event_name
 from koll.ledger.store import Store, metadata
-from koll.schema import taxonomy
+from koll.schema import glossary, taxonomy
 
 mails = sa.Table(
     "koll_mail",
@@ -107,14 +108,23 @@ def _measure_mail(conn: sa.Connection, event: Any, defs: dict[str, dict[str, Any
     return []
 
 
+def _long_date(value: Any) -> str:
+    """'2026-12-02' → '2 december 2026' (a mail is running text); text that is no date stays as it is."""
+    try:
+        return glossary.long_date(date.fromisoformat(str(value)[:10]))
+    except ValueError:
+        return str(value)
+
+
 def _meeting_mail(conn: sa.Connection, event: Any, defs: dict[str, dict[str, Any]]) -> list[tuple[str, str, str]]:
     definition = defs.get(getattr(event, "area", None))
     if definition is None:
         return []
     title = event.title or f"Möte i {GROUP_NAMES.get(event.group, event.group)}"
-    text = (f"Hej!\n\n{title} är inbokat den {event.date}.\n\nDagordning och underlag:\n"
+    day = _long_date(event.date)
+    text = (f"Hej!\n\n{title} är inbokat den {day}.\n\nDagordning och underlag:\n"
             f"{{base}}/moten/{event.originator_id}" + SIGNATURE)
-    return [(o["email"], f"Koll: {title} {event.date}", text)
+    return [(o["email"], f"Koll: {title} den {day}", text)
             for o in definition.get("organisations", []) if o.get("email")]
 
 

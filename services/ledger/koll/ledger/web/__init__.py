@@ -20,4 +20,5 @@ def register(app: Flask) -> None:
     app.add_template_global(i18n.count, "count")
     app.add_template_global(i18n.noun, "noun")
     app.add_template_global(i18n.number, "number")
+    app.add_template_global(i18n.long_date, "long_date")
     app.register_blueprint(bp)
