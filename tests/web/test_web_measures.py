@@ -149,7 +149,7 @@ def test_link_and_unlink_a_case_and_set_baseline_and_target(board: Any, plan: di
     ind = page.locator('.indicator[data-indicator="morka"]')
     start = date.fromisoformat(board.ledger.measure(mid).start)
     b_from, b_to = (start - timedelta(days=56)).isoformat(), (start - timedelta(days=1)).isoformat()
-    ind.get_by_label("Utgångsläge").fill("5")
+    ind.get_by_label("Utgångsläge", exact=True).fill("5")
     ind.get_by_label("Målvärde").fill("2")
     ind.get_by_label("Utgångslägets första dag").fill(b_from)
     ind.get_by_label("Utgångslägets sista dag").fill(b_to)

@@ -90,6 +90,7 @@ TERMS: dict[str, tuple[str, str]] = {
 # Counted nouns: (Swedish one, Swedish many, English one, English many).
 NOUNS: dict[str, tuple[str, str, str, str]] = {
     "case": ("ärende", "ärenden", "case", "cases"),
+    "open_case": ("öppet ärende", "öppna ärenden", "open case", "open cases"),
     "measure": ("insats", "insatser", "measure", "measures"),
     "active_measure": ("aktiv insats", "aktiva insatser", "active measure", "active measures"),
     "late_measure": ("försenad", "försenade", "late", "late"),
