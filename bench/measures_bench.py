@@ -102,7 +102,7 @@ def run() -> list[dict[str, Any]]:
         events = ledger.recorder.max_notification_id() or 0
         with ledger.store.read() as conn:
             board_ms = _median_ms(lambda: mq.board(conn, OPS, {}))
-            portfolio_ms = _median_ms(lambda: mq.portfolio(conn))
+            portfolio_ms = _median_ms(lambda: mq.portfolio(conn, None))
             report_ms = _median_ms(lambda: meq.report_back(conn, OPS, str(meetings[-1])))
             sheet = write_xlsx(board_rows(conn))
         note = f"{events:,} events: 1,000 measures, 15 meetings, {len(reports):,} observations; median of 5"

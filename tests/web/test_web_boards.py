@@ -20,7 +20,7 @@ def plan(board: Any) -> dict[str, str]:
 def test_measure_board_columns_table_and_late(board: Any, plan: dict[str, str], page: Any) -> None:
     sign_in(page, board.base, "strateg", path="/insatser")
     with board.koll.store.read() as conn:
-        figures = portfolio(conn)
+        figures = portfolio(conn, None)  # no viewer: every area
     assert int(page.locator("#p-critical .big").inner_text()) == figures["critical_mass"]["active"] >= 1
     late = page.locator(f'.mcard[data-measure="{plan["late"]}"]')
     assert "late" in late.get_attribute("class") and "Försenad" in late.inner_text()
