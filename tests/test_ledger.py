@@ -112,7 +112,8 @@ def read_models(ledger: Ledger) -> dict[str, list[tuple]]:
             "positions": sorted(ledger.projector.positions(conn).items())}
 
 
-def test_rebuild_gives_tables_identical_to_the_live_ones(ledger):
+def record_one_of_everything(ledger: Ledger) -> None:
+    """Reports and cases (some triaged), a user, a measure, a meeting's decision and a walk."""
     from test_measures import propose
     from test_meetings import decision, schedule
     from test_walks import planned
@@ -129,11 +130,47 @@ def test_rebuild_gives_tables_identical_to_the_live_ones(ledger):
     ledger.record_decision(OPS, meeting, decision(measures=[str(measure)], cases=[filed.case_id]))
     ledger.start_walk(OPS, uuid.UUID(str(planned(ledger))), 1)
 
+
+def test_rebuild_gives_tables_identical_to_the_live_ones(ledger):
+    record_one_of_everything(ledger)
     live = read_models(ledger)
     assert ledger.rebuild() == count(ledger, events_table)
     assert read_models(ledger) == live
     assert len(live["rm_cases"]) == 30
     assert all(live[name] for name in ("rm_users", "rm_measures", "rm_meetings", "rm_walks", "rm_audit"))
+
+
+def test_a_rebuild_that_copies_its_rows_in_gives_the_live_tables(ledger, monkeypatch):
+    """A rebuild on PostgreSQL writes its rows by COPY (appends by INSERT). With the threshold at one
+    row every table goes that way, and in one batch: a case of two reports recategorised into a
+    restricted category, and an erased report among the rest."""
+    from koll.ledger.audit.erasure import erase_observation
+    from koll.ledger.projections import base
+
+    record_one_of_everything(ledger)
+    first = ledger.file_observation(ANNA, loaded(category="REN-01"))
+    joined = ledger.file_observation(ANNA, loaded(category="REN-01", case_id=first.case_id))
+    ledger.decide_case(uuid.UUID(first.case_id), 1,  # takes both its reports along
+                       lambda c: c.triage(OPS, priority=1, category="SOC-01", group=None, note=None))
+    erased = ledger.file_observation(ANNA, loaded())
+    erase_observation(ledger, Actor("admin", "admin", "sdf"), uuid.UUID(erased.id), "Begäran enligt GDPR art. 17")
+    live = read_models(ledger)
+    copied: list[str] = []
+    copy = base._copy
+    monkeypatch.setattr(base, "COPY_FROM", 1)
+    monkeypatch.setattr(base, "_copy", lambda conn, table, params: (copied.append(table.name),
+                                                                    copy(conn, table, params)))
+    events = count(ledger, events_table)
+    assert ledger.rebuild() == events  # in one batch: far fewer events than catch_up's 5,000
+    assert read_models(ledger) == live
+    with ledger.store.read() as conn:
+        held = {r[0]: r[1] for r in conn.execute(sa.select(observations.c.observation_id, observations.c.visibility))}
+        backend = conn.dialect.name
+    assert joined.case_id == first.case_id and held[first.id] == held[joined.id] == "restricted"
+    if backend == "postgresql":
+        assert {"rm_cases", "rm_observations", "rm_audit", "rm_users", "rm_measures", "rm_walks"} <= set(copied)
+    else:
+        assert copied == []  # SQLite inserts in-process: no COPY to make
 
 
 def test_a_report_recorded_while_the_read_models_are_cleared_for_a_rebuild_is_not_lost(ledger):

@@ -28,7 +28,7 @@ from koll.ledger.domain.walk import Walk
 from koll.ledger.audit import digest_at_meetings
 from koll.ledger.projections.areas import AreasProjection
 from koll.ledger.projections.audit import AuditProjection
-from koll.ledger.projections.base import Projection, Projector
+from koll.ledger.projections.base import Projection, Projector, catching_up
 from koll.ledger.projections.situation import CasesProjection, ObservationsProjection
 from koll.ledger.projections.users import UsersProjection
 from koll.ledger.projections.walks import WalksProjection
@@ -165,7 +165,11 @@ class Ledger(AreaCommands, UserCommands, MeasureCommands, MeetingCommands, WalkC
             batch = [(n.id, self.mapper.to_domain_event(n)) for n in notes]
             with self.store.write() as conn:
                 self.store.lock_ledger(conn)  # no live append may move a position while we do
-                self.projector(conn, batch)
+                token = catching_up.set(True)
+                try:
+                    self.projector(conn, batch)
+                finally:
+                    catching_up.reset(token)
             start = notes[-1].id
             done += len(batch)
             if progress:

@@ -84,7 +84,7 @@ class Courier:
         self._wake.set()
 
     def _run(self) -> None:
-        while not self._stopped:
+        while not self._stopped and not self.store.closed:
             self._wake.clear()
             try:
                 # Woken from inside the appending transaction's commit: look twice, the second
@@ -93,8 +93,12 @@ class Courier:
                     time.sleep(pause)
                     while self.send_due() and not self._stopped:
                         pass
-            except sa.exc.SQLAlchemyError:
-                log.warning("%s unreadable; trying again", self.table.name, exc_info=True)
+            except sa.exc.SQLAlchemyError as e:
+                if self.store.closed:  # the service is shutting down: nothing to retry
+                    return
+                # One line a poll while the database is away, not a traceback every few seconds.
+                first = str(getattr(e, "orig", None) or e).splitlines()[0] if str(e) else type(e).__name__
+                log.warning("%s unreadable (%s); trying again in %.0f s", self.table.name, first, self.poll_seconds)
             self._wake.wait(self.poll_seconds)
 
     def _claim(self, limit: int) -> dict[Any, list[Any]]:

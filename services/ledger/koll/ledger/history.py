@@ -31,10 +31,15 @@ def _json_default(value: Any) -> Any:
     return str(out) if out is value else out
 
 
+# One encoder, made once: json.dumps with options builds a new one on every call.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=_json_default).encode
+sorted_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode  # json.dumps(v, ensure_ascii=False, sort_keys=True)
+
+
 def to_json(value: Any) -> str:
     """``json.dumps(plain(value))`` with the walk over the values done in C (rebuilds call it per event)."""
     try:
-        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=_json_default)
+        return _ENCODE(value)
     except TypeError:  # a key that is not text (a UUID): the slow, general way
         return json.dumps(plain(value), ensure_ascii=False, sort_keys=True, default=str)
 

@@ -19,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 
 import koll.ledger.audit  # noqa: F401  koll_digests joins the store's schema
-from koll.ledger.history import event_name, plain, to_json
+from koll.ledger.history import event_name, plain, sorted_json, to_json
 from koll.ledger.projections.base import CHUNK, Batch, Projection, bulk_insert, utc_naive
 from koll.ledger.projections.situation import by_level, held_cases, observations
 
@@ -124,7 +124,7 @@ def entry(position: int, event: Any, before: dict[str, Any], after: dict[str, An
         "actor_user": by.get("user"), "actor_role": by.get("role"), "actor_org": by.get("org"),
         "meeting_id": str(meeting) if meeting else None, "visibility": after.get("visibility"),
         "area": after.get("area"),
-        "changes": json.dumps(changes_between(before, after), ensure_ascii=False, sort_keys=True),
+        "changes": sorted_json(changes_between(before, after)),
     }
 
 

@@ -8,12 +8,12 @@ which is what lets a rebuild run at tens of thousands of events a second.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from contextvars import ContextVar
+from datetime import UTC, datetime
 from operator import itemgetter
-from datetime import datetime, timezone
 from typing import Any
 
 import sqlalchemy as sa
-
 from koll.ledger.domain.area import Area
 from koll.ledger.store import tracking_table
 
@@ -26,13 +26,20 @@ def utc_naive(value: datetime | str | None) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, str):
-        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        value = datetime.fromisoformat(value)  # Python 3.11 reads a trailing Z itself
+    if value.tzinfo is UTC:  # the events' own timestamps: no conversion to compute
+        return value.replace(tzinfo=None)
     if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        value = value.astimezone(UTC).replace(tzinfo=None)
     return value
 
 
-_SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's own storage format for DateTime on SQLite
+def _sqlite_time(value: datetime) -> str:
+    """SQLAlchemy's own storage text for DateTime on SQLite (YYYY-MM-DD HH:MM:SS.ffffff), made
+    by isoformat, four times as fast as strftime: a rebuild writes some 80,000 of them."""
+    return value.isoformat(" ", "microseconds")
+
+
 _compiled: dict[tuple[str, str], tuple[str, Callable[[dict[str, Any]], tuple], list[tuple[int, Callable]]]] = {}
 
 
@@ -44,7 +51,7 @@ def _prepared_insert(table: sa.Table, dialect: sa.Dialect):  # type: ignore[no-u
         if dialect.name == "sqlite":
             for i, c in enumerate(table.columns):
                 if isinstance(c.type, sa.DateTime):
-                    fixes.append((i, lambda v: v.strftime(_SQLITE_TIME)))
+                    fixes.append((i, _sqlite_time))
                 elif isinstance(c.type, sa.Boolean):
                     fixes.append((i, int))
         _compiled[key] = (str(table.insert().compile(dialect=dialect)), itemgetter(*columns), fixes)
@@ -66,10 +73,29 @@ def bulk_insert(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]
             if values[i] is not None:
                 values[i] = fix(values[i])
         params.append(tuple(values))
+    if conn.dialect.name == "postgresql" and catching_up.get() and len(params) >= COPY_FROM:
+        _copy(conn, table, params)
+        return
     if conn.dialect.name != "sqlite":
         names = [c.name for c in table.columns]
         params = [dict(zip(names, v, strict=True)) for v in params]
     conn.exec_driver_sql(sql, params)
+
+
+# Set while the ledger catches its read models up (a rebuild folds thousands of events a batch):
+# on PostgreSQL their rows then go in by COPY, where executemany sends and parses one INSERT a
+# row (a third of a rebuild's time there). Appending commands keep their INSERTs.
+catching_up: ContextVar[bool] = ContextVar("catching_up", default=False)
+COPY_FROM = 100  # rows; fewer are not worth a COPY's own round trips
+
+
+def _copy(conn: sa.Connection, table: sa.Table, params: list[tuple]) -> None:
+    quote = conn.dialect.identifier_preparer
+    columns = ", ".join(quote.quote(c.name) for c in table.columns)
+    sql = f"COPY {quote.format_table(table)} ({columns}) FROM STDIN"
+    with conn.connection.dbapi_connection.cursor() as cursor, cursor.copy(sql) as copy:  # type: ignore[union-attr]
+        for values in params:
+            copy.write_row(values)
 
 
 class Projection:

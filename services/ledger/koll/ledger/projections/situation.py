@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from koll.ledger.domain.case import Case
 from koll.ledger.domain.observation import Observation
+from koll.ledger.history import sorted_json
 from koll.ledger.projections.base import CHUNK, Batch, RowProjection, utc_naive
 from koll.schema import vocabulary
 
@@ -248,7 +249,7 @@ class ObservationsProjection(RowProjection):
                 "walk_id": event.walk_id, "reporter": event.by["user"], "reporter_role": event.by["role"],
                 "reporter_org": event.by["org"], "visibility": event.visibility, "note_sealed": event.note,
                 "contact_sealed": getattr(event, "contact", None),
-                "attributes": json.dumps(event.attributes, sort_keys=True, ensure_ascii=False),
+                "attributes": sorted_json(event.attributes),
                 "photos": "[]",
             }
         if row is None:
