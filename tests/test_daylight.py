@@ -59,4 +59,4 @@ def test_the_situation_picture_says_when_it_gets_dark_today(service):
     page = web.get(service.base + "/", timeout=30).text
     today = datetime.now(daylight.STOCKHOLM).date()
     down = sunset(SQUARE, today).astimezone(daylight.STOCKHOLM).strftime("%H:%M")
-    assert f"efter solnedgången {down} räknas iakttagelser som gjorda i mörker" in page
+    assert f"Efter solnedgången kl. {down} räknas iakttagelser som gjorda i mörker" in page

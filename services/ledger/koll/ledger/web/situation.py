@@ -188,7 +188,7 @@ def situation(actor: Actor) -> Any:
 
 def daylight_line(areas: list[Any]) -> str:
     """When it is light today at the areas shown, each at its own place and on its own clock:
-    "I dag ljust 08:41–14:52: efter solnedgången …"; one clause an area when several are shown."""
+    "Ljust i dag 08:41–14:52. Efter solnedgången kl. 14:52 …"; one clause an area when several are shown."""
     skies = [(v.definition["name"].get(i18n.lang()) or v.name_sv, v.sky) for v in areas] or [
         ("", daylight.BEFORE_AREAS)]
     clauses = []
