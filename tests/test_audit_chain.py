@@ -252,3 +252,43 @@ def test_the_api_checks_the_chain_against_digests_kept_outside(service):
 
 def events_in_ledger(ledger) -> int:
     return ledger.recorder.max_notification_id() or 0
+
+
+def _full_root(ledger) -> str:
+    with ledger.store.read() as conn:
+        hashes = [r[0] for r in conn.execute(sa.select(events_table.c.chain_hash).order_by(events_table.c.id))]
+    return audit.merkle_root(hashes)
+
+
+def test_the_merkle_frontier_gives_the_whole_trees_root_at_every_size():
+    import hashlib
+
+    from koll.ledger.audit.merkle import Frontier
+
+    hashes = [hashlib.sha256(str(i).encode()).hexdigest() for i in range(300)]
+    grown = Frontier()
+    for n in range(len(hashes) + 1):
+        assert grown.root() == audit.merkle_root(hashes[:n]), n
+        if n < len(hashes):
+            grown.extend(hashes[n:n + 1])
+    halves = Frontier()
+    halves.extend(hashes[:137])
+    halves.extend(hashes[137:])
+    assert halves.root() == audit.merkle_root(hashes) and halves.size == 300
+
+
+def test_each_digest_vouches_for_the_whole_chain_as_it_is_then(ledger):
+    """Digests are made from the frontier kept at the last one; each root is still the tree over
+    every event, also after the chain was rewritten below the kept position (it starts over)."""
+    fill(ledger, 2)
+    first = audit.publish_digest(ledger, "på begäran")
+    assert first["merkle_root"] == _full_root(ledger)
+    fill(ledger, 3)
+    second = audit.publish_digest(ledger, "på begäran")
+    assert second["position"] == 15 and second["merkle_root"] == _full_root(ledger) != first["merkle_root"]
+    with ledger.store.engine.begin() as conn:  # a forger rewrites event 3 and rehashes the chain
+        conn.execute(events_table.update().where(events_table.c.id == 3).values(state=forge(state_of(ledger, 3))))
+    rechain(ledger)
+    fill(ledger, 1)
+    third = audit.publish_digest(ledger, "på begäran")
+    assert third["merkle_root"] == _full_root(ledger)

@@ -274,7 +274,6 @@ def _term(column: Column, value: Any) -> str:
 def import_sheet(ledger: Any, by: Any, data: bytes, area: str | None = None) -> Any:
     """Read and record a sheet, all or nothing; SheetInvalid names every bad cell, whether the
     cell cannot be read or the row breaks a rule of the domain."""
-    from koll.ledger.usecases.measures import SheetRejected
 
     return check_sheet(ledger, by, data, record=True, area=area)
 

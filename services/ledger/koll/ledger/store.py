@@ -111,8 +111,12 @@ def make_engine(url: str) -> sa.Engine:
 
         return engine
     # A database that has gone away is found within seconds, not after the kernel's TCP timeout.
+    # No server-side prepared statements (psycopg prepares a query after its fifth run): a plan
+    # prepared while a read model was small is kept as it grows, and the batch path's IN-list
+    # look-ups then scan the whole table; ingest fell from ~650 to ~230 reports/s by 25,000
+    # reports (docs/performance-notes.md). Planning each statement anew costs far less.
     return sa.create_engine(url, pool_size=8, max_overflow=16, pool_pre_ping=True,
-                            connect_args={"connect_timeout": 5})
+                            connect_args={"connect_timeout": 5, "prepare_threshold": None})
 
 
 def check_durability(engine: sa.Engine) -> None:

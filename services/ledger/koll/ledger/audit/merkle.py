@@ -28,6 +28,40 @@ def merkle_root(hashes: Sequence[str]) -> str:
     return level[0].hex()
 
 
+class Frontier:
+    """The same root as ``merkle_root`` kept up as leaves are added: the roots of the perfect
+    subtrees that N's binary digits make (largest first), merged like a binary counter carries.
+    Level-by-level pairing with the odd node carried up gives the tree that splits N leaves at the
+    largest power of two below N, so the root folds these subtrees from the right. A digest every
+    1,000 events then hashes the new leaves only, not the whole chain again."""
+
+    def __init__(self) -> None:
+        self.size = 0
+        self._peaks: list[tuple[int, bytes]] = []  # (leaves under it, its hash), largest first
+
+    def extend(self, hashes: Sequence[str]) -> None:
+        for h in hashes:
+            peak = (1, _leaf(h))
+            while self._peaks and self._peaks[-1][0] == peak[0]:
+                size, left = self._peaks.pop()
+                peak = (size * 2, _node(left, peak[1]))
+            self._peaks.append(peak)
+        self.size += len(hashes)
+
+    def root(self) -> str:
+        if not self._peaks:
+            return hashlib.sha256(b"").hexdigest()
+        node = self._peaks[-1][1]
+        for _size, left in reversed(self._peaks[:-1]):
+            node = _node(left, node)
+        return node.hex()
+
+    def copy(self) -> Frontier:
+        other = Frontier()
+        other.size, other._peaks = self.size, list(self._peaks)
+        return other
+
+
 def merkle_path(hashes: Sequence[str], index: int) -> list[dict[str, str]]:
     """Sibling hashes from the leaf at ``index`` (0-based) to the root."""
     level = [_leaf(h) for h in hashes]

@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from eventsourcing.persistence import IntegrityError
 
 from koll.ledger.domain.base import Actor, DomainError, KollAggregate, NotFound, WorkflowError
-from koll.ledger.domain.case import Case
 from koll.ledger.domain.measure import PLAN_FIELDS, Measure
 from koll.ledger.policy import Policy
 from koll.ledger.store import events_table
