@@ -115,6 +115,23 @@ def test_readyz_names_the_database_when_it_is_gone_and_requests_get_503_not_500(
     assert filed.status_code == 201, filed.text
 
 
+@pytest.mark.postgres
+def test_readyz_warns_when_postgresql_does_not_vacuum_and_stays_ready(relayed):
+    base, _, _ = relayed
+    store = Store(PG_URL)
+    with store.engine.connect() as conn:
+        server_has = conn.exec_driver_sql("SHOW autovacuum").scalar()
+    store.dispose()
+    ready = requests.get(f"{base}/readyz", timeout=10)
+    assert ready.status_code == 200 and ready.json()["status"] == "ready"
+    maintenance = ready.json()["parts"]["maintenance"]
+    assert maintenance["autovacuum"] == server_has
+    if server_has == "off":  # this machine's server: the warning a person running Koll must see
+        assert maintenance["status"] == "warning" and "VACUUM ANALYZE" in maintenance["detail"]
+    else:
+        assert maintenance["status"] == "ok"
+
+
 def _sample(text: str, name: str, **labels: str) -> float | None:
     for line in text.splitlines():
         if line.startswith(name + "{") or line.startswith(name + " "):
