@@ -1,7 +1,8 @@
 """`make bench`: every benchmark, each beside the limit it is compared with, into docs/performance.md.
 
 Each module in MODULES has ``run() -> list[row]`` (bench.common.row). A module that fails is
-reported as failed and the others still run.
+reported as failed and the others still run. A partial run (``bench/run.py areas``) puts its rows
+into the table of the last full run, each marked with its date.
 """
 
 from __future__ import annotations
@@ -64,6 +65,29 @@ def main(argv: list[str]) -> int:
     return 1 if failures else 0
 
 
+def table_line(r: dict) -> str:
+    return f"| `{r['name']}` | {fmt(r['value'])} {r['unit']} | {r['goal']} | {ratio_text(r)} | {r.get('note', '')} |"
+
+
+def merge_partial(earlier: str, rows: list[dict]) -> tuple[list[str], list[str]]:
+    """The earlier report's head and table with this partial run's rows put in: a row of the same
+    name replaced, a new one added, each marked with its own date so that the table says which
+    rows were not measured in the full run its heading names."""
+    lines = earlier.split("\n")
+    start = next(i for i, line in enumerate(lines) if line.startswith("| benchmark |"))
+    end = next((i for i in range(start + 2, len(lines)) if not lines[i].startswith("|")), len(lines))
+    head, body = lines[:start + 2], lines[start + 2:end]
+    when = f"{datetime.now(timezone.utc):%Y-%m-%d}"
+    for r in rows:
+        line = table_line({**r, "note": f"{r.get('note', '')} (partial run `bench/run.py`, {when})"})
+        at = next((i for i, old in enumerate(body) if old.startswith(f"| `{r['name']}` |")), None)
+        if at is None:
+            body.append(line)
+        else:
+            body[at] = line
+    return head, body
+
+
 def ratio_text(r: dict) -> str:
     return "" if r.get("ratio") is None else f"{r['ratio']:.2f}"
 
@@ -82,15 +106,15 @@ def write_report(rows: list[dict], failures: list[tuple[str, str]], partial: boo
         "| benchmark | value | goal | ratio | note |",
         "|---|---|---|---|---|",
     ]
-    body = [f"| `{r['name']}` | {fmt(r['value'])} {r['unit']} | {r['goal']} | "
-            f"{ratio_text(r)} | "
-            f"{r.get('note', '')} |" for r in rows]
+    body = [table_line(r) for r in rows]
     tail = ["", "## Failed benchmarks", ""] + [f"- `{n}`: see the run's output" for n, _ in failures] if failures else []
     analysis = (ROOT / "docs" / "performance-notes.md")
     notes = ["", analysis.read_text()] if analysis.exists() else []
     if partial:
-        print("(a partial run: docs/performance.md left as it was)")
-        return
+        if failures or not path.exists():
+            print("(a partial run with failures or no earlier report: docs/performance.md left as it was)")
+            return
+        head, body = merge_partial(path.read_text(), rows)
     path.write_text("\n".join(head + body + tail + notes) + "\n")
     print(f"wrote {path.relative_to(ROOT)}")
 
