@@ -128,12 +128,23 @@ def all_held_cases(conn: sa.Connection) -> dict[str, str]:
 
 def hold_cases_as(conn: sa.Connection, held: dict[str, str]) -> None:
     """Hold these cases (and so their observations) at least as closely as ``held`` says: the boards
-    as they stood at a past moment follow what has been restricted since."""
-    for level, ids, looser in by_level(held):
+    as they stood at a past moment follow what has been restricted since.
+
+    Only the cases held more loosely here than in ``held`` are touched: the others (most of them,
+    and all of them when a cached scratch is asked again) already hold their reports as closely,
+    since the projections keep that true as they fold."""
+    wanted = sorted(held)
+    here: dict[str, str] = {}
+    for i in range(0, len(wanted), CHUNK):
+        here.update((r[0], r[1]) for r in conn.execute(sa.select(cases.c.case_id, cases.c.visibility)
+                                                       .where(cases.c.case_id.in_(wanted[i:i + CHUNK]))))
+    rank = {level: n for n, level in enumerate(LEVELS)}
+    looser_here = {k: v for k, v in held.items() if k in here and rank[here[k]] < rank[v]}
+    for level, ids, looser in by_level(looser_here):
         for i in range(0, len(ids), CHUNK):
             conn.execute(cases.update().where(cases.c.case_id.in_(ids[i:i + CHUNK]), cases.c.visibility.in_(looser))
                          .values(visibility=level))
-    follow_cases(conn, held)
+    follow_cases(conn, looser_here)
 
 
 def cases_touched(batch: Batch) -> set[str]:
