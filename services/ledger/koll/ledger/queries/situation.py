@@ -99,7 +99,10 @@ def features(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> Iterato
     """Cases as GeoJSON points (lon, lat order, as GeoJSON wants), read from the cursor as they go."""
     now = reference_time(args)
     hidden = hidden_reports(conn, actor)
-    q = sa.select(cases).where(*case_filters(actor, args)).order_by(cases.c.opened_at, cases.c.case_id)
+    c = cases.c  # only the columns a point shows: the others' conversions were half the map's time
+    q = (sa.select(c.case_id, c.category, c.group_code, c.place, c.status, c.observations, c.time_of_day, c.dark,
+                   c.opened_at, c.lon, c.lat)
+         .where(*case_filters(actor, args)).order_by(c.opened_at, c.case_id))
     if args.get("limit") is not None:  # the API's page; the boards draw every point they may see
         q = q.limit(args["limit"]).offset(args.get("offset") or 0)
     for r in conn.execute(q.execution_options(yield_per=1000)):
