@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -28,7 +29,7 @@ from koll.ledger.domain.walk import Walk
 from koll.ledger.audit import digest_at_meetings
 from koll.ledger.projections.areas import AreasProjection
 from koll.ledger.projections.audit import AuditProjection
-from koll.ledger.projections.base import Projection, Projector, catching_up
+from koll.ledger.projections.base import Projection, Projector
 from koll.ledger.projections.situation import CasesProjection, ObservationsProjection
 from koll.ledger.projections.users import UsersProjection
 from koll.ledger.projections.walks import WalksProjection
@@ -43,6 +44,7 @@ from koll.ledger.usecases.users import UserCommands
 from koll.ledger.group_commit import GroupCommit
 from koll.ledger.policy import Policy
 from koll.ledger.migrations import rebuild_progress
+from koll.ledger.rebuild import fold, rebuild_beside
 from koll.ledger.credentials import Credentials
 from koll.ledger.store import LedgerRecorder, SnapshotRecorder, Store, events_table
 from koll.ledger.vault import Vault, new_key, seal
@@ -157,24 +159,13 @@ class Ledger(AreaCommands, UserCommands, MeasureCommands, MeetingCommands, WalkC
             positions = self.projector.positions(conn)
         start = min((positions.get(p.name, 0) for p in self.projector.projections), default=0)
         end = self.recorder.max_notification_id() or 0
-        done = 0
-        while start < end:
-            notes = self.recorder.select_notifications(start, batch_size, inclusive_of_start=False)
-            if not notes:
-                break
-            batch = [(n.id, self.mapper.to_domain_event(n)) for n in notes]
-            with self.store.write() as conn:
-                self.store.lock_ledger(conn)  # no live append may move a position while we do
-                token = catching_up.set(True)
-                try:
-                    self.projector(conn, batch)
-                finally:
-                    catching_up.reset(token)
-            start = notes[-1].id
-            done += len(batch)
-            if progress:
-                progress(start, end)
-        return done
+        return fold(self, self._catching_up, self.projector, start, end, batch_size, progress)
+
+    @contextmanager
+    def _catching_up(self) -> Iterator[sa.Connection]:
+        with self.store.write() as conn:
+            self.store.lock_ledger(conn)  # no live append may move a position while we do
+            yield conn
 
     def _events_between(self, conn: sa.Connection, after: int, upto: int) -> list[tuple[int, Any]]:
         """The domain events at positions after..upto, read in the caller's transaction."""
@@ -184,10 +175,13 @@ class Ledger(AreaCommands, UserCommands, MeasureCommands, MeetingCommands, WalkC
         return [(r[0], self.mapper.to_domain_event(StoredEvent(UUID(r[1]), r[2], r[3], bytes(r[4])))) for r in rows]
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Throw the read models away and fold the whole ledger into them again."""
-        with self.store.write() as conn:
-            self.projector.clear(conn)
-        return self.catch_up(progress=progress)
+        """Fold the whole ledger into fresh read models and swap them in (koll.ledger.rebuild): the
+        boards stay whole meanwhile. An in-memory SQLite ledger clears its tables and folds again."""
+        if self.store.dialect == "sqlite" and self.store.sqlite_path is None:
+            with self.store.write() as conn:
+                self.projector.clear(conn)
+            return self.catch_up(progress=progress)
+        return rebuild_beside(self, progress=progress)
 
     # Observations.
 

@@ -76,9 +76,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
+    from koll.ledger.rebuild import RebuildRunning
+
     koll = _open()
-    n = koll.ledger.rebuild(progress=_progress("rebuild"))
-    print(f"rebuilt the read models from {n} events")
+    try:
+        n = koll.ledger.rebuild(progress=_progress("rebuild"))
+    except RebuildRunning as e:
+        print(f"{e}: nothing was changed; the boards keep the tables they have", file=sys.stderr)
+        return 1
+    print(f"rebuilt the read models from {n} events and swapped them in; the boards stayed whole meanwhile")
     return 0
 
 

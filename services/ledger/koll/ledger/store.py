@@ -143,9 +143,11 @@ class _WriterQueue:
     """
 
     def __init__(self, url: str) -> None:
+        self.path: str | None = None  # the database file
         self._path: str | None = None
         if url.startswith("sqlite:///") and ":memory:" not in url:
-            self._path = url[len("sqlite:///"):].split("?")[0] + ".writelock"
+            self.path = url[len("sqlite:///"):].split("?")[0]
+            self._path = self.path + ".writelock"
         self._thread_lock = threading.Lock()
         self._fd: int | None = None
 
@@ -197,11 +199,25 @@ class Store:
                 md.create_all(conn)
         return rebuild
 
+    @property
+    def sqlite_path(self) -> str | None:
+        """The SQLite file, None for PostgreSQL or an in-memory database."""
+        return self._writer.path
+
     @contextmanager
-    def write(self) -> Iterator[sa.Connection]:
-        """A write transaction; commits on success, rolls back on any error."""
-        with self._writer, self.engine.connect() as conn, conn.begin():
-            yield conn
+    def write(self, attach: dict[str, str] | None = None) -> Iterator[sa.Connection]:
+        """A write transaction; commits on success, rolls back on any error. ``attach`` (SQLite):
+        other database files the transaction reads too, by schema name."""
+        with self._writer, self.engine.connect() as conn:
+            dbapi = conn.connection.dbapi_connection if attach else None
+            for name, path in (attach or {}).items():  # before BEGIN: SQLite refuses it inside one
+                dbapi.execute(f"ATTACH DATABASE ? AS {name}", (path,))  # type: ignore[union-attr]
+            try:
+                with conn.begin():
+                    yield conn
+            finally:
+                for name in attach or {}:
+                    dbapi.execute(f"DETACH DATABASE {name}")  # type: ignore[union-attr]
 
     @contextmanager
     def read(self) -> Iterator[sa.Connection]:

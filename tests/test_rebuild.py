@@ -1,0 +1,83 @@
+"""`koll rebuild` on a running ledger: the boards stay whole, nothing filed meanwhile is lost."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import sqlalchemy as sa
+
+from koll.ledger.audit.readmodels import compare_read_models
+from koll.ledger.projections.situation import cases
+from koll.ledger.rebuild import RebuildRunning, rebuild_beside
+from test_ledger import ANNA, count, loaded, read_models, record_one_of_everything
+
+
+def leftovers(ledger) -> list[str]:
+    """What a rebuild builds beside the live tables, if any of it is still there."""
+    if ledger.store.dialect == "sqlite":
+        path = f"{ledger.store.sqlite_path}.rebuild"
+        return [path] if os.path.exists(path) else []
+    with ledger.store.read() as conn:
+        live = conn.exec_driver_sql("SELECT current_schema()").scalar()
+        return list(conn.exec_driver_sql("SELECT schema_name FROM information_schema.schemata "
+                                         "WHERE schema_name = %(s)s", {"s": f"{live}_rebuild"}).scalars())
+
+
+def test_the_boards_stay_whole_during_a_rebuild_and_what_was_filed_meanwhile_is_in_after(ledger):
+    record_one_of_everything(ledger)
+    before = count(ledger, cases)
+    seen: list[int] = []
+    filed = []
+
+    def progress(done: int, total: int) -> None:
+        seen.append(count(ledger, cases))  # what a board reads while the rebuild runs
+        if len(seen) == 2:  # a phone files half-way through the fold
+            filed.append(ledger.file_observation(ANNA, loaded()))
+
+    def before_swap() -> None:  # and one more just before the swap: it lands in the tail
+        filed.append(ledger.file_observation(ANNA, loaded(category="KLO-01")))
+
+    events = rebuild_beside(ledger, progress=progress, batch_size=10, before_swap=before_swap)
+    assert len(seen) > 3  # the fold ran in many batches, with progress shown for each
+    assert seen[0] == before and min(seen) >= before  # never an empty or half-built board
+    assert count(ledger, cases) == before + 2
+    with ledger.store.read() as conn:
+        new = set(conn.execute(sa.select(cases.c.case_id).where(
+            cases.c.case_id.in_([f.case_id for f in filed]))).scalars())
+    assert new == {f.case_id for f in filed}
+    assert events == ledger.recorder.max_notification_id()
+    report = compare_read_models(ledger)  # the swapped-in tables are the pure fold of the ledger
+    assert report.ok, report.difference and report.difference.describe()
+    assert leftovers(ledger) == []
+
+
+def test_a_rebuild_that_fails_half_way_leaves_the_live_boards_as_they_were(ledger):
+    record_one_of_everything(ledger)
+    live = read_models(ledger)
+
+    def progress(done: int, total: int) -> None:
+        raise RuntimeError("the operator pressed Ctrl-C")
+
+    with pytest.raises(RuntimeError, match="Ctrl-C"):
+        rebuild_beside(ledger, progress=progress, batch_size=10)
+    assert read_models(ledger) == live
+    assert leftovers(ledger) == []
+    assert ledger.rebuild() == ledger.recorder.max_notification_id()  # and the next one runs
+    assert read_models(ledger) == live
+
+
+def test_a_second_rebuild_while_one_runs_is_refused_and_the_first_finishes(ledger):
+    record_one_of_everything(ledger)
+    live = read_models(ledger)
+    refused: list[str] = []
+
+    def progress(done: int, total: int) -> None:
+        if not refused:
+            with pytest.raises(RebuildRunning) as e:
+                ledger.rebuild()
+            refused.append(str(e.value))
+
+    rebuild_beside(ledger, progress=progress, batch_size=10)
+    assert refused and "already running" in refused[0]
+    assert read_models(ledger) == live
