@@ -106,7 +106,13 @@ def test_the_live_boards_at_T_equal_the_boards_replayed_for_T(ledger):
     assert len(cache._checkpoints) >= 4  # the replays did start from checkpoints
     # Before anything happened the square was empty; after everything it is the live board.
     assert as_of_boards(ledger, START, VIEWERS[0])["situation"]["cases"] == 0
-    assert as_of_boards(ledger, moment + timedelta(days=365), VIEWERS[0])["situation"] == final["situation"]
+    later = moment + timedelta(days=365)
+    replayed = as_of_boards(ledger, later, VIEWERS[0], from_live=False)
+    assert replayed["situation"] == final["situation"]
+    # Nothing was recorded since: the same boards are read from the live tables, with no replay.
+    untouched = AsOfCache()
+    assert as_of_boards(ledger, later, VIEWERS[0], cache=untouched) == replayed
+    assert not untouched._items
 
 
 def test_as_of_over_http_for_the_auditor(service):

@@ -6,6 +6,7 @@ Swedish first (the users' language), English second. Change a label freely, neve
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -216,12 +217,12 @@ CASE_AGES: tuple[Term, ...] = (
 CASE_AGE_LIMITS_DAYS = (7, 30, 91)  # the upper bound of each band but the last
 
 
+_AGE_CODES = tuple(t.code for t in CASE_AGES)
+
+
 def case_age(days: float) -> str:
-    """The band of CASE_AGES for a case open ``days`` days."""
-    for term, limit in zip(CASE_AGES, CASE_AGE_LIMITS_DAYS):
-        if days <= limit:
-            return term.code
-    return CASE_AGES[-1].code
+    """The band of CASE_AGES for a case open ``days`` days (on the map's path: once a point)."""
+    return _AGE_CODES[bisect_left(CASE_AGE_LIMITS_DAYS, days)]
 
 
 # Walks are done in daylight and darkness; the square is most unsafe in the evening.

@@ -133,11 +133,8 @@ def hold_cases_as(conn: sa.Connection, held: dict[str, str]) -> None:
     Only the cases held more loosely here than in ``held`` are touched: the others (most of them,
     and all of them when a cached scratch is asked again) already hold their reports as closely,
     since the projections keep that true as they fold."""
-    wanted = sorted(held)
-    here: dict[str, str] = {}
-    for i in range(0, len(wanted), CHUNK):
-        here.update((r[0], r[1]) for r in conn.execute(sa.select(cases.c.case_id, cases.c.visibility)
-                                                       .where(cases.c.case_id.in_(wanted[i:i + CHUNK]))))
+    # One pass over the scratch's cases: thousands of IN-list look-ups cost more than reading all.
+    here = {r[0]: r[1] for r in conn.execute(sa.select(cases.c.case_id, cases.c.visibility))} if held else {}
     rank = {level: n for n, level in enumerate(LEVELS)}
     looser_here = {k: v for k, v in held.items() if k in here and rank[here[k]] < rank[v]}
     for level, ids, looser in by_level(looser_here):

@@ -154,14 +154,21 @@ def live_boards(conn: sa.Connection, actor: Actor, at: datetime | None = None,
     return boards
 
 
-def as_of_boards(ledger: Any, at: datetime, actor: Actor, cache: Any = None, area: str | None = None) -> dict[str, Any]:
+def as_of_boards(ledger: Any, at: datetime, actor: Actor, cache: Any = None, area: str | None = None,
+                 from_live: bool = True) -> dict[str, Any]:
     """The boards exactly as they stood at ``at``: the ledger replayed up to it by the same projection
-    code into a scratch database, then read by the same queries as the live boards."""
+    code into a scratch database, then read by the same queries as the live boards. When nothing
+    has been recorded since ``at`` (``from_live``), that replay would be the live read models
+    themselves: they are read instead, in one snapshot."""
     from koll.ledger.audit import AsOfCache, replay_until, to_us
 
     if at.tzinfo is None:
         at = at.replace(tzinfo=timezone.utc)
     at_us = to_us(at)
+    if from_live:
+        boards = _live_if_nothing_since(ledger, at, at_us, actor, area)
+        if boards is not None:
+            return boards
     scratch = cache.get(ledger, at_us) if isinstance(cache, AsOfCache) else replay_until(ledger, at_us)
     try:
         with scratch.lock:
@@ -176,3 +183,21 @@ def as_of_boards(ledger: Any, at: datetime, actor: Actor, cache: Any = None, are
             scratch.dispose()
     return {"at": at.astimezone(timezone.utc).isoformat(), "position": scratch.position,
             "events": scratch.events, **boards}
+
+
+def _live_if_nothing_since(ledger: Any, at: datetime, at_us: int, actor: Actor,
+                           area: str | None) -> dict[str, Any] | None:
+    from koll.ledger.store import events_table, tracking_table
+
+    e = events_table
+    with ledger.store.read() as conn:
+        if conn.dialect.name == "postgresql":  # the check and the boards from one snapshot
+            conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        head, upto = conn.execute(sa.select(sa.func.max(e.c.id), sa.func.count().filter(e.c.occurred_us <= at_us))
+                                  ).one()
+        head = head or 0
+        folded = conn.execute(sa.select(sa.func.min(tracking_table.c.position))).scalar() or 0
+        if upto != head or folded != head:  # something since, or the read models still catching up
+            return None
+        boards = live_boards(conn, actor, at, area)
+    return {"at": at.astimezone(timezone.utc).isoformat(), "position": head, "events": head, **boards}

@@ -105,17 +105,19 @@ def features(conn: sa.Connection, actor: Actor, args: dict[str, Any]) -> Iterato
          .where(*case_filters(actor, args)).order_by(c.opened_at, c.case_id))
     if args.get("limit") is not None:  # the API's page; the boards draw every point they may see
         q = q.limit(args["limit"]).offset(args.get("offset") or 0)
-    for r in conn.execute(q.execution_options(yield_per=1000)):
-        days = age_days(r.opened_at, now)
+    age = vocabulary.case_age
+    for (case_id, category, group, place, status, observations_, time_of_day, dark, opened_at, lon,
+         lat) in conn.execute(q.execution_options(yield_per=1000)).tuples():
+        days = age_days(opened_at, now)
         yield {
             "type": "Feature",
-            "id": r.case_id,
-            "geometry": {"type": "Point", "coordinates": [r.lon, r.lat]},
+            "id": case_id,
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},
             "properties": {
-                "id": r.case_id, "category": r.category, "group": r.group_code, "place": r.place,
-                "status": r.status, "observations": r.observations - hidden.get(r.case_id, 0), "time_of_day": r.time_of_day,
-                "dark": r.dark, "opened_at": r.opened_at.replace(tzinfo=timezone.utc).isoformat(),
-                "age_days": round(days, 1), "age": vocabulary.case_age(days),
+                "id": case_id, "category": category, "group": group, "place": place, "status": status,
+                "observations": observations_ - hidden.get(case_id, 0), "time_of_day": time_of_day,
+                "dark": dark, "opened_at": opened_at.isoformat() + "+00:00",  # naive UTC, as stored
+                "age_days": round(days, 1), "age": age(days),
             },
         }
 
