@@ -66,6 +66,26 @@ def batch_ingest(directory: Path, n: int, batch: int = 500, direct: bool = True)
     return n / elapsed(), (time.process_time() - cpu) / n * 1e6, ledger
 
 
+def batch_ingest_postgresql(n: int, batch: int = 500) -> tuple[float, float]:
+    from bench.cluster_bench import PG_URL
+    from koll.ledger.application import Ledger
+    from koll.ledger.scratch import scratch_schema
+    from koll.ledger.store import Store
+
+    rng = random.Random(3)
+    reports = [loaded(report(rng)) for _ in range(n)]
+    with scratch_schema(PG_URL, prefix="bench") as url:
+        ledger = Ledger(Store(url))
+        try:
+            cpu = time.process_time()
+            with timed() as elapsed:
+                for i in range(0, n, batch):
+                    ledger.file_observations(ANNA, reports[i:i + batch])
+            return n / elapsed(), (time.process_time() - cpu) / n * 1e6
+        finally:
+            ledger.store.dispose()
+
+
 def run() -> list[dict[str, Any]]:
     rows = []
     with tempfile.TemporaryDirectory(prefix="koll-bench-") as tmp:
@@ -79,6 +99,10 @@ def run() -> list[dict[str, Any]]:
         rate, cpu, ledger = batch_ingest(d, 10_000)
         rows.append(row("ledger.batch_ingest_10k", round(rate), "reports/s", ">= 10,000/s", rate / 10_000,
                         f"batches of 500 as a phone's outbox sends them; CPU {cpu:.0f} µs a report"))
+        pg_rate, pg_cpu = batch_ingest_postgresql(10_000)
+        rows.append(row("ledger.batch_ingest_10k_postgresql", round(pg_rate), "reports/s", ">= 5,000/s",
+                        pg_rate / 5_000, f"the same on the local PostgreSQL server; rows by COPY; CPU {pg_cpu:.0f} "
+                        "µs a report in this process"))
         # 10,000 reports are 20,000 events; add more for a 100,000-event rebuild.
         rng = random.Random(4)
         more = [loaded(report(rng)) for _ in range(40_000)]

@@ -141,8 +141,8 @@ def test_rebuild_gives_tables_identical_to_the_live_ones(ledger):
 
 
 def test_a_rebuild_that_copies_its_rows_in_gives_the_live_tables(ledger, monkeypatch):
-    """A rebuild on PostgreSQL writes its rows by COPY (appends by INSERT). With the threshold at one
-    row every table goes that way, and in one batch: a case of two reports recategorised into a
+    """On PostgreSQL many rows go in by COPY (a rebuild's, a phone's batch's; a single report's few by
+    INSERT). With the threshold at one row every table goes that way, and in one batch: a case of two reports recategorised into a
     restricted category, and an erased report among the rest."""
     from koll.ledger.audit.erasure import erase_observation
     from koll.ledger.projections import base
@@ -156,10 +156,10 @@ def test_a_rebuild_that_copies_its_rows_in_gives_the_live_tables(ledger, monkeyp
     erase_observation(ledger, Actor("admin", "admin", "sdf"), uuid.UUID(erased.id), "Begäran enligt GDPR art. 17")
     live = read_models(ledger)
     copied: list[str] = []
-    copy = base._copy
+    copy = base.copy_rows
     monkeypatch.setattr(base, "COPY_FROM", 1)
-    monkeypatch.setattr(base, "_copy", lambda conn, table, params: (copied.append(table.name),
-                                                                    copy(conn, table, params)))
+    monkeypatch.setattr(base, "copy_rows", lambda conn, table, params: (copied.append(table.name),
+                                                                        copy(conn, table, params)))
     events = count(ledger, events_table)
     assert ledger.rebuild() == events  # in one batch: far fewer events than catch_up's 5,000
     assert read_models(ledger) == live
@@ -235,3 +235,16 @@ def test_concurrent_writers_lose_nothing_and_duplicate_nothing(ledger):
     assert errors == []
     assert count(ledger, observations) == 40
     assert count(ledger, events_table) == 80
+
+
+def test_a_large_batch_racing_its_own_retry_is_answered_from_the_ledger_and_recorded_once(ledger, monkeypatch):
+    """A phone's outbox sent twice at once: both looked before either had committed. On PostgreSQL a
+    batch this size goes in by COPY; its broken key must still read as "recorded meanwhile"."""
+    reports = [loaded() for _ in range(120)]  # 240 events: well over the COPY threshold
+    first = ledger.file_observations(ANNA, reports)
+    events = count(ledger, events_table)
+    monkeypatch.setattr(ledger, "_recorded_observations",
+                        lambda ids, real=ledger._recorded_observations: {} if len(ids) == len(reports) else real(ids))
+    again = ledger.file_observations(ANNA, reports)
+    assert [(a.id, a.case_id, a.created) for a in again] == [(f.id, f.case_id, False) for f in first]
+    assert count(ledger, events_table) == events and count(ledger, observations) == 120

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from koll.ledger.projections.base import Projector, catching_up
+from koll.ledger.projections.base import Projector
 from koll.ledger.store import Store, events_table, make_engine, tracking_table
 
 if TYPE_CHECKING:
@@ -223,7 +223,7 @@ def rebuild_beside(ledger: Ledger, progress: Progress | None = None, batch_size:
 def fold(ledger: Ledger, transaction: Callable[[], AbstractContextManager[sa.Connection]], projector: Projector,
          after: int, upto: int, batch_size: int, progress: Progress | None) -> int:
     """Fold the events after..upto into ``projector``'s tables, a batch per ``transaction()``; returns
-    the events folded. A catch-up and a rebuild alike, so rows go in by COPY on PostgreSQL."""
+    the events folded: a catch-up and a rebuild alike."""
     folded = 0
     start = after
     while start < upto:
@@ -231,12 +231,8 @@ def fold(ledger: Ledger, transaction: Callable[[], AbstractContextManager[sa.Con
         if not notes:
             break
         batch = [(n.id, ledger.mapper.to_domain_event(n)) for n in notes]
-        token = catching_up.set(True)
-        try:
-            with transaction() as conn:
-                projector(conn, batch)
-        finally:
-            catching_up.reset(token)
+        with transaction() as conn:
+            projector(conn, batch)
         start = notes[-1].id
         folded += len(notes)
         if progress:

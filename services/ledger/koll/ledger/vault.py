@@ -14,7 +14,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from koll.ledger.store import Store, metadata
+from koll.ledger.store import Store, insert_rows, metadata
 
 keys_table = sa.Table(
     "koll_keys",
@@ -60,8 +60,7 @@ class Vault:
         """Rows to write in the same transaction as the events they seal."""
 
         def write(conn: sa.Connection) -> None:
-            if keys:
-                conn.execute(keys_table.insert(), [{"subject_id": s, "key": k} for s, k in keys.items()])
+            insert_rows(conn, keys_table, [{"subject_id": s, "key": k} for s, k in keys.items()])
 
         return write
 

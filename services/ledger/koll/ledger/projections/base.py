@@ -8,14 +8,13 @@ which is what lets a rebuild run at tens of thousands of events a second.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from contextvars import ContextVar
 from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
 from koll.ledger.domain.area import Area
-from koll.ledger.store import tracking_table
+from koll.ledger.store import COPY_FROM, copy_rows, tracking_table
 
 Batch = Sequence[tuple[int, Any]]
 CHUNK = 500  # keys per IN (...) list, well under every back-end's parameter limit
@@ -73,29 +72,13 @@ def bulk_insert(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]
             if values[i] is not None:
                 values[i] = fix(values[i])
         params.append(tuple(values))
-    if conn.dialect.name == "postgresql" and catching_up.get() and len(params) >= COPY_FROM:
-        _copy(conn, table, params)
+    if conn.dialect.name == "postgresql" and len(params) >= COPY_FROM:
+        copy_rows(conn, table, params)
         return
     if conn.dialect.name != "sqlite":
         names = [c.name for c in table.columns]
         params = [dict(zip(names, v, strict=True)) for v in params]
     conn.exec_driver_sql(sql, params)
-
-
-# Set while the ledger catches its read models up (a rebuild folds thousands of events a batch):
-# on PostgreSQL their rows then go in by COPY, where executemany sends and parses one INSERT a
-# row (a third of a rebuild's time there). Appending commands keep their INSERTs.
-catching_up: ContextVar[bool] = ContextVar("catching_up", default=False)
-COPY_FROM = 100  # rows; fewer are not worth a COPY's own round trips
-
-
-def _copy(conn: sa.Connection, table: sa.Table, params: list[tuple]) -> None:
-    quote = conn.dialect.identifier_preparer
-    columns = ", ".join(quote.quote(c.name) for c in table.columns)
-    sql = f"COPY {quote.format_table(table)} ({columns}) FROM STDIN"
-    with conn.connection.dbapi_connection.cursor() as cursor, cursor.copy(sql) as copy:  # type: ignore[union-attr]
-        for values in params:
-            copy.write_row(values)
 
 
 class Projection:
