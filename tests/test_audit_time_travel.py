@@ -103,7 +103,7 @@ def test_the_live_boards_at_T_equal_the_boards_replayed_for_T(ledger):
         between = as_of_boards(ledger, moment + timedelta(seconds=1), VIEWERS[0], cache=cache)
         assert between["situation"] == live[VIEWERS[0]]["situation"]
     assert {"situation", "map"} <= boards_seen
-    assert len(cache._checkpoints) >= 4  # the replays did start from checkpoints
+    assert len(cache.checkpoints(ledger)) >= 4  # the replays did start from checkpoints
     # Before anything happened the square was empty; after everything it is the live board.
     assert as_of_boards(ledger, START, VIEWERS[0])["situation"]["cases"] == 0
     later = moment + timedelta(days=365)
@@ -126,8 +126,51 @@ def test_as_of_over_http_for_the_auditor(service):
     assert r.status_code == 200, r.text
     assert r.json()["situation"]["cases"] == 1 and r.json()["situation"]["by_category"] == {"REN-01": 1}
     assert len(r.json()["map"]["features"]) == 1
+    shared = service.app.extensions["koll_as_of_cache"]._base  # where the workers share checkpoints
+    assert shared == service.koll.settings.var_dir / "asof"
     r = auditor.get("/api/v1/audit/as-of", params={"at": (START + timedelta(days=3)).isoformat()})
     assert r.json()["situation"]["cases"] == 2
     assert auditor.get("/api/v1/audit/as-of", params={"at": "igår"}).status_code == 422
     assert auditor.get("/api/v1/audit/as-of").status_code == 422
     assert service.client("reporter").get("/api/v1/audit/as-of", params={"at": START.isoformat()}).status_code == 403
+
+
+def test_checkpoints_in_var_are_shared_by_the_workers_kept_across_restarts_and_checked(ledger, tmp_path,
+                                                                                      monkeypatch):
+    from koll.ledger.audit import asof
+
+    rng = random.Random(9)
+    state: dict = {"cases": [], "measures": []}
+    moment = START
+    moments = []
+    for step in range(90):
+        moment += timedelta(hours=rng.randint(1, 20))
+        with clock.frozen_at(moment):
+            step_story(ledger, rng, step, state)
+        moments.append(moment)
+    shared = tmp_path / "var" / "asof"
+    first = AsOfCache(interval=30, directory=shared)  # one worker replays through the story
+    as_of_boards(ledger, moments[-2], VIEWERS[0], cache=first)
+    made = first.checkpoints(ledger)
+    assert len(made) >= 2
+    kind = next(iter(made.values()))[0].parent
+    assert kind.parent == shared and (kind.stat().st_mode & 0o777) == 0o700  # restricted data: private
+    started_from: list[int] = []
+    replay = asof.replay_until
+    monkeypatch.setattr(asof, "replay_until", lambda ledger, at_us, base=None, **kw: (
+        started_from.append(base.position if base else 0), replay(ledger, at_us, base=base, **kw))[1])
+    other = AsOfCache(interval=30, directory=shared)  # another worker, or the same after a restart
+    at = moments[70] + timedelta(minutes=1)
+    boards = as_of_boards(ledger, at, VIEWERS[0], cache=other)
+    assert started_from == [max(p for p in made if p <= boards["position"])]
+    assert boards == as_of_boards(ledger, at, VIEWERS[0], from_live=False)  # the same as a whole replay
+    # A checkpoint that does not match the chain (a ledger restored and written on differently) is
+    # thrown away, never used.
+    used = started_from[0]
+    path, head = made[used]
+    stale = path.with_name(f"{used}-{'0' * 64}.sqlite")
+    path.rename(stale)
+    started_from.clear()
+    later = AsOfCache(interval=30, directory=shared)
+    assert as_of_boards(ledger, at, VIEWERS[0], cache=later) == boards
+    assert not stale.exists() and started_from[0] < used

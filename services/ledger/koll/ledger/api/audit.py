@@ -81,8 +81,13 @@ def _filters(args: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _cache() -> audit.AsOfCache:
-    return current_app.extensions.setdefault("koll_as_of_cache", audit.AsOfCache())
+def as_of_cache() -> audit.AsOfCache:
+    """The process's as-of cache; its checkpoints in var/asof, shared by the workers."""
+    cache = current_app.extensions.get("koll_as_of_cache")
+    if cache is None:
+        directory = current_app.extensions["koll"].settings.var_dir / "asof"
+        cache = current_app.extensions.setdefault("koll_as_of_cache", audit.AsOfCache(directory=directory))
+    return cache
 
 
 @blp.route("/audit/events")
@@ -116,7 +121,7 @@ def events_csv(args: dict[str, Any]):  # type: ignore[no-untyped-def]
 @blp.arguments(AsOfQuerySchema, location="query")
 def as_of(args: dict[str, Any]):  # type: ignore[no-untyped-def]
     """The situation picture and the measure board exactly as they stood at ``at``."""
-    return q.as_of_boards(ledger(), args["at"], actor(), cache=_cache(), area=args.get("area"))
+    return q.as_of_boards(ledger(), args["at"], actor(), cache=as_of_cache(), area=args.get("area"))
 
 
 @blp.route("/audit/verify")

@@ -111,6 +111,12 @@ class AsOfCache:
     is how a ledger is written), "as of" starts from the nearest checkpoint at or below that
     position and replays only the rest; otherwise it replays from nothing. Either way the result
     is the same fold of the same events by the same projections.
+
+    With ``directory`` (the server's var/asof) the checkpoints are shared by every worker and kept
+    across restarts, so only the first replay a deployment ever makes through a stretch of the
+    ledger is slow; without it they live in a private temporary directory for the process. They
+    are kept per ledger and per shape of the board tables (a new Koll whose tables differ starts
+    afresh), and each is checked against the chain's hash at its position before it is used.
     """
 
     def __init__(self, size: int = 4, interval: int = 10_000, directory: Path | None = None) -> None:
@@ -118,54 +124,73 @@ class AsOfCache:
         self.interval = interval
         self._items: OrderedDict[tuple[int, int, int], Scratch] = OrderedDict()
         self._lock = threading.Lock()
-        self._dir = directory
-        self._tmp: Any = None  # the TemporaryDirectory behind _dir when none was given
-        self._checkpoints: dict[int, tuple[Path, int]] = {}  # position → (file, chain hash check)
+        self._base = directory
+        self._dir: Path | None = None
+        self._tmp: Any = None  # the TemporaryDirectory behind _base when none was given
 
-    def _checkpoint_dir(self) -> Path:
+    def _checkpoint_dir(self, ledger: Ledger) -> Path:
         if self._dir is None:
-            import tempfile
+            if self._base is None:
+                import tempfile
 
-            # Private to this user (0700) and removed when the cache goes or the process ends.
-            self._tmp = tempfile.TemporaryDirectory(prefix="koll-asof-")
-            self._dir = Path(self._tmp.name)
+                # Private to this user (0700) and removed when the cache goes or the process ends.
+                self._tmp = tempfile.TemporaryDirectory(prefix="koll-asof-")
+                self._base = Path(self._tmp.name)
+            self._dir = self._base / _checkpoint_kind(ledger)
+            self._dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         return self._dir
+
+    def checkpoints(self, ledger: Ledger) -> dict[int, tuple[Path, str]]:
+        """position → (file, the chain's hash at that position when it was made)."""
+        found: dict[int, tuple[Path, str]] = {}
+        for path in self._checkpoint_dir(ledger).glob("*.sqlite"):
+            position, _, head = path.stem.partition("-")
+            if position.isdigit() and head:
+                found[int(position)] = (path, head)
+        return found
 
     def _save(self, ledger: Ledger, scratch: Scratch) -> None:
         position = scratch.position
-        if position % self.interval or position in self._checkpoints:
+        if position % self.interval or position in self.checkpoints(ledger):
             return
-        path = self._checkpoint_dir() / f"{position}.sqlite"
-        import sqlite3
-
-        raw = scratch.engine.raw_connection()
-        try:
-            target = sqlite3.connect(path)
-            raw.driver_connection.backup(target)
-            target.close()
-        finally:
-            raw.close()
         with ledger.store.read() as conn:
             head = _hash_at(conn, position)
-        self._checkpoints[position] = (path, head)
+        import os
+        import sqlite3
+
+        path = self._checkpoint_dir(ledger) / f"{position}-{head}.sqlite"
+        partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+        raw = scratch.engine.raw_connection()
+        try:
+            target = sqlite3.connect(partial)
+            raw.driver_connection.backup(target)
+            target.close()
+            os.replace(partial, path)  # whole or not at all: another worker may be reading the name
+        finally:
+            raw.close()
+            partial.unlink(missing_ok=True)
 
     def _from_checkpoint(self, ledger: Ledger, last: int) -> Scratch | None:
         import sqlite3
 
-        for position in sorted((p for p in self._checkpoints if p <= last), reverse=True):
-            path, head = self._checkpoints[position]
+        known = self.checkpoints(ledger)
+        for position in sorted((p for p in known if p <= last), reverse=True):
+            path, head = known[position]
             with ledger.store.read() as conn:
                 still = conn.execute(sa.select(events_table.c.chain_hash)
                                      .where(events_table.c.id == position)).scalar()
-            if still != head:  # the ledger was replaced or rewritten: forget every checkpoint
-                self._checkpoints.clear()
-                return None
+            if still != head:  # the ledger was restored and written on differently since: not ours
+                path.unlink(missing_ok=True)
+                continue
             scratch = Scratch(board_projector())
             raw = scratch.engine.raw_connection()
             try:
                 source = sqlite3.connect(path)
                 source.backup(raw.driver_connection)
                 source.close()
+            except sqlite3.Error:  # gone meanwhile (another worker found it stale): replay instead
+                scratch.dispose()
+                return None
             finally:
                 raw.close()
             scratch.position = scratch.events = position
@@ -193,3 +218,14 @@ class AsOfCache:
                 self._items.popitem(last=False)
         return scratch
 
+
+def _checkpoint_kind(ledger: Ledger) -> str:
+    """Which checkpoints fit this ledger and this Koll: the ledger's id and the board tables' shapes."""
+    import hashlib
+
+    from koll.ledger.migrations import fingerprint, ledger_id
+
+    with ledger.store.read() as conn:
+        ledger_name = ledger_id(conn) or "unnamed"
+    shapes = sorted(fingerprint(t) for md in board_projector().metadatas for t in md.sorted_tables)
+    return f"{ledger_name}-{hashlib.sha256('|'.join(shapes).encode()).hexdigest()[:16]}"

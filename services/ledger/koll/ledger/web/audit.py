@@ -7,8 +7,9 @@ from datetime import date, datetime, time
 from typing import Any
 from uuid import UUID
 
-from flask import current_app, request
+from flask import request
 
+from koll.ledger.api.audit import as_of_cache
 from koll.ledger.api.auth import AUDIT
 from koll.ledger.domain.daylight import STOCKHOLM
 from koll.ledger.domain.base import Actor
@@ -78,12 +79,6 @@ def _history(conn: Any, actor: Actor, aggregate_id: str) -> list[dict[str, Any]]
     return tell(q.each_entry(conn, actor, {"aggregate": aggregate_id}), conn, actor)
 
 
-def _as_of_cache() -> Any:
-    from koll.ledger.audit import AsOfCache
-
-    return current_app.extensions.setdefault("koll_as_of_cache", AsOfCache())
-
-
 @bp.route("/revision")
 @page(*AUDIT)
 def audit(actor: Actor) -> Any:
@@ -100,7 +95,7 @@ def audit(actor: Actor) -> Any:
         measure_history = _history(conn, actor, measure_id)
         case_history = _history(conn, actor, case_id)
     at = _moment(request.args.get("at"))
-    boards = q.as_of_boards(koll().ledger, at, actor, cache=_as_of_cache(), area=f["area"] or None) if at else None
+    boards = q.as_of_boards(koll().ledger, at, actor, cache=as_of_cache(), area=f["area"] or None) if at else None
     areas = [{"code": v.code, "label": v.definition["name"].get(i18n.lang()) or v.name_sv} for v in visible_areas()]
     return render("audit.html", f=f, page=page_, kinds=KINDS, organisations=taxonomy.ORGANISATIONS, areas=areas,
                   measure_id=measure_id, case_id=case_id, measure_history=measure_history,
