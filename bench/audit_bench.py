@@ -144,6 +144,8 @@ def as_of_rows(directory: Path, reports: int = 50_000) -> list[dict[str, Any]]:
     with timed() as bare:
         as_of_boards(ledger, arbitrary, AUDITOR)  # no cache, no checkpoints: the whole replay
     assert at_end["events"] == events and at_mid["situation"]["cases"] > 0
+    kept = cache.checkpoints(ledger)
+    disk = sum(path.stat().st_size for path, _ in kept.values()) / 1e6
     verified = verify_real_rows(ledger)
     ledger.store.dispose()
     what = "replayed into in-memory SQLite by the live projections, then the live queries (situation, map, measure board)"
@@ -151,7 +153,7 @@ def as_of_rows(directory: Path, reports: int = 50_000) -> list[dict[str, Any]]:
         row(f"as-of boards at an arbitrary moment, from a checkpoint ({at_mid['events']:,} of {events:,} events)",
             warm(), "s", "< 1 s", warm() / 1.0,
             note=f"{what}; starts from the read models checkpointed every 10,000 positions (the first request "
-                 "made them) and replays at most 10,000 events"),
+                 f"made them) and replays at most 10,000 events; {len(kept)} checkpoints, {disk:.0f} MB on disk"),
         row(f"as-of boards at an arbitrary moment, full replay ({at_mid['events']:,} events)", bare(), "s",
             "< 1 s", bare() / 1.0, note="no checkpoints: ~25k events/s of decoding and folding in Python"),
         row(f"as-of boards just before the end, first request ({events:,} events, writes the checkpoints)",

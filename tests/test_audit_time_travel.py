@@ -174,3 +174,21 @@ def test_checkpoints_in_var_are_shared_by_the_workers_kept_across_restarts_and_c
     later = AsOfCache(interval=30, directory=shared)
     assert as_of_boards(ledger, at, VIEWERS[0], cache=later) == boards
     assert not stale.exists() and started_from[0] < used
+
+
+def test_a_long_ledger_keeps_its_checkpoints_further_apart_not_more_of_them(ledger, tmp_path):
+    cache = AsOfCache(interval=10, keep=4, directory=tmp_path)
+    assert cache.spacing(40) == 10
+    assert cache.spacing(50) == 20  # five on 10 are too many: two on 20
+    assert cache.spacing(1000) == 320  # six on 160, three on 320
+    moment = START
+    for _ in range(70):  # 140 events
+        moment += timedelta(hours=3)
+        with clock.frozen_at(moment):
+            ledger.file_observation(REPORTERS[2], ObservationSchema().load(observation()))
+    boards = as_of_boards(ledger, moment - timedelta(hours=1), VIEWERS[0], cache=cache)
+    kept = sorted(cache.checkpoints(ledger))
+    assert kept == [40, 80, 120]  # 14 on 10 would have been made; 3 on 40 are kept
+    again = AsOfCache(interval=10, keep=4, directory=tmp_path)
+    assert as_of_boards(ledger, moment - timedelta(hours=4), VIEWERS[0], cache=again)["events"] == 136
+    assert boards["events"] == 138

@@ -119,9 +119,11 @@ class AsOfCache:
     afresh), and each is checked against the chain's hash at its position before it is used.
     """
 
-    def __init__(self, size: int = 4, interval: int = 10_000, directory: Path | None = None) -> None:
+    def __init__(self, size: int = 4, interval: int = 10_000, directory: Path | None = None,
+                 keep: int = 24) -> None:
         self.size = size
         self.interval = interval
+        self.keep = keep  # checkpoints at most: each is a copy of the boards, and they stay on disk
         self._items: OrderedDict[tuple[int, int, int], Scratch] = OrderedDict()
         self._lock = threading.Lock()
         self._base = directory
@@ -149,10 +151,23 @@ class AsOfCache:
                 found[int(position)] = (path, head)
         return found
 
+    def spacing(self, upto: int) -> int:
+        """``interval``, doubled until at most ``keep`` checkpoints fit up to ``upto``: a longer
+        ledger keeps them further apart (a longer replay) rather than more of them."""
+        spacing = self.interval
+        while upto // spacing > self.keep:
+            spacing *= 2
+        return spacing
+
     def _save(self, ledger: Ledger, scratch: Scratch) -> None:
         position = scratch.position
-        if position % self.interval or position in self.checkpoints(ledger):
+        known = self.checkpoints(ledger)
+        spacing = self.spacing(position)
+        if position % spacing or position in known:
             return
+        for old, (path, _) in known.items():  # those off the wider spacing go
+            if old % spacing:
+                path.unlink(missing_ok=True)
         with ledger.store.read() as conn:
             head = _hash_at(conn, position)
         import os
