@@ -4,6 +4,7 @@ for many T across a long story, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import random
+import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -135,10 +136,19 @@ def test_as_of_over_http_for_the_auditor(service):
     assert service.client("reporter").get("/api/v1/audit/as-of", params={"at": START.isoformat()}).status_code == 403
 
 
-def test_checkpoints_in_var_are_shared_by_the_workers_kept_across_restarts_and_checked(ledger, tmp_path,
-                                                                                      monkeypatch):
+def replays_start_from(monkeypatch) -> list[int]:
+    """The position each as-of replay starts from from now on: a checkpoint's, or 0."""
     from koll.ledger.audit import asof
 
+    started_from: list[int] = []
+    replay = asof.replay_until
+    monkeypatch.setattr(asof, "replay_until", lambda ledger, at_us, base=None, **kw: (
+        started_from.append(base.position if base else 0), replay(ledger, at_us, base=base, **kw))[1])
+    return started_from
+
+
+def test_checkpoints_in_var_are_shared_by_the_workers_kept_across_restarts_and_checked(ledger, tmp_path,
+                                                                                      monkeypatch):
     rng = random.Random(9)
     state: dict = {"cases": [], "measures": []}
     moment = START
@@ -155,10 +165,7 @@ def test_checkpoints_in_var_are_shared_by_the_workers_kept_across_restarts_and_c
     assert len(made) >= 2
     kind = next(iter(made.values()))[0].parent
     assert kind.parent == shared and (kind.stat().st_mode & 0o777) == 0o700  # restricted data: private
-    started_from: list[int] = []
-    replay = asof.replay_until
-    monkeypatch.setattr(asof, "replay_until", lambda ledger, at_us, base=None, **kw: (
-        started_from.append(base.position if base else 0), replay(ledger, at_us, base=base, **kw))[1])
+    started_from = replays_start_from(monkeypatch)
     other = AsOfCache(interval=30, directory=shared)  # another worker, or the same after a restart
     at = moments[70] + timedelta(minutes=1)
     boards = as_of_boards(ledger, at, VIEWERS[0], cache=other)
@@ -192,3 +199,33 @@ def test_a_long_ledger_keeps_its_checkpoints_further_apart_not_more_of_them(ledg
     again = AsOfCache(interval=10, keep=4, directory=tmp_path)
     assert as_of_boards(ledger, moment - timedelta(hours=4), VIEWERS[0], cache=again)["events"] == 136
     assert boards["events"] == 138
+
+
+def test_the_server_makes_checkpoints_ahead_so_the_first_request_for_a_moment_replays_little(ledger, tmp_path,
+                                                                                            monkeypatch):
+    from koll.ledger.audit.asof import CheckpointMaker
+
+    moment = START
+    for _ in range(25):  # 50 events before any server ran: one checkpoint due at start
+        moment += timedelta(hours=3)
+        with clock.frozen_at(moment):
+            ledger.file_observation(REPORTERS[2], ObservationSchema().load(observation()))
+    cache = AsOfCache(interval=20, keep=10, directory=tmp_path)
+    maker = CheckpointMaker(ledger, cache)
+    ledger.recorder.after_commit.append(maker.appended)
+    maker.start()
+    for _ in range(15):  # the ledger passes 60 and 80 as the server takes reports
+        moment += timedelta(hours=3)
+        with clock.frozen_at(moment):
+            ledger.file_observation(REPORTERS[2], ObservationSchema().load(observation()))
+    for _ in range(100):
+        if {40, 60, 80} <= set(cache.checkpoints(ledger)):
+            break
+        time.sleep(0.05)
+    assert {20, 40, 60, 80} <= set(cache.checkpoints(ledger))  # none asked for, all made
+    started_from = replays_start_from(monkeypatch)
+    first = AsOfCache(interval=20, keep=10, directory=tmp_path)  # another worker's first request
+    at = moment - timedelta(hours=1)
+    boards = as_of_boards(ledger, at, VIEWERS[0], cache=first)
+    assert boards["events"] == 78 and started_from == [60]  # 18 events replayed, not 78
+    assert boards == as_of_boards(ledger, at, VIEWERS[0], from_live=False)

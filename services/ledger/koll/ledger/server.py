@@ -14,6 +14,7 @@ from koll.ledger import ops
 from koll.ledger.api import body, errors, openapi
 from koll.ledger.application import Ledger
 from koll.ledger.audit import outside
+from koll.ledger.audit.asof import AsOfCache, CheckpointMaker
 from koll.ledger.config import Settings
 from koll.ledger.production import refuse_unsafe
 from koll.ledger.store import Store, check_durability
@@ -62,6 +63,11 @@ def create_app(settings: Settings | None = None, koll: Koll | None = None) -> Fl
         koll.ledger.mail.configure(settings.smtp_url, settings.public_url or f"http://{settings.host}:{settings.port}",
                                    settings.mail_from)
     outside.attach(koll.ledger, settings.var_dir)  # digests beyond the database, after every commit
+    as_of = AsOfCache(directory=settings.var_dir / "asof")  # the workers share the checkpoints
+    app.extensions["koll_as_of_cache"] = as_of
+    checkpoints = CheckpointMaker(koll.ledger, as_of)
+    koll.ledger.recorder.after_commit.append(checkpoints.appended)
+    checkpoints.start()
     api = Api(app, spec_kwargs={"info": {"description": "Koll: ha koll på helheten. "
                                          "Observations, cases, measures and the audit trail of a public square."}})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})

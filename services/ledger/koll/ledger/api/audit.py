@@ -82,12 +82,8 @@ def _filters(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def as_of_cache() -> audit.AsOfCache:
-    """The process's as-of cache; its checkpoints in var/asof, shared by the workers."""
-    cache = current_app.extensions.get("koll_as_of_cache")
-    if cache is None:
-        directory = current_app.extensions["koll"].settings.var_dir / "asof"
-        cache = current_app.extensions.setdefault("koll_as_of_cache", audit.AsOfCache(directory=directory))
-    return cache
+    """The process's as-of cache (server.create_app): its checkpoints in var/asof, shared by the workers."""
+    return current_app.extensions["koll_as_of_cache"]
 
 
 @blp.route("/audit/events")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -17,6 +18,8 @@ from koll.ledger.store import events_table, tracking_table
 
 if TYPE_CHECKING:
     from koll.ledger.application import Ledger
+
+log = logging.getLogger("koll.asof")
 
 
 class Scratch:
@@ -232,6 +235,78 @@ class AsOfCache:
                 # Not disposed: a request may still be reading it; it goes when its last reader does.
                 self._items.popitem(last=False)
         return scratch
+
+
+    def prepare(self, ledger: Ledger) -> int | None:
+        """Make the newest checkpoint due, replaying from the one before it, so that the first
+        request for a moment finds it made; the position made, or None when none was due (or the
+        ledger's clock is not monotonic there, or another process is making it)."""
+        with ledger.store.read() as conn:
+            head = conn.execute(sa.select(sa.func.max(events_table.c.id))).scalar() or 0
+            target = head - head % self.spacing(head)
+            if target <= 0 or target in self.checkpoints(ledger):
+                return None
+            at_us = conn.execute(sa.select(events_table.c.occurred_us).where(events_table.c.id == target)).scalar()
+            n, last = conn.execute(sa.select(sa.func.count(), sa.func.max(events_table.c.id))
+                                   .where(events_table.c.occurred_us <= at_us)).one()
+        if at_us is None or n != last:
+            return None
+        import fcntl
+        import os
+
+        fd = os.open(self._checkpoint_dir(ledger) / ".making", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return None  # another worker is at it
+            base = self._from_checkpoint(ledger, last)
+            scratch = replay_until(ledger, at_us, base=base, after_batch=lambda s: self._save(ledger, s),
+                                   align=self.interval)
+            scratch.dispose()
+            return target
+        finally:
+            os.close(fd)
+
+
+class CheckpointMaker:
+    """Makes the as-of checkpoints ahead of the first request that needs them: in its own thread,
+    once at start and whenever a commit passes a checkpoint's position. A replay from the one before
+    costs a fraction of a second; a ledger that never had any is folded once, in the background."""
+
+    def __init__(self, ledger: Ledger, cache: AsOfCache) -> None:
+        self.ledger = ledger
+        self.cache = cache
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._seen = 0
+        self.made: list[int] = []
+
+    def appended(self, last: int) -> None:
+        """After every commit: cheap, never raises, never waits."""
+        if last // self.cache.interval > self._seen // self.cache.interval:
+            self._seen = last
+            self._wake.set()
+
+    def start(self) -> None:
+        self._wake.set()  # once at start: the ledger may have grown while no server ran
+        self._thread = threading.Thread(target=self._run, name="koll-asof-checkpoints", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        store = self.ledger.store
+        while not store.closed:
+            self._wake.wait(timeout=1.0)
+            if store.closed or not self._wake.is_set():
+                continue
+            self._wake.clear()
+            try:
+                made = self.cache.prepare(self.ledger)
+                if made:
+                    self.made.append(made)
+            except Exception:  # noqa: BLE001 - a cache: the requests replay without it
+                if not store.closed:
+                    log.exception("could not make the as-of checkpoints; requests replay without them")
 
 
 def _checkpoint_kind(ledger: Ledger) -> str:
