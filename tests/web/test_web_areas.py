@@ -127,3 +127,30 @@ def test_an_admin_draws_a_new_area_and_a_place_and_koll_area_export_has_them(two
     assert (place["code"], place["sv"], place["radius_m"]) == ("norra-lekplatsen", "Lekplatsen i norr", 35.0)
     lon, lat = place["geometry"]["coordinates"]
     assert contains(exported["boundary"], lat, lon)
+
+
+def test_a_walk_is_planned_among_the_chosen_areas_own_places_and_organisations(two_areas: Any, page: Any) -> None:
+    base = two_areas.base
+    sign_in(page, base, "operativ", path="/vandringar/ny")  # operational staff of every area
+    route = page.locator("#walk-route")
+    assert route.get_by_label("Garaget", exact=True).count() == 1  # the first area's places
+    assert route.get_by_label("Husby bibliotek").count() == 0
+    page.get_by_label("Område", exact=True).select_option(label="Husby torg")
+    page.locator("#walk-area-show").click()
+    page.wait_for_url(f"{base}/vandringar/ny?area=husby-torg")
+    assert route.get_by_label("Garaget", exact=True).count() == 0  # Hässelby's places are not Husby's
+    assert "Husby torg" in page.locator("#walk-area-chosen").inner_text()
+    page.get_by_label("Rubrik").fill("Kvällsvandring i Husby")
+    page.get_by_label("Datum").fill("2026-12-10")
+    page.get_by_label("Klockslag").fill("20:00")
+    route.get_by_label("Husby bibliotek").check()
+    route.get_by_label("Husby träff").check()
+    page.locator("#walk-organisations").get_by_label("Bostadsbolaget i Husby").check()
+    assert page.locator("#walk-organisations").get_by_label("Förskolan").count() == 0
+    shoot(page, "walk-new-husby")
+    page.get_by_role("button", name="Planera vandringen").click()
+    page.wait_for_selector("#walk-message")
+    assert "Husby träff → Husby bibliotek" in page.locator("#walk-route").inner_text()  # the form's order
+    walk_id = page.url.split("/vandringar/")[1].split("?")[0]
+    walk = two_areas.client("operational").get(f"/api/v1/walks/{walk_id}").json()
+    assert walk["area"] == "husby-torg", walk

@@ -124,5 +124,22 @@ def new_walk(actor: Actor) -> Any:
             errors[str(e.details.get("field") or "_")] = why(e)
         message = i18n.t("form_refused", why="; ".join(f"{i18n.field_text(k)}: {v}" for k, v in errors.items()))
         status = 422
-    return render("walk_new.html", form=form, errors=errors, message=message, areas=area_choices(),
-                  places=taxonomy.PLACES, organisations=taxonomy.ORGANISATIONS), status
+    areas = area_choices()
+    codes = [a["code"] for a in areas]
+    chosen = form.get("area") or request.args.get("area") or ""
+    form["area"] = chosen if chosen in codes else (codes[0] if codes else "")
+    places, organisations = walk_choices(form["area"])
+    return render("walk_new.html", form=form, errors=errors, message=message, areas=areas,
+                  places=places, organisations=organisations), status
+
+
+def walk_choices(area: str) -> tuple[list[Any], list[Any]]:
+    """The places a walk in this area can pass and the organisations that act there: the area's
+    own lists, as the phone gets them; the national ones before any area is defined."""
+    view = koll().ledger.area_view(area) if area else None
+    if view is None:
+        return list(taxonomy.PLACES), list(taxonomy.ORGANISATIONS)
+    d = view.definition
+    return ([taxonomy.PLACE_BY_CODE[p["code"]] for p in d["places"] if p["code"] in taxonomy.PLACE_BY_CODE],
+            [taxonomy.ORGANISATION_BY_CODE[o["code"]] for o in d["organisations"]
+             if o["code"] in taxonomy.ORGANISATION_BY_CODE])
