@@ -84,3 +84,31 @@ def test_an_auditors_bundle_and_proofs_hold_no_restricted_report_they_may_not_se
     bundle = police_auditor.get("/api/v1/audit/bundle")
     assert bundle.status_code == 200 and len(bundle.json()["bundle"]["events"]) == start + 4
     assert police_auditor.get(f"/api/v1/audit/proof/{restricted}").status_code == 200
+
+
+def test_a_police_report_on_a_public_case_does_not_move_the_times_its_readers_see(service):
+    from datetime import datetime, timedelta, timezone
+
+    seen_then = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(hours=5)
+    public = service.client("reporter").post("/api/v1/observations", observation(observed_at=seen_then.isoformat()))
+    case_id = public.json()["case_id"]
+    police = service.client("police")
+    later = seen_then + timedelta(hours=3)
+    r = police.post("/api/v1/observations", observation(category="SOC-01", case_id=case_id,
+                                                        observed_at=later.isoformat()))
+    assert r.status_code == 201, r.text
+    since = (seen_then + timedelta(hours=1)).isoformat()
+    for reader in (service.client("reporter"), service.client("operational")):
+        case = reader.get(f"/api/v1/cases/{case_id}").json()
+        assert case["observations"] == 1
+        assert case["last_observed_at"] == case["first_observed_at"] == seen_then.isoformat()
+        assert "held_observed" not in case
+        listed = {c["id"] for c in reader.get("/api/v1/cases", params={"since": since}).json()["cases"]}
+        assert case_id not in listed  # "observed since" would tell of the police report
+    # Held as closely as its report, the case counts the report's time for those who may see it.
+    r = police.post(f"/api/v1/cases/{case_id}/triage", {"priority": 1, "category": "SOC-01"},
+                    headers={"If-Match": "1"})
+    assert r.status_code == 200, r.text
+    assert police.get(f"/api/v1/cases/{case_id}").json()["last_observed_at"] == later.isoformat()
+    service.ledger.rebuild()
+    assert police.get(f"/api/v1/cases/{case_id}").json()["last_observed_at"] == later.isoformat()

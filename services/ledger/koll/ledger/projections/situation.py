@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -41,6 +42,10 @@ cases = sa.Table(
     sa.Column("updated_at", sa.DateTime, nullable=False),
     sa.Column("first_observed_at", sa.DateTime),
     sa.Column("last_observed_at", sa.DateTime),
+    # The first and last observed times of reports held more closely than their case, by level
+    # ({"restricted": [first, last]}, ISO text): kept out of the two columns above, which every
+    # reader of the case sees, until the case is held as closely. Never shown (queries.cases).
+    sa.Column("held_observed", sa.Text),
     sa.Column("time_of_day", sa.String(12)),
     sa.Column("dark", sa.Boolean),
     sa.Column("observations", sa.Integer, nullable=False),
@@ -188,7 +193,7 @@ class CasesProjection(RowProjection):
                 "assigned_person": None, "close_reason": None, "duplicate_of": None, "public_note": None,
                 "first_observation": event.first_observation, "related_case": event.related_case,
                 "walk_id": None, "opened_at": at, "updated_at": at, "first_observed_at": None,
-                "last_observed_at": None, "time_of_day": None, "dark": None, "observations": 0,
+                "last_observed_at": None, "held_observed": None, "time_of_day": None, "dark": None, "observations": 0,
                 "version": event.originator_version,
             }
         if row is None:
@@ -197,8 +202,17 @@ class CasesProjection(RowProjection):
         if isinstance(event, Observation.Recorded):
             observed = utc_naive(event.observed_at)
             row["observations"] += 1
-            row["last_observed_at"] = max(filter(None, [row["last_observed_at"], observed]))
-            row["first_observed_at"] = min(filter(None, [row["first_observed_at"], observed]))
+            level = getattr(event, "visibility", None) or row["visibility"]
+            if _RANK.get(level, 0) > _RANK.get(row["visibility"], 0):
+                # A report held more closely than its case (a police report on a public case): its
+                # time on the case would tell every reader of the case that it exists, and when.
+                held = json.loads(row["held_observed"] or "{}")
+                at = observed.isoformat(timespec="microseconds")
+                first, last = held.get(level, (at, at))
+                held[level] = [min(first, at), max(last, at)]
+                row["held_observed"] = json.dumps(held, sort_keys=True)
+            else:
+                _observed_between(row, observed, observed)
             if str(event.originator_id) == row["first_observation"]:
                 row["time_of_day"] = event.time_of_day
                 row["dark"] = event.dark
@@ -209,6 +223,7 @@ class CasesProjection(RowProjection):
         if isinstance(event, Case.Triaged):
             row.update(status="triaged", priority=event.priority, category=event.category, group_code=event.group,
                        visibility=getattr(event, "visibility", None) or row["visibility"])
+            _take_in_held(row)
         elif isinstance(event, Case.Assigned):
             row.update(status="assigned", assigned_org=event.org, assigned_person=event.person)
         elif isinstance(event, Case.WorkStarted):
@@ -220,6 +235,25 @@ class CasesProjection(RowProjection):
         elif isinstance(event, Case.Reopened):
             row.update(status="triaged", close_reason=None, duplicate_of=None)
         return row
+
+
+_RANK = {level: n for n, level in enumerate(LEVELS)}
+
+
+def _observed_between(row: dict[str, Any], first: datetime, last: datetime) -> None:
+    row["last_observed_at"] = max(filter(None, [row["last_observed_at"], last]))
+    row["first_observed_at"] = min(filter(None, [row["first_observed_at"], first]))
+
+
+def _take_in_held(row: dict[str, Any]) -> None:
+    """The case is now held at least as closely as some of its reports: their times count."""
+    if not row["held_observed"]:
+        return
+    held = json.loads(row["held_observed"])
+    for level in [lv for lv in held if _RANK.get(lv, 0) <= _RANK.get(row["visibility"], 0)]:
+        first, last = held.pop(level)
+        _observed_between(row, datetime.fromisoformat(first), datetime.fromisoformat(last))
+    row["held_observed"] = json.dumps(held, sort_keys=True) if held else None
 
 
 class ObservationsProjection(RowProjection):

@@ -36,6 +36,7 @@ def case_row(row: Any) -> dict[str, Any]:
     r["id"] = r.pop("case_id")
     r["group"] = r.pop("group_code")
     r.pop("first_observation", None)
+    r.pop("held_observed", None)  # the times of reports held more closely than the case
     return r
 
 
