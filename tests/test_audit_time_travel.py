@@ -229,3 +229,22 @@ def test_the_server_makes_checkpoints_ahead_so_the_first_request_for_a_moment_re
     boards = as_of_boards(ledger, at, VIEWERS[0], cache=first)
     assert boards["events"] == 78 and started_from == [60]  # 18 events replayed, not 78
     assert boards == as_of_boards(ledger, at, VIEWERS[0], from_live=False)
+
+
+def test_a_checkpoint_removed_by_another_worker_meanwhile_is_not_made_again_empty(ledger, tmp_path):
+    moment = START
+    for _ in range(40):
+        moment += timedelta(hours=3)
+        with clock.frozen_at(moment):
+            ledger.file_observation(REPORTERS[2], ObservationSchema().load(observation()))
+    cache = AsOfCache(interval=20, keep=10, directory=tmp_path)
+    boards = as_of_boards(ledger, moment - timedelta(hours=1), VIEWERS[0], cache=cache)
+    listed = cache.checkpoints(ledger)
+    newest = max(listed)
+    listed[newest][0].unlink()  # another worker thinned it after this one had listed the folder
+    other = AsOfCache(interval=20, keep=10, directory=tmp_path)
+    other.checkpoints = lambda ledger: listed  # type: ignore[method-assign]  # the listing it had
+    started = other._from_checkpoint(ledger, newest + 1)
+    assert started is not None and started.position < newest  # the one before it
+    assert not listed[newest][0].exists()  # not brought back as an empty file
+    assert as_of_boards(ledger, moment - timedelta(hours=1), VIEWERS[0], cache=other) == boards

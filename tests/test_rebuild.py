@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -80,4 +81,40 @@ def test_a_second_rebuild_while_one_runs_is_refused_and_the_first_finishes(ledge
 
     rebuild_beside(ledger, progress=progress, batch_size=10)
     assert refused and "already running" in refused[0]
+    assert read_models(ledger) == live
+
+
+def test_the_swap_waits_for_a_board_reading_on_postgresql_and_neither_fails(ledger):
+    """A board reads rm_cases and then rm_areas in one transaction; the swap wants every read model.
+    Taken one by one that is a deadlock, and PostgreSQL kills one side: the swap waits its turn."""
+    import threading
+
+    if ledger.store.dialect != "postgresql":
+        pytest.skip("SQLite readers never block the swap (WAL): the copy commits under them")
+    from koll.ledger.projections.areas import areas as areas_table
+
+    record_one_of_everything(ledger)
+    live = read_models(ledger)
+    holding, reader_errors = threading.Event(), []
+
+    def board() -> None:
+        try:
+            with ledger.store.read() as conn:
+                conn.execute(sa.select(sa.func.count()).select_from(cases)).scalar()
+                holding.set()
+                time.sleep(1.5)  # the swap starts meanwhile
+                conn.execute(sa.select(sa.func.count()).select_from(areas_table)).scalar()
+        except Exception as e:  # noqa: BLE001
+            reader_errors.append(e)
+        holding.set()
+
+    reader = threading.Thread(target=board)
+
+    def before_swap() -> None:
+        reader.start()
+        holding.wait(5)
+
+    rebuild_beside(ledger, before_swap=before_swap)
+    reader.join(10)
+    assert reader_errors == []
     assert read_models(ledger) == live

@@ -11,7 +11,9 @@ not made to fold the ledger inside its own request (what clearing the live table
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -119,6 +121,12 @@ class FreshFile(FreshTables):
 
 
 REBUILD_LOCK = 72113  # pg_advisory_lock key: one rebuild of a ledger at a time (72112 is migrations)
+SWAP_LOCK_WAIT_MS = 500  # under PostgreSQL's deadlock_timeout of 1 s
+SWAP_TRIES = 40
+
+
+class SwapBusy(RuntimeError):
+    """The read models were held by readers for longer than the swap waits; try again."""
 
 
 class FreshSchema(FreshTables):
@@ -132,15 +140,20 @@ class FreshSchema(FreshTables):
 
     def _open(self) -> sa.Engine:
         holder = self.store.engine.connect()
-        if not holder.exec_driver_sql(f"SELECT pg_try_advisory_lock({REBUILD_LOCK})").scalar():
+        # Per live schema: several ledgers in one database each rebuild on their own.
+        if not holder.exec_driver_sql(f"SELECT pg_try_advisory_lock({REBUILD_LOCK}, hashtext(current_schema()))"
+                                      ).scalar():
             holder.close()
             raise RebuildRunning("a rebuild of this ledger is already running")
         holder.commit()
         self._holder = holder
         self.live = holder.exec_driver_sql("SELECT current_schema()").scalar() or "public"
         holder.commit()
-        # Named after the live schema: several ledgers in one database each build beside their own.
-        self.schema = f"{self.live}_rebuild"[:63]
+        # A short name derived from the live one, never the live one itself (which is dropped and
+        # made anew below): "<live>_rebuild" cut to PostgreSQL's 63 bytes could be.
+        self.schema = f"koll_rebuild_{hashlib.sha256(self.live.encode()).hexdigest()[:16]}"
+        if self.schema == self.live:
+            raise RebuildRunning(f"the live schema is named {self.live!r}: rebuild it under another name")
         quote = self.store.engine.dialect.identifier_preparer.quote
         with self.store.engine.begin() as conn:
             conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {quote(self.schema)} CASCADE")
@@ -162,7 +175,19 @@ class FreshSchema(FreshTables):
         quote = self.store.engine.dialect.identifier_preparer.quote
         live, fresh = quote(self.live), quote(self.schema)
         with self.store.write() as conn:
-            self.store.lock_ledger(conn)
+            self.store.lock_ledger(conn)  # appenders first: they wait for us before any read model
+            # Then every read model at once, giving up before PostgreSQL's deadlock check (1 s) would
+            # pick a victim: a board reading rm_cases then rm_areas holds one while wanting the
+            # other. The caller tries again; the reader only waited.
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{SWAP_LOCK_WAIT_MS}ms'")
+            try:
+                conn.exec_driver_sql("LOCK TABLE " + ", ".join(f"{live}.{quote(t.name)}" for t in self.tables)
+                                     + " IN ACCESS EXCLUSIVE MODE")
+            except sa.exc.OperationalError as e:
+                if getattr(e.orig, "sqlstate", None) == "55P03":  # lock_not_available
+                    raise SwapBusy("readers held the read models") from e
+                raise
+            conn.exec_driver_sql("SET LOCAL lock_timeout = 0")
             for table in self.tables:  # indexes and owned sequences move with their table
                 name = quote(table.name)
                 conn.exec_driver_sql(f"DROP TABLE {live}.{name}")
@@ -182,7 +207,7 @@ class FreshSchema(FreshTables):
             with self.store.engine.begin() as conn:
                 conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS "
                                      f"{self.store.engine.dialect.identifier_preparer.quote(self.schema)} CASCADE")
-        self._holder.exec_driver_sql(f"SELECT pg_advisory_unlock({REBUILD_LOCK})")
+        self._holder.exec_driver_sql(f"SELECT pg_advisory_unlock({REBUILD_LOCK}, hashtext(current_schema()))")
         self._holder.close()
         self._holder = None
 
@@ -209,10 +234,17 @@ def rebuild_beside(ledger: Ledger, progress: Progress | None = None, batch_size:
                 break
         if before_swap:
             before_swap()
-        with fresh.swapping() as conn:
-            tail = ledger._events_between(conn, done, _head(conn))
-            if tail:
-                ledger.projector(conn, tail)
+        for attempt in range(SWAP_TRIES):
+            try:
+                with fresh.swapping() as conn:
+                    tail = ledger._events_between(conn, done, _head(conn))
+                    if tail:
+                        ledger.projector(conn, tail)
+                break
+            except SwapBusy:
+                if attempt == SWAP_TRIES - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
         if progress:
             progress(done + len(tail), done + len(tail))
         return done + len(tail)

@@ -185,8 +185,9 @@ def copy_rows(conn: sa.Connection, table: sa.Table, params: list[tuple]) -> None
         with conn.connection.dbapi_connection.cursor() as cursor, cursor.copy(sql) as copy:  # type: ignore[union-attr]
             for values in params:
                 copy.write_row(values)
-    except conn.dialect.dbapi.IntegrityError as e:  # type: ignore[union-attr]
-        raise sa.exc.IntegrityError(sql, None, e) from e
+    except conn.dialect.loaded_dbapi.Error as e:
+        # As SQLAlchemy would have raised it: IntegrityError, OperationalError (a lost server: 503) …
+        raise sa.exc.DBAPIError.instance(sql, None, e, conn.dialect.loaded_dbapi.Error) from e
 
 
 def insert_rows(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
@@ -165,9 +167,15 @@ class AsOfCache:
     def _save(self, ledger: Ledger, scratch: Scratch) -> None:
         position = scratch.position
         known = self.checkpoints(ledger)
-        spacing = self.spacing(position)
+        spacing = self.spacing(max([position, *known]))  # the widest yet: older moments add none between
         if position % spacing or position in known:
             return
+        for partial in self._checkpoint_dir(ledger).glob(".*.sqlite.*"):  # left by a worker killed mid-copy
+            try:
+                if partial.stat().st_mtime < time.time() - 3600:
+                    partial.unlink()
+            except OSError:
+                pass
         for old, (path, _) in known.items():  # those off the wider spacing go
             if old % spacing:
                 path.unlink(missing_ok=True)
@@ -203,14 +211,21 @@ class AsOfCache:
             scratch = Scratch(board_projector())
             raw = scratch.engine.raw_connection()
             try:
-                source = sqlite3.connect(path)
-                source.backup(raw.driver_connection)
-                source.close()
-            except sqlite3.Error:  # gone meanwhile (another worker found it stale): replay instead
-                scratch.dispose()
-                return None
+                # Read-only: a file another worker removed meanwhile must not come back empty.
+                source = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+                try:
+                    source.backup(raw.driver_connection)
+                finally:
+                    source.close()
+                whole = raw.driver_connection.execute(
+                    "SELECT count(*) FROM sqlite_master WHERE name = 'koll_tracking'").fetchone()[0]
+            except sqlite3.Error:
+                whole = 0
             finally:
                 raw.close()
+            if not whole:  # gone or broken: an older one, or a replay from nothing
+                scratch.dispose()
+                continue
             scratch.position = scratch.events = position
             return scratch
         return None
@@ -310,12 +325,25 @@ class CheckpointMaker:
 
 
 def _checkpoint_kind(ledger: Ledger) -> str:
-    """Which checkpoints fit this ledger and this Koll: the ledger's id and the board tables' shapes."""
-    import hashlib
-
+    """Which checkpoints fit this ledger and this Koll: the ledger's id, the board tables' shapes
+    and the code that folds them."""
     from koll.ledger.migrations import fingerprint, ledger_id
 
     with ledger.store.read() as conn:
         ledger_name = ledger_id(conn) or "unnamed"
     shapes = sorted(fingerprint(t) for md in board_projector().metadatas for t in md.sorted_tables)
-    return f"{ledger_name}-{hashlib.sha256('|'.join(shapes).encode()).hexdigest()[:16]}"
+    return f"{ledger_name}-{hashlib.sha256(('|'.join(shapes) + _fold_code()).encode()).hexdigest()[:16]}"
+
+
+def _fold_code() -> str:
+    """The source of what folds the events into the boards (the projections, the domain's events):
+    a Koll that folds differently, even into tables of the same shape, starts new checkpoints."""
+    import koll.ledger.domain as domain
+    import koll.ledger.projections as projections
+
+    h = hashlib.sha256()
+    for package in (projections, domain):
+        for path in sorted(Path(package.__file__).parent.glob("*.py")):
+            h.update(path.name.encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
