@@ -492,3 +492,15 @@ def test_the_boards_as_of_a_moment_use_the_area_as_it_was_then(service, two_area
     now = auditor.get("/api/v1/audit/as-of", params={"at": datetime.now(timezone.utc).isoformat(),
                                                      "area": "husby-torg"}).json()
     assert now["area"]["name"]["sv"] == "Husby centrum"
+
+
+def test_a_walk_passes_its_own_areas_places_and_one_through_another_areas_is_refused(service, two_areas):
+    staff = service.client("operational")
+    walk = {"id": str(uuid.uuid4()), "title": "Kvällsvandring", "planned_at": "2026-12-10T20:00:00+01:00",
+            "area": "husby-torg", "route": ["husby-torget", "garaget"], "organisations": ["sdf"]}
+    n = events(service.ledger)
+    r = staff.post("/api/v1/walks", json=walk)
+    assert r.status_code == 422 and "garaget" in r.text and "route" in r.text, r.text
+    assert events(service.ledger) == n  # nothing recorded
+    r = staff.post("/api/v1/walks", json=dict(walk, route=["husby-torget"]))
+    assert r.status_code == 201, r.text

@@ -17,7 +17,7 @@ from uuid import UUID
 from eventsourcing.persistence import IntegrityError
 
 from koll.ledger.domain import clock, daylight
-from koll.ledger.domain.base import Actor, NotAllowed
+from koll.ledger.domain.base import Actor, DomainError, NotAllowed
 from koll.ledger.domain.walk import JOIN_ALPHABET, JOIN_LENGTH, Walk, participant_counts
 from koll.ledger.vault import new_key, seal
 
@@ -56,6 +56,7 @@ class WalkCommands:
         planned_at = plan["planned_at"]
         when = planned_at if isinstance(planned_at, datetime) else datetime.fromisoformat(planned_at)
         area = self.area_for(by, plan.get("area"))
+        self._refuse_places_elsewhere(area, list(plan.get("route") or []))
         light = plan.get("light") or ("morker" if daylight.is_dark(when, self.sky_of(area)) else "dagsljus")
         people = list(plan.get("participants") or [])
         key = new_key()
@@ -73,6 +74,16 @@ class WalkCommands:
                                         sv="id:t används redan för något annat", field="id") from None
             return Planned(str(walk_id), False, getattr(existing, "join_code", None))
         return Planned(str(walk_id), True, walk.join_code)
+
+    def _refuse_places_elsewhere(self: Ledger, area: str | None, route: list[str]) -> None:
+        """A walk passes its own area's places (when the area names any): not another area's."""
+        view = self.area_view(area) if area else None
+        own = {p["code"] for p in view.definition["places"]} if view is not None else set()
+        elsewhere = [code for code in route if own and code not in own]
+        if elsewhere:
+            name = view.name_sv if view is not None else area
+            raise DomainError(f"the place '{elsewhere[0]}' is not one of the area {name}'s places",
+                              sv=f"platsen '{elsewhere[0]}' hör inte till området {name}", field="route")
 
     def _new_join_code(self: Ledger) -> str:
         """A random code no walk that is planned or under way has (32^6: a billion of them)."""
