@@ -211,6 +211,7 @@ def test_the_server_makes_checkpoints_ahead_so_the_first_request_for_a_moment_re
         with clock.frozen_at(moment):
             ledger.file_observation(REPORTERS[2], ObservationSchema().load(observation()))
     cache = AsOfCache(interval=20, keep=10, directory=tmp_path)
+    assert cache.prepare(ledger, most=30) is None and not cache.checkpoints(ledger)  # 40 to fold: not in a worker
     maker = CheckpointMaker(ledger, cache)
     ledger.recorder.after_commit.append(maker.appended)
     maker.start()

@@ -36,6 +36,8 @@ def test_demo_rebuild_verify_and_a_user_on_the_command_line(database_url, tmp_pa
     assert again.returncode == 1 and "not empty" in again.stderr
     rebuilt = koll(env, "rebuild")
     assert rebuilt.returncode == 0 and "rebuilt the read models from" in rebuilt.stdout
+    ahead = koll(env, "checkpoints")  # the demo's thousand events: shorter than one stretch
+    assert ahead.returncode == 0 and "as-of checkpoints: 0 in" in ahead.stdout and "none was due" in ahead.stdout
     verified = koll(env, "verify")
     assert verified.returncode == 0, verified.stdout + verified.stderr
     added = koll(env, "user", "add", "kim", "--role", "reporter", "--org", "sdf")

@@ -88,6 +88,20 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_checkpoints(args: argparse.Namespace) -> int:
+    """The as-of checkpoints in var/asof, all of them: once after an upgrade or on a quiet night.
+    The server then keeps them up with the ledger itself."""
+    from koll.ledger.audit.asof import AsOfCache
+
+    koll = _open()
+    cache = AsOfCache(directory=koll.settings.var_dir / "asof")
+    made = cache.prepare(koll.ledger, most=None)
+    kept = cache.checkpoints(koll.ledger)
+    print(f"as-of checkpoints: {len(kept)} in {koll.settings.var_dir / 'asof'}"
+          + (f", up to position {made}" if made else ", none was due"))
+    return 0
+
+
 def _password_for(args: argparse.Namespace) -> str | None:
     """The new user's password without it sitting in shell history: read from stdin
     (--password-stdin) or asked for (getpass) at a terminal; --password still works for scripts."""
@@ -205,6 +219,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("rebuild", help="rebuild every read model from the ledger")
     p.set_defaults(fn=cmd_rebuild)
+    p = sub.add_parser("checkpoints", help="make every as-of checkpoint (var/asof) now; the server keeps them up")
+    p.set_defaults(fn=cmd_checkpoints)
 
     user = sub.add_parser("user", help="users").add_subparsers(dest="user_command", required=True)
     p = user.add_parser("add", help="add a user; prints a token once")

@@ -25,10 +25,11 @@ log = logging.getLogger("koll.asof")
 
 
 class Scratch:
-    """An in-memory SQLite database holding the read models as they stood at one moment."""
+    """A SQLite database holding the read models as they stood at one moment: in memory, or in
+    ``path`` (the checkpoints made ahead, so a worker's memory does not grow by a board's size)."""
 
-    def __init__(self, projector: Any) -> None:
-        self.engine = sa.create_engine("sqlite://", poolclass=sa.pool.StaticPool,
+    def __init__(self, projector: Any, path: Path | None = None) -> None:
+        self.engine = sa.create_engine(f"sqlite:///{path}" if path else "sqlite://", poolclass=sa.pool.StaticPool,
                                        connect_args={"check_same_thread": False})
         self.lock = threading.Lock()
         tracking = sa.MetaData()
@@ -252,42 +253,59 @@ class AsOfCache:
         return scratch
 
 
-    def prepare(self, ledger: Ledger) -> int | None:
-        """Make the newest checkpoint due, replaying from the one before it, so that the first
-        request for a moment finds it made; the position made, or None when none was due (or the
-        ledger's clock is not monotonic there, or another process is making it)."""
+    def prepare(self, ledger: Ledger, most: int | None = 50_000) -> int | None:
+        """Make the newest checkpoint due, folding from the newest one before it in a file (not in
+        memory), so that the first request for a moment finds it made; the position made, or None
+        when none was due, the clock is not monotonic there, another process is making it, or more
+        than ``most`` events would have to be folded (``koll checkpoints`` folds any number)."""
         with ledger.store.read() as conn:
             head = conn.execute(sa.select(sa.func.max(events_table.c.id))).scalar() or 0
             target = head - head % self.spacing(head)
-            if target <= 0 or target in self.checkpoints(ledger):
+            known = self.checkpoints(ledger)
+            if target <= 0 or target in known:
                 return None
             at_us = conn.execute(sa.select(events_table.c.occurred_us).where(events_table.c.id == target)).scalar()
             n, last = conn.execute(sa.select(sa.func.count(), sa.func.max(events_table.c.id))
                                    .where(events_table.c.occurred_us <= at_us)).one()
-        if at_us is None or n != last:
+            below = max((p for p, (_, h) in known.items() if p <= target and _hash_at(conn, p) == h), default=0)
+        if at_us is None or n != last or (most is not None and target - below > most):
             return None
         import fcntl
         import os
+        import shutil
 
-        fd = os.open(self._checkpoint_dir(ledger) / ".making", os.O_RDWR | os.O_CREAT, 0o600)
+        folder = self._checkpoint_dir(ledger)
+        fd = os.open(folder / ".making", os.O_RDWR | os.O_CREAT, 0o600)
+        work = folder / f".making.{os.getpid()}.sqlite.work"
         try:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 return None  # another worker is at it
-            base = self._from_checkpoint(ledger, last)
-            scratch = replay_until(ledger, at_us, base=base, after_batch=lambda s: self._save(ledger, s),
-                                   align=self.interval)
-            scratch.dispose()
-            return target
+            work.unlink(missing_ok=True)
+            if below:
+                shutil.copyfile(known[below][0], work)
+            scratch = Scratch(board_projector(), path=work)
+            scratch.position = scratch.events = below
+            try:
+                with scratch.engine.connect() as conn:  # thrown away if the machine stops
+                    conn.exec_driver_sql("PRAGMA synchronous=OFF")
+                replay_until(ledger, at_us, base=scratch, after_batch=lambda s: self._save(ledger, s),
+                             align=self.interval)
+            finally:
+                scratch.dispose()
+            return target if target in self.checkpoints(ledger) else None
         finally:
+            work.unlink(missing_ok=True)
             os.close(fd)
 
 
 class CheckpointMaker:
     """Makes the as-of checkpoints ahead of the first request that needs them: in its own thread,
-    once at start and whenever a commit passes a checkpoint's position. A replay from the one before
-    costs a fraction of a second; a ledger that never had any is folded once, in the background."""
+    once at start and whenever a commit passes a checkpoint's position. A fold from the one before
+    costs a fraction of a second, in a file. A long ledger that never had any is not folded in a
+    worker (it would take a core and a board's worth of memory from the requests for minutes):
+    ``koll checkpoints`` does that once, or the first request through each stretch as before."""
 
     def __init__(self, ledger: Ledger, cache: AsOfCache) -> None:
         self.ledger = ledger
