@@ -7,10 +7,12 @@ import time
 
 import pytest
 import sqlalchemy as sa
-
+from helpers import fresh_database_url
+from koll.ledger.application import Ledger
 from koll.ledger.audit.readmodels import compare_read_models
 from koll.ledger.projections.situation import cases
 from koll.ledger.rebuild import RebuildRunning, rebuild_beside
+from koll.ledger.store import Store
 from test_ledger import ANNA, count, loaded, read_models, record_one_of_everything
 
 
@@ -84,14 +86,24 @@ def test_a_second_rebuild_while_one_runs_is_refused_and_the_first_finishes(ledge
     assert read_models(ledger) == live
 
 
-def test_the_swap_waits_for_a_board_reading_on_postgresql_and_neither_fails(ledger):
+@pytest.fixture
+def postgres_ledger(tmp_path):
+    """A ledger on PostgreSQL only: SQLite readers never block the swap (WAL), nothing to wait for."""
+    for url in fresh_database_url("postgres", tmp_path):
+        store = Store(url)
+        yield Ledger(store)
+        store.dispose()
+
+
+@pytest.mark.postgres
+def test_the_swap_waits_for_a_board_reading_on_postgresql_and_neither_fails(postgres_ledger):
     """A board reads rm_cases and then rm_areas in one transaction; the swap wants every read model.
     Taken one by one that is a deadlock, and PostgreSQL kills one side: the swap waits its turn."""
     import threading
 
-    if ledger.store.dialect != "postgresql":
-        pytest.skip("SQLite readers never block the swap (WAL): the copy commits under them")
     from koll.ledger.projections.areas import areas as areas_table
+
+    ledger = postgres_ledger
 
     record_one_of_everything(ledger)
     live = read_models(ledger)

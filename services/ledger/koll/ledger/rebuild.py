@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-
 from koll.ledger.projections.base import Projector
 from koll.ledger.store import Store, events_table, make_engine, tracking_table
 
