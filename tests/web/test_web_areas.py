@@ -152,6 +152,9 @@ def test_a_walk_is_planned_among_the_chosen_areas_own_places_and_organisations(t
     page.locator("#walk-organisations").get_by_label("Bostadsbolaget i Husby").check()
     assert page.locator("#walk-organisations").get_by_label("Förskolan").count() == 0
     shoot(page, "walk-new-husby")
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone in the hand on the square
+    shoot(page, "walk-new-husby-390")
+    page.set_viewport_size({"width": 1400, "height": 900})
     page.get_by_role("button", name="Planera vandringen").click()
     page.wait_for_selector("#walk-message")
     assert "Husby träff → Husby bibliotek" in page.locator("#walk-route").inner_text()  # the form's order

@@ -64,6 +64,18 @@ class FreshTables:
         yield  # pragma: no cover
 
     def discard(self) -> None:
+        """Removes what was built and lets the next rebuild in; nothing when this one was refused
+        (what is there is the running rebuild's)."""
+        if not self._held():
+            return
+        if self.engine is not None:
+            self.engine.dispose()
+        self._remove_and_release()
+
+    def _held(self) -> bool:
+        raise NotImplementedError
+
+    def _remove_and_release(self) -> None:
         raise NotImplementedError
 
 
@@ -109,11 +121,11 @@ class FreshFile(FreshTables):
                                      f'SELECT {columns} FROM fresh."{table.name}"')
             yield conn
 
-    def discard(self) -> None:
-        if self._lock_fd is None:  # refused: the file is the running rebuild's
-            return
-        if self.engine is not None:
-            self.engine.dispose()
+    def _held(self) -> bool:
+        return self._lock_fd is not None
+
+    def _remove_and_release(self) -> None:
+        assert self._lock_fd is not None
         self.path.unlink(missing_ok=True)
         os.close(self._lock_fd)  # releases the lock
         self._lock_fd = None
@@ -197,11 +209,11 @@ class FreshSchema(FreshTables):
             conn.exec_driver_sql(f"DROP SCHEMA {fresh} CASCADE")
             yield conn
 
-    def discard(self) -> None:
-        if self._holder is None:  # refused: the schema is the running rebuild's
-            return
-        if self.engine is not None:
-            self.engine.dispose()
+    def _held(self) -> bool:
+        return self._holder is not None
+
+    def _remove_and_release(self) -> None:
+        assert self._holder is not None
         if self.schema:
             with self.store.engine.begin() as conn:
                 conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS "

@@ -79,11 +79,10 @@ class WalkCommands:
         """A walk passes its own area's places (when the area names any): not another area's."""
         view = self.area_view(area) if area else None
         own = {p["code"] for p in view.definition["places"]} if view is not None else set()
-        elsewhere = [code for code in route if own and code not in own]
-        if elsewhere:
-            name = view.name_sv if view is not None else area
-            raise DomainError(f"the place '{elsewhere[0]}' is not one of the area {name}'s places",
-                              sv=f"platsen '{elsewhere[0]}' hör inte till området {name}", field="route")
+        elsewhere = [code for code in route if code not in own]
+        if view is not None and own and elsewhere:
+            raise DomainError(f"the place '{elsewhere[0]}' is not one of the area {view.name_sv}'s places",
+                              sv=f"platsen '{elsewhere[0]}' hör inte till området {view.name_sv}", field="route")
 
     def _new_join_code(self: Ledger) -> str:
         """A random code no walk that is planned or under way has (32^6: a billion of them)."""
