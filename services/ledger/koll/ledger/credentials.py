@@ -140,6 +140,13 @@ class TokenInfo:
                 "expires_at": self.expires_at.replace(tzinfo=timezone.utc).isoformat() if self.expires_at else None}
 
 
+# Asked on every request that carries a token: built once (projections.base.listed says why).
+_TOKEN_HOLDER = (sa.select(users.c.name, users.c.role, users.c.org, users.c.areas)
+                 .join(tokens, tokens.c.user_name == users.c.name)
+                 .where(tokens.c.token_hash == sa.bindparam("hash"), users.c.active.is_(True),
+                        sa.or_(tokens.c.expires_at.is_(None), tokens.c.expires_at > sa.bindparam("now"))))
+
+
 class Credentials:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -159,12 +166,7 @@ class Credentials:
     def actor_row_for_token(self, conn: sa.Connection, token: str) -> tuple[str, str, str, str] | None:
         """(name, role, org, areas) of the active user holding this unexpired token; one indexed query,
         no cache, so a revocation is seen by the next request on every worker."""
-        t = tokens
-        row = conn.execute(
-            sa.select(users.c.name, users.c.role, users.c.org, users.c.areas)
-            .join(t, t.c.user_name == users.c.name)
-            .where(t.c.token_hash == token_hash(token), users.c.active.is_(True),
-                   sa.or_(t.c.expires_at.is_(None), t.c.expires_at > _now()))).first()
+        row = conn.execute(_TOKEN_HOLDER, {"hash": token_hash(token), "now": _now()}).first()
         return tuple(row) if row else None  # type: ignore[return-value]
 
     def user_for_token(self, conn: sa.Connection, token: str) -> str | None:

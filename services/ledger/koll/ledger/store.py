@@ -293,6 +293,10 @@ def select_aggregate(store: Store, t: sa.Table, originator_id: UUID | str, gt: i
         return [StoredEvent(UUID(r[0]), r[1], r[2], bytes(r[3])) for r in conn.execute(q)]
 
 
+# The chain's last link, read by every append: built once (projections.base.listed says why).
+_CHAIN_HEAD = sa.select(events_table.c.id, events_table.c.chain_hash).order_by(events_table.c.id.desc()).limit(1)
+
+
 class LedgerRecorder(ApplicationRecorder):
     """The library's recorder interface over our tables, with the chain and the hooks."""
 
@@ -309,10 +313,7 @@ class LedgerRecorder(ApplicationRecorder):
         try:
             with self.store.write() as conn:
                 self.store.lock_ledger(conn)
-                last = conn.execute(
-                    sa.select(events_table.c.id, events_table.c.chain_hash)
-                    .order_by(events_table.c.id.desc()).limit(1)
-                ).first()
+                last = conn.execute(_CHAIN_HEAD).first()
                 last_id, previous = (last[0], last[1]) if last else (0, GENESIS)
                 rows = []
                 ids = []

@@ -20,8 +20,8 @@ import sqlalchemy as sa
 
 import koll.ledger.audit  # noqa: F401  koll_digests joins the store's schema
 from koll.ledger.history import event_name, plain, sorted_json, to_json
-from koll.ledger.projections.base import CHUNK, Batch, Projection, bulk_insert, utc_naive
-from koll.ledger.projections.situation import by_level, held_cases, observations
+from koll.ledger.projections.base import CHUNK, Batch, Projection, bulk_insert, listed, recalled, utc_naive
+from koll.ledger.projections.situation import ObservationsProjection, by_level, held_cases, observations
 
 metadata = sa.MetaData()
 
@@ -137,9 +137,8 @@ class AuditProjection(Projection):
             return
         ids = sorted({str(e.originator_id) for _, e in batch if not hasattr(e, "originator_topic")} | {_ADOPTED})
         states: dict[str, dict[str, Any]] = {}
-        key = audit_state.c.aggregate_id
         for i in range(0, len(ids), CHUNK):
-            for agg, state in conn.execute(sa.select(key, audit_state.c.state).where(key.in_(ids[i:i + CHUNK]))):
+            for agg, state in conn.execute(_STATES, {"ids": ids[i:i + CHUNK]}):
                 states[agg] = json.loads(state)
         existed = set(states)
         rows = []
@@ -166,7 +165,7 @@ class AuditProjection(Projection):
         follow_cases(conn, batch)
         old = sorted(existed)
         for i in range(0, len(old), CHUNK):
-            conn.execute(audit_state.delete().where(key.in_(old[i:i + CHUNK])))
+            conn.execute(_FORGET_STATES, {"ids": old[i:i + CHUNK]})
         bulk_insert(conn, audit_state, [{"aggregate_id": k, "state": to_json(v)}
                                         for k, v in states.items()])
 
@@ -175,7 +174,6 @@ def follow_cases(conn: sa.Connection, batch: Batch) -> None:
     """The timeline rows of a case and of its observations are held at least as closely as the case
     is now: a recategorisation takes the rows recorded before it along (and those of later events,
     such as a photo attached to an earlier report). After the cases' and observations' projections."""
-    o = observations.c
     touched: set[str] = set()
     reports: set[str] = set()
     for _, event in batch:
@@ -185,17 +183,26 @@ def follow_cases(conn: sa.Connection, batch: Batch) -> None:
             touched.add(str(event.originator_id))
         elif name == "Observation":
             reports.add(str(event.originator_id))
-    ids = sorted(reports)
+    known, ids = recalled(ObservationsProjection.name, reports)  # the reports' cases, as the batch just folded them
+    touched.update(case for case in known.values() if case)
     for i in range(0, len(ids), CHUNK):
-        touched.update(r[0] for r in conn.execute(sa.select(o.case_id).where(o.observation_id.in_(ids[i:i + CHUNK]))))
-    t = audit_events.c
+        touched.update(r[0] for r in conn.execute(_CASES_OF, {"ids": ids[i:i + CHUNK]}))
     for level, held, looser in by_level(held_cases(conn, touched)):
         for i in range(0, len(held), CHUNK):
             chunk = held[i:i + CHUNK]
             # The reports' ids first, then one IN list: "id IN (…) OR id IN (SELECT …)" cannot use
             # the index and scanned the whole timeline on every batch (the fill slowed with its size).
-            reports_of = [r[0] for r in conn.execute(sa.select(o.observation_id).where(o.case_id.in_(chunk)))]
+            reports_of = [r[0] for r in conn.execute(_REPORTS_OF, {"ids": chunk})]
             ids_of = chunk + reports_of
             for j in range(0, len(ids_of), CHUNK):
-                conn.execute(audit_events.update().where(t.aggregate_id.in_(ids_of[j:j + CHUNK]),
-                                                         t.visibility.in_(looser)).values(visibility=level))
+                conn.execute(_HOLD_ROWS, {"ids": ids_of[j:j + CHUNK], "looser": looser, "level": level})
+
+
+# Built once (projections.base.listed): they run on every append.
+_STATES = sa.select(audit_state.c.aggregate_id, audit_state.c.state).where(audit_state.c.aggregate_id.in_(listed("ids")))
+_FORGET_STATES = audit_state.delete().where(audit_state.c.aggregate_id.in_(listed("ids")))
+_CASES_OF = sa.select(observations.c.case_id).where(observations.c.observation_id.in_(listed("ids")))
+_REPORTS_OF = sa.select(observations.c.observation_id).where(observations.c.case_id.in_(listed("ids")))
+_HOLD_ROWS = (audit_events.update().where(audit_events.c.aggregate_id.in_(listed("ids")),
+                                          audit_events.c.visibility.in_(listed("looser")))
+              .values(visibility=sa.bindparam("level")))

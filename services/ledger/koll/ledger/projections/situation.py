@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from koll.ledger.domain.case import Case
 from koll.ledger.domain.observation import Observation
 from koll.ledger.history import sorted_json
-from koll.ledger.projections.base import CHUNK, Batch, RowProjection, utc_naive
+from koll.ledger.projections.base import CHUNK, Batch, RowProjection, listed, recalled, utc_naive
 from koll.schema import vocabulary
 
 metadata = sa.MetaData()
@@ -95,15 +95,20 @@ observations = sa.Table(
 
 LEVELS = vocabulary.codes(vocabulary.VISIBILITIES)  # from the least to the most closely held
 
+# Built once (projections.base.listed): they run on every append.
+_HELD = sa.select(cases.c.case_id, cases.c.visibility).where(cases.c.case_id.in_(listed("ids")),
+                                                              cases.c.visibility != LEVELS[0])
+_HOLD_REPORTS = (observations.update().where(observations.c.case_id.in_(listed("ids")),
+                                             observations.c.visibility.in_(listed("looser")))
+                 .values(visibility=sa.bindparam("level")))
+
 
 def held_cases(conn: sa.Connection, case_ids: Iterable[str]) -> dict[str, str]:
     """The cases among ``case_ids`` held more closely than public, with their visibility."""
-    wanted = sorted(set(case_ids))
-    found: dict[str, str] = {}
+    known, wanted = recalled(CasesProjection.name, set(case_ids))  # those the batch just folded
+    found = {k: v for k, v in known.items() if v is not None and v != LEVELS[0]}
     for i in range(0, len(wanted), CHUNK):
-        q = sa.select(cases.c.case_id, cases.c.visibility).where(
-            cases.c.case_id.in_(wanted[i:i + CHUNK]), cases.c.visibility != LEVELS[0])
-        found.update({r[0]: r[1] for r in conn.execute(q)})
+        found.update({r[0]: r[1] for r in conn.execute(_HELD, {"ids": wanted[i:i + CHUNK]})})
     return found
 
 
@@ -120,9 +125,7 @@ def follow_cases(conn: sa.Connection, case_ids: Iterable[str]) -> None:
     triaged into a restricted category takes its earlier reports with it."""
     for level, ids, looser in by_level(held_cases(conn, case_ids)):
         for i in range(0, len(ids), CHUNK):
-            conn.execute(observations.update().where(observations.c.case_id.in_(ids[i:i + CHUNK]),
-                                                     observations.c.visibility.in_(looser))
-                         .values(visibility=level))
+            conn.execute(_HOLD_REPORTS, {"ids": ids[i:i + CHUNK], "looser": looser, "level": level})
 
 
 def all_held_cases(conn: sa.Connection) -> dict[str, str]:
@@ -171,6 +174,7 @@ class CasesProjection(RowProjection):
     metadata = metadata
     table = cases
     key = "case_id"
+    remember = "visibility"  # for held_cases, in the same batch
 
     def keys(self, event: Any) -> Iterable[str]:
         if isinstance(event, Case.Event):
@@ -261,6 +265,7 @@ class ObservationsProjection(RowProjection):
     metadata = metadata
     table = observations
     key = "observation_id"
+    remember = "case_id"  # for the timeline's follow_cases, in the same batch
 
     def keys(self, event: Any) -> Iterable[str]:
         if isinstance(event, Observation.Event):

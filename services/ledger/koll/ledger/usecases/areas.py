@@ -135,6 +135,8 @@ class AreaGrid:
         return [v for _, v in found]
 
 
+# Whether any area changed: asked before every report, so built once (projections.base.listed).
+_AREAS_KEY = sa.select(sa.func.count(), sa.func.sum(areas_table.c.version), sa.func.max(areas_table.c.updated_at))
 _held = threading.local()  # the areas held for the batch being placed on this thread
 
 
@@ -238,9 +240,7 @@ class AreaCommands:
         if held is not None:
             return held
         with self.store.read() as conn:
-            key = conn.execute(sa.select(sa.func.count(), sa.func.sum(areas_table.c.version),
-                                         sa.func.max(areas_table.c.updated_at))).one()
-            key = tuple(key)
+            key = tuple(conn.execute(_AREAS_KEY).one())
             if self._area_cache is not None and self._area_cache[0] == key:
                 return self._area_cache[1]
             views = [AreaView(r.code, r.name_sv, json.loads(r.definition), (r.min_lon, r.min_lat, r.max_lon, r.max_lat),

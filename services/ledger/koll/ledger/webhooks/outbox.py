@@ -60,6 +60,10 @@ def matches(filters: dict[str, Any], event: str, category: str | None, orgs: set
     return True
 
 
+# Asked on every append: built once (projections.base.listed says why).
+_ACTIVE = sa.select(receivers.c.id, receivers.c.org, receivers.c.filters).where(receivers.c.active.is_(True))
+
+
 def enqueue(conn: sa.Connection, batch: Sequence[tuple[int, Any]]) -> int:
     """In-transaction hook: one outbox row per event and receiver that may and wants to hear it.
 
@@ -69,8 +73,7 @@ def enqueue(conn: sa.Connection, batch: Sequence[tuple[int, Any]]) -> int:
     """
     if not batch:
         return 0
-    active = list(conn.execute(sa.select(receivers.c.id, receivers.c.org, receivers.c.filters)
-                               .where(receivers.c.active.is_(True))))
+    active = list(conn.execute(_ACTIVE))
     if not active:
         return 0
     from koll.ledger.projections.audit import audit_events, audit_state  # the timeline says what changed
