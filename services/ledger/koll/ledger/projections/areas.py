@@ -50,6 +50,7 @@ class AreasProjection(RowProjection):
     metadata = metadata
     table = areas
     key = "area_id"
+    events = (Area.Event,)
 
     def keys(self, event: Any) -> Iterable[str]:
         return (str(event.originator_id),) if isinstance(event, Area.Event) else ()

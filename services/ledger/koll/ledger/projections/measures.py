@@ -103,6 +103,7 @@ class MeasuresProjection(RowProjection):
     metadata = metadata
     table = measures
     key = "measure_id"
+    events = (Measure.Event,)
 
     def keys(self, event: Any) -> Iterable[str]:
         return (str(event.originator_id),) if isinstance(event, Measure.Event) else ()
@@ -183,6 +184,10 @@ class FactRows(RowProjection):
     boards need, kept as it was recorded."""
 
     fact: type
+
+    @property
+    def events(self) -> tuple[type, ...]:  # type: ignore[override]
+        return (self.fact,)
 
     def keys(self, event: Any) -> Iterable[str]:
         return (f"{event.originator_id}:{event.originator_version}",) if isinstance(event, self.fact) else ()

@@ -64,6 +64,7 @@ class MeetingsProjection(RowProjection):
     metadata = metadata
     table = meetings
     key = "meeting_id"
+    events = (Meeting.Event,)
 
     def keys(self, event: Any) -> Iterable[str]:
         return (str(event.originator_id),) if isinstance(event, Meeting.Event) else ()
@@ -97,6 +98,7 @@ class DecisionsProjection(RowProjection):
     metadata = metadata
     table = decisions
     key = "decision_key"
+    events = (Meeting.DecisionRecorded,)
 
     def keys(self, event: Any) -> Iterable[str]:
         return (f"{event.originator_id}:{event.decision_id}",) if isinstance(event, Meeting.DecisionRecorded) else ()
@@ -115,6 +117,7 @@ class EscalationAnswersProjection(RowProjection):
     metadata = metadata
     table = answers
     key = "escalation_id"
+    events = (Meeting.DecisionRecorded,)
 
     def keys(self, event: Any) -> Iterable[str]:
         answer = getattr(event, "answer", None) if isinstance(event, Meeting.DecisionRecorded) else None

@@ -174,6 +174,7 @@ class CasesProjection(RowProjection):
     metadata = metadata
     table = cases
     key = "case_id"
+    events = (Case.Event, Observation.Recorded)
     remember = "visibility"  # for held_cases, in the same batch
 
     def keys(self, event: Any) -> Iterable[str]:
@@ -265,6 +266,7 @@ class ObservationsProjection(RowProjection):
     metadata = metadata
     table = observations
     key = "observation_id"
+    events = (Observation.Event,)
     remember = "case_id"  # for the timeline's follow_cases, in the same batch
 
     def keys(self, event: Any) -> Iterable[str]:

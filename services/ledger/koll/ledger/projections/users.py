@@ -30,6 +30,7 @@ class UsersProjection(RowProjection):
     metadata = metadata
     table = users
     key = "user_id"
+    events = (User.Event,)
 
     def keys(self, event: Any) -> Iterable[str]:
         return (str(event.originator_id),) if isinstance(event, User.Event) else ()

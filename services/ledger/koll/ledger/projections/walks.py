@@ -49,6 +49,7 @@ class WalksProjection(RowProjection):
     metadata = metadata
     table = walks
     key = "walk_id"
+    events = (Walk.Event, Observation.Recorded)
 
     def keys(self, event: Any) -> Iterable[str]:
         if isinstance(event, Walk.Event):
