@@ -183,6 +183,33 @@ def test_checkpoints_in_var_are_shared_by_the_workers_kept_across_restarts_and_c
     assert not stale.exists() and started_from[0] < used
 
 
+def test_a_moment_whose_events_are_not_a_prefix_starts_from_a_checkpoint_and_saves_none_past_it(
+        ledger, tmp_path, monkeypatch):
+    # 30 reports three hours apart (positions 1-60), then 5 more with the clock set back to just
+    # after the 25th (61-70): at that moment positions 1-50 and 61-70 had happened, 51-60 had not.
+    moments = [START + timedelta(hours=3 * i) for i in range(1, 31)]
+    for moment in moments:
+        with clock.frozen_at(moment):
+            ledger.file_observation(REPORTERS[2], ObservationSchema().load(observation()))
+    for i in range(5):
+        with clock.frozen_at(moments[24] + timedelta(minutes=1 + i)):
+            ledger.file_observation(REPORTERS[2], ObservationSchema().load(observation()))
+    shared = tmp_path / "asof"
+    whole_story = AsOfCache(interval=20, directory=shared)
+    as_of_boards(ledger, moments[-1] + timedelta(hours=1), VIEWERS[0], cache=whole_story, from_live=False)
+    made = whole_story.checkpoints(ledger)
+    assert sorted(made) == [20, 40, 60]
+    made[60][0].unlink()  # as if never made: the replay below passes 60
+    started_from = replays_start_from(monkeypatch)
+    at = moments[24] + timedelta(minutes=30)
+    other = AsOfCache(interval=20, directory=shared)
+    boards = as_of_boards(ledger, at, VIEWERS[0], cache=other)
+    assert boards["events"] == 60 and boards["position"] == 70
+    assert started_from == [40]  # not 0: within the 50 positions wholly before the moment
+    assert 60 not in other.checkpoints(ledger)  # the scratch at 60 lacked 51-60: no checkpoint of it
+    assert boards == as_of_boards(ledger, at, VIEWERS[0], from_live=False)  # a whole replay says the same
+
+
 def test_a_long_ledger_keeps_its_checkpoints_further_apart_not_more_of_them(ledger, tmp_path):
     cache = AsOfCache(interval=10, keep=4, directory=tmp_path)
     assert cache.spacing(40) == 10

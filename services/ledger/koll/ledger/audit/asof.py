@@ -113,10 +113,10 @@ class AsOfCache:
     """Recent scratch databases by (events at or before the moment, last such position, moment),
     and checkpoints: copies of the replayed read models every ``interval`` positions, kept in files.
 
-    When the events up to a moment are a prefix of the ledger (the clock only moved forward, which
-    is how a ledger is written), "as of" starts from the nearest checkpoint at or below that
-    position and replays only the rest; otherwise it replays from nothing. Either way the result
-    is the same fold of the same events by the same projections.
+    "As of" starts from the nearest checkpoint within the longest prefix of the ledger that lies
+    wholly at or before the moment (all of it up to the moment when the clock only moved forward,
+    which is how a ledger is written) and replays only the rest, leaving out what happened after
+    the moment. Either way the result is the same fold of the same events by the same projections.
 
     With ``directory`` (the server's var/asof) the checkpoints are shared by every worker and kept
     across restarts, so only the first replay a deployment ever makes through a stretch of the
@@ -232,20 +232,25 @@ class AsOfCache:
         return None
 
     def get(self, ledger: Ledger, at_us: int) -> Scratch:
+        t = events_table
         with ledger.store.read() as conn:
-            n, last = conn.execute(sa.select(sa.func.count(), sa.func.max(events_table.c.id))
-                                   .where(events_table.c.occurred_us <= at_us)).one()
+            n, last = conn.execute(sa.select(sa.func.count(), sa.func.max(t.c.id)).where(t.c.occurred_us <= at_us)).one()
+            later = conn.execute(sa.select(sa.func.min(t.c.id)).where(t.c.occurred_us > at_us)).scalar()
         last = last or 0
+        # The longest prefix of the ledger wholly at or before the moment. It is all of it when the
+        # clock only moved forward; when it was set back (or two servers' commits crossed), events
+        # after the prefix may still be in. Either way a checkpoint within the prefix is the
+        # moment's own start, and only the rest is replayed, leaving out what came after ``at``.
+        whole = last if later is None or later > last else later - 1
         key = (n, last, at_us)
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-            prefix = n == last
-            base = self._from_checkpoint(ledger, last) if prefix else None
-            scratch = replay_until(ledger, at_us, base=base,
-                                   after_batch=(lambda s: self._save(ledger, s)) if prefix else None,
-                                   align=self.interval if prefix else None)
+            base = self._from_checkpoint(ledger, whole)
+            # Saved only within the prefix: past it the scratch lacks the events after ``at``.
+            scratch = replay_until(ledger, at_us, base=base, align=self.interval,
+                                   after_batch=lambda s: self._save(ledger, s) if s.position <= whole else None)
             self._items[key] = scratch
             while len(self._items) > self.size:
                 # Not disposed: a request may still be reading it; it goes when its last reader does.
