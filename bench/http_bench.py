@@ -24,6 +24,7 @@ import requests
 
 from bench.common import fresh_ledger, loaded, report, row
 from koll.ledger.domain.base import Actor
+from koll.ledger.serving import KEEPALIVE_S
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
@@ -88,7 +89,8 @@ def run_wrk(port: int, token: str, workdir: Path, connections: int = CONNECTIONS
 def gunicorn(app: str, port: int, env: dict[str, str], worker: str = "gthread") -> subprocess.Popen:
     # Threads only for gthread: gunicorn silently turns "-k sync --threads n" into gthread, which
     # made the "sync" floor 16 threads fighting over SQLite's write lock in the busy handler.
-    threads = ["--threads", "8"] if worker == "gthread" else []
+    # Koll as it is served (koll.ledger.serving.gunicorn_options): 8 threads, no keep-alive.
+    threads = ["--threads", "8", "--keep-alive", str(KEEPALIVE_S)] if worker == "gthread" else []
     return subprocess.Popen(
         [str(VENV_BIN / "gunicorn"), "-w", "2", "-k", worker, *threads, "-b", f"127.0.0.1:{port}",
          "--log-level", "warning", app], cwd=ROOT, env={**os.environ, **env}, start_new_session=True)
@@ -161,6 +163,7 @@ def run() -> list[dict[str, Any]]:
         rows.append(row("http.ingest_rps", round(measured["rps"]), "req/s", ">= 0.5 x bare endpoint", ratio,
                         f"bare Flask+SQLite = {limit['rps']:.0f} req/s (p99 {limit['p99_ms']:.1f} ms); "
                         f"{CONNECTIONS} connections, {DURATION_S} s, gunicorn 2 workers (bare: really sync, one request at a time each; Koll: gthread, 8 threads each); "
+                        "both close the connection after each response; "
                         f"non-2xx {measured['non2xx']}, socket errors {measured['socket_errors']}"))
         rows.append(row("http.ingest_p99", measured["p99_ms"], "ms", "< 50 ms", measured["p99_ms"] / 50,
                         f"ledger held {events_before} events before the run"))

@@ -18,12 +18,21 @@ from koll.ledger.config import Settings, SettingsRefused
 ACCESS_LOG_FORMAT = '%(h)s - %(t)s "%(r)s" %(s)s %(B)s %(D)sus "%(a)s"'
 
 
+# No keep-alive: a gthread worker accepts every connection it is offered, so clients that keep
+# theirs open (nginx's upstream pool, a benchmark, a phone flushing its outbox) all stayed on
+# whichever worker accepted first, and the others idled: 32 kept connections gave one worker 1.0
+# core and the other 0.02. Closing after each response lets every request be accepted by a free
+# worker (152 -> 280 requests a second, p99 571 -> 282-351 ms, docs/performance-notes.md).
+KEEPALIVE_S = 0
+
+
 def gunicorn_options(settings: Settings, workers: int | None = None) -> dict[str, Any]:
     return {
         "bind": f"{settings.host}:{settings.port}",
         "workers": workers or settings.workers,
         "worker_class": "gthread",
         "threads": 8,  # concurrent requests in a worker share commits (group_commit.py)
+        "keepalive": KEEPALIVE_S,
         "timeout": 120,
         "graceful_timeout": 30,
         "accesslog": settings.access_log,
