@@ -235,13 +235,14 @@ class AsOfCache:
         t = events_table
         with ledger.store.read() as conn:
             n, last = conn.execute(sa.select(sa.func.count(), sa.func.max(t.c.id)).where(t.c.occurred_us <= at_us)).one()
-            later = conn.execute(sa.select(sa.func.min(t.c.id)).where(t.c.occurred_us > at_us)).scalar()
-        last = last or 0
-        # The longest prefix of the ledger wholly at or before the moment. It is all of it when the
-        # clock only moved forward; when it was set back (or two servers' commits crossed), events
-        # after the prefix may still be in. Either way a checkpoint within the prefix is the
-        # moment's own start, and only the rest is replayed, leaving out what came after ``at``.
-        whole = last if later is None or later > last else later - 1
+            last = last or 0
+            # The longest prefix of the ledger wholly at or before the moment: all of it up to the
+            # moment when the clock only moved forward (n == last: positions are 1, 2, 3 …). When it
+            # was set back (or two servers' commits crossed), events after the prefix may still be
+            # in. Either way a checkpoint within the prefix is the moment's own start, and only the
+            # rest is replayed, leaving out what came after ``at``.
+            whole = last if n == last else (conn.execute(
+                sa.select(sa.func.min(t.c.id)).where(t.c.occurred_us > at_us)).scalar() or last + 1) - 1
         key = (n, last, at_us)
         with self._lock:
             if key in self._items:
