@@ -155,6 +155,47 @@ def test_a_report_is_placed_by_its_point_and_one_outside_every_area_is_refused(s
     assert events(service.ledger) == n
 
 
+def test_a_request_asks_once_whether_an_area_changed_and_still_sees_a_new_one(service, two_areas):
+    asked: list[str] = []
+
+    def count(conn, cursor, statement, *args):  # noqa: ANN001 - SQLAlchemy's event signature
+        if "FROM rm_areas" in statement and "count(" in statement:
+            asked.append(statement)
+
+    engine = service.ledger.store.engine
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        reporter = service.client("reporter")
+        assert reporter.post("/api/v1/observations", json=observation()).status_code == 201
+        assert len(asked) == 1  # before the body was validated; the report is placed among those
+        asked.clear()
+        batch = {"observations": [observation(), husby_report()]}
+        assert [r["status"] for r in reporter.post("/api/v1/observations/batch", json=batch).json()["results"]] == [201, 201]
+        assert len(asked) == 1
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    # An area defined since (by another instance, say) is seen by the next request: Husby torg's
+    # definition moved a kilometre east, as another square's.
+    east = definition("husby-torg")
+    east.update(code="ostra-torget", name={"sv": "Östra torget", "en": "East square"})
+
+    def moved(value):  # noqa: ANN001, ANN202
+        if isinstance(value, list) and len(value) == 2 and all(isinstance(v, float) for v in value):
+            return [round(value[0] + 0.02, 6), value[1]]
+        if isinstance(value, list):
+            return [moved(v) for v in value]
+        if isinstance(value, dict):
+            return {k: moved(v) for k, v in value.items()}
+        return value
+
+    east["boundary"], east["places"] = moved(east["boundary"]), moved(east["places"])
+    service.ledger.import_area(ADMIN, east)
+    r = reporter.post("/api/v1/observations", json=observation(
+        location={"lat": 59.4105, "lon": 17.9462, "accuracy_m": 8.0, "source": "gps"}))
+    assert r.status_code == 201, r.text
+    assert service.client("admin").get(f"/api/v1/cases/{r.json()['case_id']}").json()["area"] == "ostra-torget"
+
+
 def test_a_user_of_one_area_sees_nothing_of_another(service, two_areas):
     from tests.helpers import Client
 

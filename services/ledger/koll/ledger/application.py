@@ -33,7 +33,7 @@ from koll.ledger.projections.base import Projection, Projector
 from koll.ledger.projections.situation import CasesProjection, ObservationsProjection
 from koll.ledger.projections.users import UsersProjection
 from koll.ledger.projections.walks import WalksProjection
-from koll.ledger.usecases.areas import AreaCommands
+from koll.ledger.usecases.areas import AreaCommands, AreaView
 from koll.ledger.usecases.process import ProcessCommands
 from koll.ledger.usecases.walks import WalkCommands
 from koll.ledger.projections.measures import EscalationsProjection, IndicatorValuesProjection, MeasuresProjection
@@ -185,20 +185,22 @@ class Ledger(AreaCommands, UserCommands, MeasureCommands, MeetingCommands, WalkC
 
     # Observations.
 
-    def file_observation(self, by: Actor, report: dict[str, Any]) -> Filed:
-        return self.file_observations(by, [report])[0]
+    def file_observation(self, by: Actor, report: dict[str, Any], areas: list[AreaView] | None = None) -> Filed:
+        return self.file_observations(by, [report], areas)[0]
 
-    def file_observations(self, by: Actor, reports: Sequence[dict[str, Any]]) -> list[Filed | DomainError]:
+    def file_observations(self, by: Actor, reports: Sequence[dict[str, Any]],
+                          areas: list[AreaView] | None = None) -> list[Filed | DomainError]:
         """Files a batch from a phone's outbox: one answer per report, each idempotent on its id.
 
         New reports are recorded together in one transaction; repeats are answered from the
-        ledger. A report that breaks a rule gets its error and the others still go in.
+        ledger. A report that breaks a rule gets its error and the others still go in. ``areas``:
+        the areas as the caller read them a moment ago (``area_views``), not asked again.
         """
         answers: list[Filed | DomainError] = []
         # A batch is often an outbox sent again, so look first; a single report just tries.
         recorded = self._recorded_observations([str(r["id"]) for r in reports]) if len(reports) > 1 else {}
         pending: dict[str, tuple[int, _Pending]] = {}
-        with self.areas_held():  # placed among the areas as they stood when the batch began
+        with self.areas_held(areas):  # placed among the areas as they stood when the batch began
             for i, report in enumerate(reports):
                 oid = str(report["id"])
                 fingerprint = fingerprint_of(report)

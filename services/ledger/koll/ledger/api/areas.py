@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from flask import jsonify, request
+from flask import g, jsonify, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
@@ -37,7 +37,7 @@ def _areas_known() -> None:
     this process started – through the API, by another instance or `koll area import` – have their
     places, organisations and local categories known to the validators (one small cached query)."""
     if request.method in ("POST", "PUT", "PATCH"):
-        ledger().area_views()
+        g.koll_areas = ledger().area_views()  # a report filed by this request is placed among these
 
 
 class AreaBriefSchema(Schema):

@@ -220,14 +220,15 @@ class AreaCommands:
     # Reading areas where the write side needs them.
 
     @contextmanager
-    def areas_held(self: Ledger) -> Iterator[list[AreaView]]:
+    def areas_held(self: Ledger, views: list[AreaView] | None = None) -> Iterator[list[AreaView]]:
         """One look at the areas for a whole batch of reports on this thread: a batch of 500 is
         placed among the boundaries as they stood when it began (as one transaction records it),
-        instead of asking the database whether an area changed before each report."""
+        instead of asking the database whether an area changed before each report. ``views``: the
+        areas as the caller has just read them (a request, to validate its body), held as they are."""
         if getattr(_held, "views", None) is not None:  # a batch within a batch: the outer look holds
             yield _held.views
             return
-        _held.views, _held.mine = self.area_views(), {}
+        _held.views, _held.mine = (self.area_views() if views is None else views), {}
         try:
             yield _held.views
         finally:
