@@ -20,12 +20,15 @@ from koll.schema.payloads import BatchResultSchema, BatchSchema, FiledSchema, Ob
 
 blp = Blueprint("observations", __name__, url_prefix="/api/v1", description="Observations (iakttagelser)")
 
+# Instances, not classes, for the two filing endpoints: given a class, webargs builds the schema
+# (and its nested ones) anew for every request, 0.2 ms of the 5 a report costs under load.
 _observation = ObservationSchema()
+_batch = BatchSchema()
 
 
 @blp.route("/observations", methods=["POST"])
 @requires(*FILE)
-@blp.arguments(ObservationSchema)
+@blp.arguments(_observation)
 @blp.response(201, FiledSchema)
 @blp.alt_response(200, schema=FiledSchema, description="Already recorded: the same answer as the first time")
 def file_observation(report: dict[str, Any]):  # type: ignore[no-untyped-def]
@@ -37,7 +40,7 @@ def file_observation(report: dict[str, Any]):  # type: ignore[no-untyped-def]
 
 @blp.route("/observations/batch", methods=["POST"])
 @requires(*FILE)
-@blp.arguments(BatchSchema)
+@blp.arguments(_batch)
 @blp.response(200, BatchResultSchema)
 def file_batch(body: dict[str, Any]):  # type: ignore[no-untyped-def]
     """One result per item, in order; valid items are recorded even when others are not."""
