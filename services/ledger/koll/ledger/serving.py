@@ -22,7 +22,7 @@ ACCESS_LOG_FORMAT = '%(h)s - %(t)s "%(r)s" %(s)s %(B)s %(D)sus "%(a)s"'
 # theirs open (nginx's upstream pool, a benchmark, a phone flushing its outbox) all stayed on
 # whichever worker accepted first, and the others idled: 32 kept connections gave one worker 1.0
 # core and the other 0.02. Closing after each response lets every request be accepted by a free
-# worker (152 -> 280 requests a second, p99 571 -> 282-351 ms, docs/performance-notes.md).
+# worker (152 -> 280 requests a second, p99 571 -> 282-351 ms): decision 0012.
 KEEPALIVE_S = 0
 
 
