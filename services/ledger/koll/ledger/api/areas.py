@@ -37,7 +37,13 @@ def _areas_known() -> None:
     this process started – through the API, by another instance or `koll area import` – have their
     places, organisations and local categories known to the validators (one small cached query)."""
     if request.method in ("POST", "PUT", "PATCH"):
-        g.koll_areas = ledger().area_views()  # a report filed by this request is placed among these
+        g.koll_areas = ledger().area_views()
+
+
+def areas_read() -> list[Any] | None:
+    """The areas this request read before its body was validated: a report it files is placed
+    among these (``file_observations(areas=…)``), not asked of the database again."""
+    return g.get("koll_areas")
 
 
 class AreaBriefSchema(Schema):

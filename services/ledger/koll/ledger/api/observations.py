@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from flask import g
 from flask_smorest import Blueprint
 from marshmallow import ValidationError, fields, validate
 
+from koll.ledger.api.areas import areas_read
 from koll.ledger.api.auth import FILE, READ, requires
 from koll.ledger.api.common import actor, ledger, reading
 from koll.ledger.api.errors import Problem, TITLES, domain_status
@@ -32,7 +32,7 @@ _batch = BatchSchema()
 @blp.response(201, FiledSchema)
 @blp.alt_response(200, schema=FiledSchema, description="Already recorded: the same answer as the first time")
 def file_observation(report: dict[str, Any]):  # type: ignore[no-untyped-def]
-    filed = ledger().file_observation(actor(), report, areas=g.get("koll_areas"))
+    filed = ledger().file_observation(actor(), report, areas=areas_read())
     if isinstance(filed, DomainError):
         raise filed
     return {"id": filed.id, "case_id": filed.case_id}, (201 if filed.created else 200)
@@ -53,7 +53,7 @@ def file_batch(body: dict[str, Any]):  # type: ignore[no-untyped-def]
         except ValidationError as e:
             results.append({"id": raw.get("id") if isinstance(raw.get("id"), str) else None, "status": 422,
                             "title": TITLES[422], "errors": flatten(e.messages)})
-    answers = ledger().file_observations(actor(), [r for _, r in valid], areas=g.get("koll_areas")) if valid else []
+    answers = ledger().file_observations(actor(), [r for _, r in valid], areas=areas_read()) if valid else []
     for (i, report), answer in zip(valid, answers, strict=True):
         results[i] = _result(str(report["id"]), answer)
     return {"results": results}

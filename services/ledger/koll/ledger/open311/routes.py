@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, request
 from marshmallow import ValidationError
 
+from koll.ledger.api.areas import areas_read
 from koll.ledger.api.auth import FILE
 from koll.ledger.domain.base import DomainError, NotFound
 from koll.ledger.domain.case import OPEN
@@ -244,7 +245,7 @@ def create_request(fmt: str) -> Response:
         pass
     try:
         loaded = ObservationSchema().load(report)
-        filed = ledger.file_observation(who, loaded)
+        filed = ledger.file_observation(who, loaded, areas=areas_read())
     except ValidationError as e:
         raise Refused(400, "; ".join(f"{k}: {m[0]['en'] if isinstance(m[0], dict) else m[0]}"
                                      for k, m in flatten(e.messages).items())) from None

@@ -102,8 +102,9 @@ def recalled(projection: str, keys: Iterable[str]) -> tuple[dict[str, Any], list
     """(the remembered column of the keys ``projection`` folded in this batch – None where it holds
     no row –, the other keys, to be asked of the database)."""
     memo = (_folded.get() or {}).get(projection, {})
-    known = {k: memo[k] for k in keys if k in memo}
-    return known, sorted(k for k in set(keys) if k not in known)
+    wanted = set(keys)  # read once: ``keys`` may be an iterator
+    known = {k: memo[k] for k in wanted if k in memo}
+    return known, sorted(wanted - known.keys())
 
 
 class Projection:
