@@ -193,11 +193,14 @@ def _live_if_nothing_since(ledger: Any, at: datetime, at_us: int, actor: Actor,
     with ledger.store.read() as conn:
         if conn.dialect.name == "postgresql":  # the check and the boards from one snapshot
             conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        head, upto = conn.execute(sa.select(sa.func.max(e.c.id), sa.func.count().filter(e.c.occurred_us <= at_us))
-                                  ).one()
+        # Two index look-ups: counting the events up to the moment read the whole table (a quarter
+        # of an as-of request at 100,000 events). Positions are gapless, so "every event happened
+        # by then" is "none happened after it" (nor without a time).
+        head, since = conn.execute(sa.select(sa.func.max(e.c.id), sa.or_(
+            sa.exists().where(e.c.occurred_us > at_us), sa.exists().where(e.c.occurred_us.is_(None))))).one()
         head = head or 0
         folded = conn.execute(sa.select(sa.func.min(tracking_table.c.position))).scalar() or 0
-        if upto != head or folded != head:  # something since, or the read models still catching up
+        if since or folded != head:  # something since, or the read models still catching up
             return None
         boards = live_boards(conn, actor, at, area)
     return {"at": at.astimezone(timezone.utc).isoformat(), "position": head, "events": head, **boards}
